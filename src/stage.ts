@@ -1,0 +1,102 @@
+// The stage contract. A stage is a declared value: what it reads, what it writes (with a format
+// and a data classification), its params, the extra files that are part of its code, and run().
+// The framework decides whether it runs; the stage never knows about caching.
+import type { Duck, DuckOptions } from './duck.ts';
+
+export type Classification = 'personal' | 'pseudonymised' | 'aggregate';
+export const CLASSIFICATIONS: readonly Classification[] = ['personal', 'pseudonymised', 'aggregate'];
+
+export type Format = 'parquet' | 'arrow' | 'json' | 'html' | 'csv';
+export const FORMATS: readonly Format[] = ['parquet', 'arrow', 'json', 'html', 'csv'];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface OutputSpec {
+  format: Format;
+  classification: Classification;
+  /** Columns that identify a row, used by `diff` to join two runs' versions of this output. */
+  key?: string[];
+  /** Copy the committed output to this path (relative to the data folder), e.g. 'reports/{request}/report.html'. */
+  publish?: string;
+  /** The stage may legitimately not write it (e.g. a rejection file only when something was rejected). */
+  optional?: boolean;
+  description?: string;
+}
+
+/**
+ * An input is either another stage's output, written 'stage.output', or an external file or
+ * folder, written 'file:<path>' relative to the project root, where '{request}' stands for the
+ * request id. A folder input is hashed as a tree of its files.
+ */
+export type InputRef = string;
+
+export interface StageLog {
+  /** A progress note. Never put personal data in it: it is shown on consoles and kept in run records. */
+  info(message: string): void;
+}
+
+export interface StageContext<P extends Json = Json> {
+  request: string;
+  params: P;
+  /** Absolute paths of the declared inputs, read-only. Missing optional inputs are absent. */
+  inputs: Record<string, string>;
+  /** Absolute paths where the declared outputs must be written (inside the work folder). */
+  outputs: Record<string, string>;
+  /** Scratch space that is deleted after the run and never committed. */
+  tmpDir: string;
+  /** The folder of the stage's module: its .sql files and templates are resolved from here. */
+  dir: string;
+  /** A fresh in-memory DuckDB for this run, closed by the runner. */
+  db: Duck;
+  log: StageLog;
+  /** Called by the runner when the run is being cancelled (Ctrl+C, SIGTERM). */
+  signal: AbortSignal;
+}
+
+/** What run() may return: row counts for outputs the runner cannot count itself, and notes. */
+export interface StageResult {
+  rows?: Record<string, number>;
+  /** Aggregate facts to keep in the run record (no personal data). */
+  summary?: Json;
+}
+
+export interface StageSpec<P extends Json = Json> {
+  name: string;
+  description?: string;
+  inputs: Record<string, InputRef>;
+  /** Inputs that may be absent (an external file not supplied). */
+  optionalInputs?: string[];
+  outputs: Record<string, OutputSpec>;
+  /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
+  code?: string[];
+  params?: P;
+  /** false for stages that must be evaluated every time (purge). Default true. */
+  cache?: boolean;
+  duckdb?: DuckOptions;
+  run(ctx: StageContext<P>): Promise<StageResult | void>;
+}
+
+/** A stage once loaded: its spec plus the module file it was declared in. */
+export interface Stage<P extends Json = Json> extends StageSpec<P> {
+  file: string;
+}
+
+export const STAGE_NAME = /^[a-z][a-z0-9-]*$/;
+export const OUTPUT_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+
+export function defineStage<P extends Json = Json>(spec: StageSpec<P>): StageSpec<P> {
+  return spec;
+}
+
+export type InputSource =
+  | { kind: 'output'; stage: string; output: string }
+  | { kind: 'file'; path: string };
+
+export function parseInputRef(ref: InputRef): InputSource | undefined {
+  if (ref.startsWith('file:')) {
+    const path = ref.slice('file:'.length);
+    return path ? { kind: 'file', path } : undefined;
+  }
+  const m = /^([a-z][a-z0-9-]*)\.([a-zA-Z][a-zA-Z0-9_]*)$/.exec(ref);
+  return m ? { kind: 'output', stage: m[1]!, output: m[2]! } : undefined;
+}

@@ -1,0 +1,46 @@
+// Runs one stage's run() directly, outside the DAG runner, for unit tests of a stage: inputs are
+// given as file paths, outputs land in a fresh temp folder. The runner's own tests cover caching.
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duck } from '../../src/duck.ts';
+import type { Json, StageResult, StageSpec } from '../../src/stage.ts';
+
+export interface DirectRun {
+  outputs: Record<string, string>;
+  result: StageResult | void;
+  workDir: string;
+  notes: string[];
+}
+
+export async function runStageDirect<P extends Json>(
+  stage: StageSpec<P>,
+  moduleUrl: string,
+  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string },
+): Promise<DirectRun> {
+  const workDir = mkdtempSync(join(tmpdir(), `stage-${stage.name}-`));
+  const tmpDir = join(workDir, '.tmp');
+  mkdirSync(tmpDir);
+  const outputs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(stage.outputs)) outputs[name] = join(workDir, `${name}.${spec.format}`);
+  const db = await Duck.open(stage.duckdb ?? { threads: 1 });
+  const notes: string[] = [];
+  const params = { ...(stage.params as object), ...(options.params as object) } as P;
+  try {
+    const result = await stage.run({
+      request: options.request ?? 'test',
+      params,
+      inputs: options.inputs,
+      outputs,
+      tmpDir,
+      dir: dirname(fileURLToPath(moduleUrl)),
+      db,
+      log: { info: (m) => notes.push(m) },
+      signal: new AbortController().signal,
+    });
+    return { outputs, result, workDir, notes };
+  } finally {
+    db.close();
+  }
+}
