@@ -58,6 +58,11 @@ export interface StageResult {
   rows?: Record<string, number>;
   /** Aggregate facts to keep in the run record (no personal data). */
   summary?: Json;
+  /**
+   * The stage succeeded (its outputs are committed) but the request must go no further, e.g.
+   * intake rejected it. Dependants are skipped with this reason. Never personal data.
+   */
+  stop?: string;
 }
 
 export interface StageSpec<P extends Json = Json> {
