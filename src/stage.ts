@@ -40,6 +40,10 @@ export interface StageContext<P extends Json = Json> {
   params: P;
   /** Absolute paths of the declared inputs, read-only. Missing optional inputs are absent. */
   inputs: Record<string, string>;
+  /** Content hashes (sha256 hex) of the inputs, e.g. for a report's provenance footer. */
+  inputHashes: Record<string, string>;
+  /** This run's cache key (sha256 hex): deterministic, unlike a run id, so it may go in outputs. */
+  key: string;
   /** Absolute paths where the declared outputs must be written (inside the work folder). */
   outputs: Record<string, string>;
   /** Scratch space that is deleted after the run and never committed. */

@@ -32,6 +32,8 @@ export async function runStageDirect<P extends Json>(
       request: options.request ?? 'test',
       params,
       inputs: options.inputs,
+      inputHashes: Object.fromEntries(Object.keys(options.inputs).map((k) => [k, '0'.repeat(64)])),
+      key: '0'.repeat(64),
       outputs,
       tmpDir,
       dir: dirname(fileURLToPath(moduleUrl)),
