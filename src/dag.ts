@@ -1,0 +1,66 @@
+// A DAG configuration: where the data lives, which stage modules make it up, optional extra
+// commands and a hook that prepares shared data before a run. Loaded from pipeline.config.ts.
+import { readFileSync } from 'node:fs';
+import { sha256 } from './hash.ts';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Stage, StageSpec, Json } from './stage.ts';
+
+export interface RunHookContext {
+  request: string;
+  dataDir: string;
+  root: string;
+  log: (message: string) => void;
+}
+
+export interface DagConfig {
+  /** Data folder, relative to the config file. */
+  dataDir: string;
+  /**
+   * Stage modules, relative to the config file; each default-exports defineStage(...). An entry
+   * may override the stage's default params: tuning lives here, so it is a param change, not a
+   * code change, in the stage's key.
+   */
+  stages: (string | { module: string; params?: Record<string, Json> })[];
+  /** Sub-commands beyond the framework's own (e.g. 'psm'), each returning an exit code. */
+  commands?: Record<string, { describe: string; run: (argv: string[], dag: LoadedDag) => Promise<number> }>;
+  /** Runs before the plan is built (after the request id was validated and the lock taken). */
+  prepare?: (ctx: RunHookContext) => Promise<void>;
+}
+
+export interface LoadedDag {
+  root: string;
+  dataDir: string;
+  stages: Stage[];
+  config: DagConfig;
+}
+
+export function defineDag(config: DagConfig): DagConfig {
+  return config;
+}
+
+export async function loadDag(configFile: string): Promise<LoadedDag> {
+  const file = resolve(configFile);
+  const root = dirname(file);
+  const config = ((await import(fresh(file))) as { default: DagConfig }).default;
+  const stages: Stage[] = [];
+  for (const entry of config.stages) {
+    const rel = typeof entry === 'string' ? entry : entry.module;
+    const stageFile = resolve(root, rel);
+    const spec = ((await import(fresh(stageFile))) as { default: StageSpec<Json> }).default;
+    if (!spec || typeof spec !== 'object') throw new Error(`${rel}: the module does not default-export a stage (export default defineStage({...}))`);
+    const overrides = typeof entry === 'string' ? undefined : entry.params;
+    if (overrides) {
+      const defaults = (spec.params ?? {}) as Record<string, Json>;
+      const unknown = Object.keys(overrides).filter((k) => !(k in defaults));
+      if (unknown.length) throw new Error(`${configFile}: stage ${spec.name} has no param(s) ${unknown.join(', ')} (it has: ${Object.keys(defaults).join(', ') || 'none'})`);
+    }
+    stages.push({ ...spec, params: overrides ? { ...(spec.params as Record<string, Json>), ...overrides } : spec.params, file: stageFile });
+  }
+  return { root, dataDir: resolve(root, config.dataDir), stages, config };
+}
+
+/** The module URL tagged with its content, so a process that reloads a changed DAG sees the change. */
+function fresh(file: string): string {
+  return `${pathToFileURL(file).href}?v=${sha256(readFileSync(file)).slice(0, 16)}`;
+}

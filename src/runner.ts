@@ -1,0 +1,422 @@
+// Executes a plan for one request: stages in dependency order, independent ones in parallel
+// (bounded), each either served from the cache or run in a work folder and committed to the
+// store. The runner never prints: it emits events that log.ts renders.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { Duck } from './duck.ts';
+import { buildGraph, downstreamOf, formatGraphErrors, type Graph } from './graph.ts';
+import { StatMemo, type Sha256 } from './hash.ts';
+import { keyHash, makeKey, type KeyObject } from './key.ts';
+import { stageCodeFiles, projectPath } from './code.ts';
+import { decide, describeReason, keyChanges, type Reason } from './explain.ts';
+import { acquireLock } from './lock.ts';
+import { RunRecords, newRunId, type RunRecord, type StageRun } from './records.ts';
+import { Store, type OutputRecord } from './store.ts';
+import { removeTree } from './fsutil.ts';
+import { environment } from './env.ts';
+import type { LoadedDag } from './dag.ts';
+import type { Stage, StageContext, StageResult } from './stage.ts';
+
+/** Request ids become folder names: letters, digits, '-' and '_' only, so '../x' can never escape. */
+export const REQUEST_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
+
+export function checkRequestId(request: unknown): string | undefined {
+  if (typeof request !== 'string' || request === '') return 'a request id is required (--request ID)';
+  if (!REQUEST_ID.test(request)) return `invalid request id ${JSON.stringify(request)}: use letters, digits, '-' and '_' (at most 64), starting and ending with a letter or digit`;
+  return undefined;
+}
+
+export type StageState = 'hashing' | 'running' | 'hit' | 'ran' | 'failed' | 'skipped' | 'cancelled' | 'would-run' | 'would-hit' | 'pending';
+
+export type RunEvent =
+  | { type: 'plan'; request: string; run: string; stages: string[]; dryRun: boolean }
+  | { type: 'stage'; stage: string; state: StageState; reason?: string; seconds?: number; error?: string; stop?: string }
+  | { type: 'note'; stage?: string; message: string }
+  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number> };
+
+export interface RunOptions {
+  request: string;
+  force?: string[];
+  only?: string;
+  dryRun?: boolean;
+  waitForLockMs?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type FailureReason = 'invalid-request' | 'graph' | 'locked' | 'prepare' | 'input' | 'failed' | 'stopped' | 'cancelled' | 'options';
+
+export interface PlanEntry {
+  stage: string;
+  state: StageState;
+  reason?: Reason;
+  keyHash?: string;
+  error?: string;
+}
+
+export type RunOutcome =
+  | { ok: true; record?: RunRecord; recordPath?: string; plan: PlanEntry[] }
+  | { ok: false; reason: FailureReason; message: string; record?: RunRecord; recordPath?: string; plan?: PlanEntry[] };
+
+interface Resolved {
+  key: KeyObject;
+  keyHash: Sha256;
+  inputPaths: Record<string, string>;
+  pendingUpstream: string[];
+}
+
+export class Runner {
+  readonly store: Store;
+  readonly records: RunRecords;
+  readonly graph: Graph;
+
+  constructor(readonly dag: LoadedDag) {
+    this.store = new Store(join(dag.dataDir, 'store'));
+    this.records = new RunRecords(join(dag.dataDir, 'runs'));
+    const built = buildGraph(dag.stages);
+    if (!built.ok) throw new GraphValidationError(formatGraphErrors(built.errors));
+    this.graph = built.graph;
+  }
+
+  async run(options: RunOptions): Promise<RunOutcome> {
+    const emit = options.onEvent ?? (() => {});
+    const invalid = checkRequestId(options.request);
+    if (invalid) return { ok: false, reason: 'invalid-request', message: invalid };
+    const request = options.request;
+    for (const name of [...(options.force ?? []), ...(options.only ? [options.only] : [])]) {
+      if (!this.graph.stages.has(name)) return { ok: false, reason: 'options', message: `unknown stage "${name}" (stages: ${this.graph.order.join(', ')})` };
+    }
+
+    const runId = newRunId();
+    const started = new Date().toISOString();
+    let release = () => {};
+    if (!options.dryRun) {
+      const lock = await acquireLock(join(this.records.requestDir(request), '.lock'), runId, options.waitForLockMs ?? 0);
+      if (!lock.ok) {
+        const o = lock.owner;
+        return { ok: false, reason: 'locked', message: `request ${request} is already being run by process ${o.pid} on ${o.host} since ${o.started} (run ${o.run}); wait for it to finish, or pass --wait SECONDS` };
+      }
+      release = lock.release;
+      if (lock.clearedStale) emit({ type: 'note', message: `cleared a stale lock left by process ${lock.clearedStale.pid} (no longer running)` });
+    }
+
+    try {
+      this.store.init();
+      const abandoned = options.dryRun ? [] : this.store.clearAbandonedWork();
+      if (abandoned.length) emit({ type: 'note', message: `removed ${abandoned.length} unfinished work folder(s) of interrupted runs; nothing of them was committed` });
+      if (this.dag.config.prepare && !options.dryRun) {
+        try {
+          await this.dag.config.prepare({ request, dataDir: this.dag.dataDir, root: this.dag.root, log: (message) => emit({ type: 'note', message }) });
+        } catch (error) {
+          return { ok: false, reason: 'prepare', message: `preparing the run failed: ${(error as Error).message}` };
+        }
+      }
+      return await this.execute(request, runId, started, options, emit);
+    } finally {
+      release();
+    }
+  }
+
+  private async execute(request: string, runId: string, started: string, options: RunOptions, emit: (e: RunEvent) => void): Promise<RunOutcome> {
+    const memo = new StatMemo(this.store.memoFile);
+    const env = environment();
+    const forced = new Set(options.force ?? []);
+    const selected = options.only ? new Set([options.only]) : new Set(this.graph.order);
+    const notSelected = options.only ? new Set([...downstreamOf(this.graph, options.only)].filter((s) => s !== options.only)) : new Set<string>();
+    const plan = this.graph.order.filter((s) => !notSelected.has(s));
+    emit({ type: 'plan', request, run: runId, stages: plan, dryRun: !!options.dryRun });
+
+    const results = new Map<string, StageRun>();
+    const entries = new Map<string, PlanEntry>();
+    const outputsOf = new Map<string, Record<string, OutputRecord>>();
+    let stopReason: string | undefined;
+    let failure: { reason: FailureReason; message: string } | undefined;
+    const concurrency = Math.max(1, options.concurrency ?? 2);
+    const running = new Map<string, Promise<void>>();
+    const done = new Set<string>();
+    const signal = options.signal;
+
+    const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
+      results.set(stage, run);
+      entries.set(stage, entry);
+      done.add(stage);
+    };
+
+    const processStage = async (name: string): Promise<void> => {
+      const stage = this.graph.stages.get(name)!;
+      const deps = this.graph.deps.get(name)!;
+      const blocked = deps.find((d) => ['failed', 'skipped', 'cancelled'].includes(entries.get(d)?.state ?? '') || results.get(d)?.stop !== undefined);
+      if (blocked) {
+        const up = results.get(blocked)!;
+        const error = up.stop !== undefined ? `request stopped at ${blocked}: ${up.stop}` : `not run because ${blocked} ${up.status === 'failed' ? 'failed' : 'did not run'}`;
+        emit({ type: 'stage', stage: name, state: 'skipped', error });
+        return finish(name, { status: 'skipped', error }, { stage: name, state: 'skipped', error });
+      }
+      if (signal?.aborted) {
+        emit({ type: 'stage', stage: name, state: 'cancelled' });
+        return finish(name, { status: 'cancelled' }, { stage: name, state: 'cancelled' });
+      }
+
+      emit({ type: 'stage', stage: name, state: 'hashing' });
+      let resolved: Resolved;
+      try {
+        resolved = await this.resolveKey(stage, request, memo, env, outputsOf);
+      } catch (error) {
+        const message = (error as Error).message;
+        emit({ type: 'stage', stage: name, state: 'failed', error: message });
+        failure ??= { reason: 'input', message };
+        return finish(name, { status: 'failed', error: message }, { stage: name, state: 'failed', error: message });
+      }
+
+      const previous = this.records.lastKeyOf(request, name);
+      if (resolved.pendingUpstream.length) {
+        // Dry run only: an upstream stage would run, so this key is not known yet.
+        const changes = previous ? keyChanges(previous.key, resolved.key).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
+        const reason: Reason = { kind: 'pending', upstream: resolved.pendingUpstream, changes };
+        emit({ type: 'stage', stage: name, state: 'pending', reason: describeReason(reason) });
+        outputsOf.set(name, {});
+        return finish(name, { status: 'skipped', reason }, { stage: name, state: 'pending', reason });
+      }
+
+      const record = this.store.readRecord(name, resolved.keyHash);
+      const missingOutputs = record ? Object.entries(record.outputs).filter(([, o]) => !this.store.hasBlob(o.hash)).map(([n]) => n) : [];
+      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous });
+
+      if (!decision.run && record) {
+        outputsOf.set(name, record.outputs);
+        if (options.dryRun) {
+          emit({ type: 'stage', stage: name, state: 'would-hit', reason: describeReason(decision.reason) });
+          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
+        }
+        await this.publishOutputs(stage, request, record.outputs, memo);
+        emit({ type: 'stage', stage: name, state: 'hit', reason: describeReason(decision.reason), stop: record.stop });
+        return finish(
+          name,
+          { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
+          { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
+        );
+      }
+
+      if (options.dryRun || !selected.has(name)) {
+        if (!selected.has(name)) {
+          const error = `--only ${options.only}: ${name} is not cached (${describeReason(decision.reason)}); run the whole pipeline first`;
+          emit({ type: 'stage', stage: name, state: 'failed', error });
+          failure ??= { reason: 'options', message: error };
+          return finish(name, { status: 'failed', error }, { stage: name, state: 'failed', error });
+        }
+        emit({ type: 'stage', stage: name, state: 'would-run', reason: describeReason(decision.reason) });
+        outputsOf.set(name, Object.fromEntries(Object.keys(stage.outputs).map((o) => [o, { hash: PENDING, bytes: 0, format: stage.outputs[o]!.format, classification: stage.outputs[o]!.classification }])));
+        return finish(name, { status: 'skipped', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash }, { stage: name, state: 'would-run', reason: decision.reason, keyHash: resolved.keyHash });
+      }
+
+      emit({ type: 'stage', stage: name, state: 'running', reason: describeReason(decision.reason) });
+      const t0 = performance.now();
+      const outcome = await this.executeStage(stage, request, runId, resolved, emit, signal);
+      const seconds = Math.round((performance.now() - t0) / 10) / 100;
+      if (!outcome.ok) {
+        const state = outcome.cancelled ? 'cancelled' : 'failed';
+        emit({ type: 'stage', stage: name, state, seconds, error: outcome.error });
+        if (!outcome.cancelled) failure ??= { reason: 'failed', message: `stage ${name} failed: ${outcome.error}` };
+        return finish(name, { status: state, reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
+      }
+      this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
+      outputsOf.set(name, outcome.outputs);
+      await this.publishOutputs(stage, request, outcome.outputs, memo);
+      emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: describeReason(decision.reason), stop: outcome.result?.stop });
+      finish(
+        name,
+        { status: 'ran', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
+        { stage: name, state: 'ran', reason: decision.reason, keyHash: resolved.keyHash },
+      );
+    };
+
+    // Schedule: start every stage whose dependencies are done, at most `concurrency` at once.
+    while (done.size < plan.length) {
+      for (const name of plan) {
+        if (done.has(name) || running.has(name) || running.size >= concurrency) continue;
+        if (!this.graph.deps.get(name)!.every((d) => done.has(d) || notSelected.has(d))) continue;
+        running.set(name, processStage(name).finally(() => running.delete(name)));
+      }
+      if (running.size === 0) break; // nothing runnable: cannot happen in a validated DAG
+      await Promise.race(running.values());
+    }
+    memo.save();
+
+    for (const name of plan) {
+      const s = results.get(name);
+      if (s?.stop !== undefined && stopReason === undefined) stopReason = `${name}: ${s.stop}`;
+    }
+    const planEntries = plan.map((s) => entries.get(s)!).filter(Boolean);
+    const counts: Record<string, number> = {};
+    for (const e of planEntries) counts[e.state] = (counts[e.state] ?? 0) + 1;
+
+    if (options.dryRun) {
+      emit({ type: 'done', status: 'dry-run', run: runId, counts });
+      return failure ? { ok: false, ...failure, plan: planEntries } : { ok: true, plan: planEntries };
+    }
+
+    const status: RunRecord['status'] = signal?.aborted ? 'cancelled' : failure ? 'failed' : stopReason ? 'stopped' : 'ok';
+    const record: RunRecord = {
+      v: 1,
+      request,
+      run: runId,
+      status,
+      started,
+      finished: new Date().toISOString(),
+      plan,
+      env,
+      options: { force: [...forced], only: options.only ?? null },
+      ...(stopReason ? { stop: stopReason } : {}),
+      stages: Object.fromEntries(plan.filter((s) => results.has(s)).map((s) => [s, results.get(s)!])),
+    };
+    const recordPath = this.records.write(record);
+    removeTree(join(this.store.tmp, runId));
+    emit({ type: 'done', status, run: runId, record: recordPath, counts });
+    if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
+    if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };
+    if (stopReason) return { ok: false, reason: 'stopped', message: `request ${request} stopped at ${stopReason}`, record, recordPath, plan: planEntries };
+    return { ok: true, record, recordPath, plan: planEntries };
+  }
+
+  /** The key object of a stage: code, params, the content hashes of its inputs, env. */
+  private async resolveKey(stage: Stage, request: string, memo: StatMemo, env: Record<string, string>, outputsOf: Map<string, Record<string, OutputRecord>>): Promise<Resolved> {
+    const code = stageCodeFiles(stage.file, stage.code);
+    if (code.missing.length) throw new Error(`stage ${stage.name}, code: declared file(s) not found: ${code.missing.join(', ')}`);
+    const codeHashes: Record<string, string> = {};
+    for (const f of code.files) codeHashes[projectPath(this.dag.root, f)] = await memo.hashFile(f);
+
+    const inputs: Record<string, string> = {};
+    const inputPaths: Record<string, string> = {};
+    const pendingUpstream = new Set<string>();
+    const optional = new Set(stage.optionalInputs ?? []);
+    for (const [name, src] of Object.entries(this.graph.inputs.get(stage.name)!)) {
+      if (src.kind === 'output') {
+        const out = outputsOf.get(src.stage)?.[src.output];
+        if (!out) throw new Error(`stage ${stage.name}, inputs.${name}: upstream output ${src.stage}.${src.output} is not available`);
+        inputs[name] = out.hash;
+        if (out.hash === PENDING) pendingUpstream.add(src.stage);
+        else inputPaths[name] = this.store.blobPath(out.hash);
+      } else {
+        const rel = src.path.replaceAll('{request}', request);
+        const abs = resolve(this.dag.root, rel);
+        if (!existsSync(abs)) {
+          if (optional.has(name)) {
+            inputs[name] = 'absent';
+            continue;
+          }
+          const purged = this.purgedNotice(request);
+          throw new Error(purged ?? `stage ${stage.name}, inputs.${name}: ${rel} not found`);
+        }
+        inputs[name] = await memo.hashPath(abs);
+        inputPaths[name] = abs;
+      }
+    }
+    const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
+    return { key, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
+  }
+
+  /** Set by the purge machinery: a request whose personal data is gone says so instead of "file not found". */
+  purgedNotice(request: string): string | undefined {
+    const p = join(this.records.requestDir(request), 'purged.json');
+    if (!existsSync(p)) return undefined;
+    const { purged } = JSON.parse(readFileSync(p, 'utf8')) as { purged: string };
+    return `request ${request} was purged on ${purged.slice(0, 10)}: its personal data no longer exists, so it cannot be run again`;
+  }
+
+  private async executeStage(
+    stage: Stage,
+    request: string,
+    runId: string,
+    resolved: Resolved,
+    emit: (e: RunEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
+    const work = this.store.workDir(runId, stage.name);
+    const outputs = Object.fromEntries(Object.entries(stage.outputs).map(([n, spec]) => [n, join(work.out, `${n}.${spec.format}`)]));
+    const notes: string[] = [];
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort);
+    let db: Duck | undefined;
+    try {
+      db = await Duck.open({ threads: 2, ...stage.duckdb, tempDirectory: work.tmp });
+      const ctx: StageContext = {
+        request,
+        params: stage.params ?? {},
+        inputs: resolved.inputPaths,
+        inputHashes: resolved.key.inputs,
+        key: resolved.keyHash,
+        outputs,
+        tmpDir: work.tmp,
+        dir: resolve(stage.file, '..'),
+        db,
+        log: {
+          info: (message) => {
+            notes.push(message);
+            emit({ type: 'note', stage: stage.name, message });
+          },
+        },
+        signal: controller.signal,
+      };
+      const aborted = new Promise<'aborted'>((r) => (controller.signal.aborted ? r('aborted') : controller.signal.addEventListener('abort', () => r('aborted'))));
+      const result = await Promise.race([stage.run(ctx), aborted]);
+      if (result === 'aborted' || signal?.aborted) return { ok: false, error: 'cancelled before it finished; nothing was committed', cancelled: true, notes };
+
+      const written = readdirSync(work.out).sort();
+      const declared = new Set(Object.values(outputs).map((p) => p.slice(work.out.length + 1)));
+      const undeclared = written.filter((f) => !declared.has(f));
+      if (undeclared.length) return { ok: false, error: `wrote file(s) it did not declare: ${undeclared.join(', ')}`, notes };
+      const missing = Object.entries(stage.outputs).filter(([n, spec]) => !spec.optional && !existsSync(outputs[n]!)).map(([n]) => n);
+      if (missing.length) return { ok: false, error: `declared output(s) not written: ${missing.join(', ')}`, notes };
+
+      const committed: Record<string, OutputRecord> = {};
+      for (const [n, spec] of Object.entries(stage.outputs)) {
+        const file = outputs[n]!;
+        if (!existsSync(file)) continue;
+        if (!statSync(file).isFile()) return { ok: false, error: `output ${n} is not a regular file`, notes };
+        const rows = (result && result.rows?.[n]) ?? (await countRows(db, file, spec.format));
+        const { hash, bytes } = await this.store.commitBlob(file, spec.classification);
+        committed[n] = { hash, bytes, ...(rows === undefined ? {} : { rows }), format: spec.format, classification: spec.classification };
+      }
+      return { ok: true, outputs: committed, result: result as StageResult | void, notes };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message ?? String(error), notes };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      db?.close();
+      removeTree(work.dir);
+    }
+  }
+
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo): Promise<void> {
+    for (const [n, spec] of Object.entries(stage.outputs)) {
+      const out = outputs[n];
+      if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
+      const target = join(this.dag.dataDir, spec.publish.replaceAll('{request}', request));
+      if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
+      this.store.publish(out.hash, target, spec.classification);
+    }
+  }
+}
+
+export class GraphValidationError extends Error {}
+
+/** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
+const PENDING = 'pending';
+
+async function countRows(db: Duck, file: string, format: string): Promise<number | undefined> {
+  try {
+    if (format === 'parquet') return Number((await db.one<{ n: bigint }>('SELECT count(*) AS n FROM read_parquet($p)', { p: file }))!.n);
+    if (format === 'arrow') return tableFromIPC(readFileSync(file)).numRows;
+    if (format === 'json') {
+      const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      return Array.isArray(value) ? value.length : undefined;
+    }
+    if (format === 'csv') return Number((await db.one<{ n: bigint }>('SELECT count(*) AS n FROM read_csv($p, all_varchar = true, header = true)', { p: file }))!.n);
+  } catch {
+    return undefined; // a count is informative only; the stage may report it itself
+  }
+  return undefined;
+}
