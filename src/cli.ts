@@ -38,9 +38,10 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export async function main(argv: string[]): Promise<number> {
-  const configFlag = argv.indexOf('--config');
-  const configFile = resolve(configFlag >= 0 ? argv[configFlag + 1] ?? '' : process.env.PIPELINE_CONFIG ?? 'pipeline.config.ts');
+export async function main(rawArgv: string[]): Promise<number> {
+  const configFlag = rawArgv.indexOf('--config');
+  const configFile = resolve(configFlag >= 0 ? rawArgv[configFlag + 1] ?? '' : process.env.PIPELINE_CONFIG ?? 'pipeline.config.ts');
+  const argv = configFlag >= 0 ? [...rawArgv.slice(0, configFlag), ...rawArgv.slice(configFlag + 2)] : rawArgv;
   const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : undefined;
 
   let dag: LoadedDag;
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const extra = sub ? dag.config.commands?.[sub] : undefined;
-  if (extra) return extra.run(argv.slice(1).filter((a, i, all) => a !== '--config' && all[i - 1] !== '--config'), dag);
+  if (extra) return extra.run(argv.slice(1), dag);
 
   let values: ReturnType<typeof parse>;
   try {
@@ -98,7 +99,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function parse(args: string[]) {
-  return parseArgs({ args, options: FLAGS, allowPositionals: false, strict: true }).values;
+  // `--request -rf` means the value "-rf" (to be refused as an id), not a missing value.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : '';
+    const spec = (FLAGS as Record<string, { type: string }>)[name];
+    if (spec?.type === 'string' && i + 1 < args.length) joined.push(`--${name}=${args[++i]}`);
+    else joined.push(args[i]!);
+  }
+  return parseArgs({ args: joined, options: FLAGS, allowPositionals: false, strict: true }).values;
 }
 
 function usage(message: string): number {
@@ -122,6 +131,9 @@ async function runCommand(runner: Runner, values: ReturnType<typeof parse>): Pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Keep the event loop alive while the run is in flight: a stage whose promise never settles must
+  // hang visibly (and be cancellable), not let the process exit silently with its lock held.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
     const outcome = await runner.run({
       request: values.request!,
@@ -139,6 +151,7 @@ async function runCommand(runner: Runner, values: ReturnType<typeof parse>): Pro
     else console.error(`error: ${outcome.message}`);
     return outcome.reason === 'locked' ? EXIT.locked : outcome.reason === 'cancelled' ? EXIT.cancelled : outcome.reason === 'stopped' ? EXIT.stopped : ['invalid-request', 'options'].includes(outcome.reason) ? EXIT.usage : EXIT.failed;
   } finally {
+    clearInterval(keepAlive);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
