@@ -3,8 +3,7 @@
 // store. The runner never prints: it emits events that log.ts renders.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
-import { Duck } from './duck.ts';
+import type { Duck } from './duck.ts';
 import { buildGraph, downstreamOf, formatGraphErrors, type Graph } from './graph.ts';
 import { StatMemo, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
@@ -341,6 +340,8 @@ export class Runner {
     signal?.addEventListener('abort', onAbort);
     let db: Duck | undefined;
     try {
+      // Loaded only when a stage really runs, so a fully cached run starts fast.
+      const { Duck } = await import('./duck.ts');
       db = await Duck.open({ threads: 2, ...stage.duckdb, tempDirectory: work.tmp });
       const ctx: StageContext = {
         request,
@@ -409,7 +410,7 @@ const PENDING = 'pending';
 async function countRows(db: Duck, file: string, format: string): Promise<number | undefined> {
   try {
     if (format === 'parquet') return Number((await db.one<{ n: bigint }>('SELECT count(*) AS n FROM read_parquet($p)', { p: file }))!.n);
-    if (format === 'arrow') return tableFromIPC(readFileSync(file)).numRows;
+    if (format === 'arrow') return (await import('apache-arrow')).tableFromIPC(readFileSync(file)).numRows;
     if (format === 'json') {
       const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       return Array.isArray(value) ? value.length : undefined;
