@@ -131,6 +131,7 @@ export class Runner {
     const entries = new Map<string, PlanEntry>();
     const outputsOf = new Map<string, Record<string, OutputRecord>>();
     let stopReason: string | undefined;
+    let purgeAsk: { stage: string; purge: NonNullable<StageResult['purge']> } | undefined;
     let failure: { reason: FailureReason; message: string } | undefined;
     const concurrency = Math.max(1, options.concurrency ?? 2);
     const running = new Map<string, Promise<void>>();
@@ -221,6 +222,7 @@ export class Runner {
         return finish(name, { status: state, reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
       }
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
+      if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
       await this.publishOutputs(stage, request, outcome.outputs, memo);
       emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: describeReason(decision.reason), stop: outcome.result?.stop });
@@ -272,6 +274,12 @@ export class Runner {
     };
     const recordPath = this.records.write(record);
     removeTree(join(this.store.tmp, runId));
+    if (purgeAsk && status === 'ok') {
+      // After the record is written, so the purge marks this run's outputs too. The lock is still held.
+      const { purgeRequest } = await import('./purge.ts');
+      const result = await purgeRequest(this, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
+      emit({ type: 'note', stage: purgeAsk.stage, message: `purged ${result.deleted.length} item(s) (${purgeAsk.purge.classifications.join(', ')}); ${result.kept.length} kept because another request needs them` });
+    }
     emit({ type: 'done', status, run: runId, record: recordPath, counts });
     if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
     if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };

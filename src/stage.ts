@@ -20,6 +20,12 @@ export interface OutputSpec {
   publish?: string;
   /** The stage may legitimately not write it (e.g. a rejection file only when something was rejected). */
   optional?: boolean;
+  /**
+   * Columns holding direct identifiers (parquet outputs). Before a purge they are fingerprinted
+   * as keyed hashes, so `audit` can look for leftovers of a purged request without keeping them:
+   * ids alone, pairs of names, and each name with each date.
+   */
+  identifiers?: { names?: string[]; dates?: string[]; ids?: string[] };
   description?: string;
 }
 
@@ -62,6 +68,11 @@ export interface StageResult {
   rows?: Record<string, number>;
   /** Aggregate facts to keep in the run record (no personal data). */
   summary?: Json;
+  /**
+   * Ask the framework to purge this request's data of these classifications once the run is
+   * recorded (a retention rule found it due). The stage decides; the framework deletes.
+   */
+  purge?: { classifications: Classification[]; reason: string; rule: string };
   /**
    * The stage succeeded (its outputs are committed) but the request must go no further, e.g.
    * intake rejected it. Dependants are skipped with this reason. Never personal data.

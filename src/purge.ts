@@ -1,0 +1,185 @@
+// Purge a request: delete every blob of the given classifications that its runs produced (unless
+// another request still needs the same bytes), their published copies, the request's own input
+// files, and any leftover work folders; record each deletion in the register; and mark the run
+// records so they say "purged on ..." instead of pointing at nothing.
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { listFiles, sha256File } from './hash.ts';
+import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
+import { harvestFingerprints } from './identifiers.ts';
+import { writeFileAtomic, removeTree } from './fsutil.ts';
+import { requestScoped } from './graph.ts';
+import type { Runner } from './runner.ts';
+import type { Classification } from './stage.ts';
+
+export interface PurgeRequestOptions {
+  request: string;
+  classifications: Classification[];
+  reason: string;
+  operator: string;
+  rule: string;
+  when?: Date;
+}
+
+export interface PurgeResult {
+  deleted: RegisterEntry[];
+  /** Blobs kept because another, unpurged request still uses the same bytes. */
+  kept: { dataset: string; blob: string; neededBy: string[] }[];
+  fingerprints: number;
+}
+
+export interface PurgeMarker {
+  purged: string;
+  classifications: Classification[];
+  reason: string;
+  rule: string;
+  operator: string;
+  /** hashes of this purge's register entries, so truncating the register is detected */
+  entries: { seq: number; hash: string }[];
+}
+
+export function dataPaths(runner: Runner) {
+  const data = runner.dag.dataDir;
+  return {
+    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl')),
+    fingerprints: join(data, 'register', 'fingerprints'),
+    marker: (request: string) => join(runner.records.requestDir(request), 'purged.json'),
+  };
+}
+
+export function readPurgeMarker(runner: Runner, request: string): PurgeMarker | undefined {
+  const p = dataPaths(runner).marker(request);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PurgeMarker) : undefined;
+}
+
+/** The request's own input files: every file input whose path names {request}. */
+export function requestInputPaths(runner: Runner, request: string): string[] {
+  const paths = new Set<string>();
+  for (const [, inputs] of runner.graph.inputs) {
+    for (const src of Object.values(inputs)) {
+      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolve(runner.dag.root, src.path.replaceAll('{request}', request)));
+    }
+  }
+  return [...paths].sort();
+}
+
+/** Must be called with the request's lock held (the runner holds it during a run; commands take it). */
+export async function purgeRequest(runner: Runner, options: PurgeRequestOptions): Promise<PurgeResult> {
+  const { request, classifications } = options;
+  const when = options.when ?? new Date();
+  const paths = dataPaths(runner);
+  const dataDir = runner.dag.dataDir;
+  const rel = (p: string) => relative(dataDir, p).split(sep).join('/');
+  const classes = new Set(classifications);
+
+  // What this request's runs hold, by blob.
+  const mine = new Map<string, { dataset: string; classification: Classification; bytes: number; rows?: number; stage: string; output: string }>();
+  const runIds = runner.records.list(request);
+  // Only outputs derived from the request's own files: shared reference data (a national register
+  // built once for every request) is not the request's to delete.
+  const scoped = requestScoped(runner.graph);
+  for (const id of runIds) {
+    for (const [stage, s] of Object.entries(runner.records.read(request, id).stages)) {
+      if (!scoped.has(stage)) continue;
+      for (const [output, o] of Object.entries(s.outputs ?? {})) {
+        if (classes.has(o.classification)) mine.set(o.hash, { dataset: `${stage}.${output}`, classification: o.classification, bytes: o.bytes, rows: o.rows, stage, output });
+      }
+    }
+  }
+
+  // Bytes another request still needs are kept until that request no longer needs them.
+  const neededBy = new Map<string, string[]>();
+  for (const other of runner.records.requests()) {
+    if (other === request || readPurgeMarker(runner, other)) continue;
+    for (const id of runner.records.list(other)) {
+      for (const s of Object.values(runner.records.read(other, id).stages)) {
+        for (const o of Object.values(s.outputs ?? {})) if (mine.has(o.hash) && !o.purged) neededBy.set(o.hash, [...new Set([...(neededBy.get(o.hash) ?? []), other])]);
+      }
+    }
+  }
+
+  // Fingerprint identifiers before the bytes are gone, so the audit can look for leftovers.
+  let fingerprints = 0;
+  const { Duck } = await import('./duck.ts');
+  const db = await Duck.open({ threads: 1 });
+  try {
+    for (const [hash, m] of mine) {
+      const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
+      if (spec?.identifiers && spec.format === 'parquet' && runner.store.hasBlob(hash)) {
+        fingerprints = await harvestFingerprints(db, runner.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
+      }
+    }
+  } finally {
+    db.close();
+  }
+
+  const deletions: Deletion[] = [];
+  const kept: PurgeResult['kept'] = [];
+  const base = { request, operator: options.operator, reason: options.reason, rule: options.rule };
+  for (const [hash, m] of [...mine].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (neededBy.has(hash)) {
+      kept.push({ dataset: m.dataset, blob: hash, neededBy: neededBy.get(hash)! });
+      continue;
+    }
+    if (runner.store.hasBlob(hash)) {
+      runner.store.deleteBlob(hash);
+      deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(runner.store.blobPath(hash)) });
+    }
+    // Published copies of the same output.
+    const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
+    if (spec?.publish) {
+      const copy = join(dataDir, spec.publish.replaceAll('{request}', request));
+      if (existsSync(copy) && (await sha256File(copy)) === hash) {
+        rmSync(copy, { force: true });
+        deletions.push({ ...base, dataset: `${m.dataset} (published copy)`, classification: m.classification, blob: hash, bytes: m.bytes, location: rel(copy) });
+      }
+    }
+  }
+
+  // The request's own input files (the provider's upload) are personal whatever else is kept.
+  if (classes.has('personal')) {
+    for (const input of requestInputPaths(runner, request)) {
+      if (!existsSync(input)) continue;
+      const files = statSync(input).isDirectory() ? listFiles(input) : [input];
+      for (const f of files) {
+        const blob = await sha256File(f);
+        const bytes = statSync(f).size;
+        rmSync(f, { force: true });
+        deletions.push({ ...base, dataset: `input:${relative(runner.dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dataDir, f).startsWith('..') ? relative(runner.dag.root, f) : rel(f) });
+      }
+      if (statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
+    }
+    // Work folders of this request's runs, if an interrupted run left any.
+    for (const id of runIds) removeTree(join(runner.store.tmp, id));
+  }
+
+  const entries = paths.register.append(deletions, when);
+
+  // Run records keep their hashes and say when the bytes were purged.
+  const deleted = new Set(entries.map((e) => e.blob));
+  for (const id of runIds) {
+    const record = runner.records.read(request, id);
+    let changed = false;
+    for (const s of Object.values(record.stages)) {
+      for (const o of Object.values(s.outputs ?? {})) {
+        if (deleted.has(o.hash) && !o.purged) {
+          o.purged = when.toISOString();
+          changed = true;
+        }
+      }
+    }
+    if (changed) runner.records.write(record);
+  }
+
+  const previous = readPurgeMarker(runner, request);
+  const marker: PurgeMarker = {
+    purged: previous?.purged ?? when.toISOString(),
+    classifications: [...new Set([...(previous?.classifications ?? []), ...classifications])],
+    reason: options.reason,
+    rule: options.rule,
+    operator: options.operator,
+    entries: [...(previous?.entries ?? []), ...entries.map((e) => ({ seq: e.seq, hash: e.hash }))],
+  };
+  if (classes.has('personal')) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o644);
+  return { deleted: entries, kept, fingerprints };
+}
