@@ -9,6 +9,7 @@ import { Runner, checkRequestId, GraphValidationError } from './runner.ts';
 import { mermaid } from './graph-view.ts';
 import { applyGc, pinRun, planGc } from './gc.ts';
 import { describeReason } from './explain.ts';
+import { forcedPurge, runAudit, schedule } from './retention-commands.ts';
 
 // Everything this process creates is readable by its owner only: stage outputs may be personal data.
 process.umask(0o077);
@@ -21,6 +22,9 @@ const USAGE = `usage:
   npm run pipeline -- runs --request ID
   npm run pipeline -- graph [--request ID]
   npm run pipeline -- gc [--keep N] [--dry-run] [--pin RUN --request ID]
+  npm run pipeline -- purge --request ID --reason TEXT
+  npm run pipeline -- audit [--deep] [--json]
+  npm run pipeline -- schedule [--json]
 options: --config FILE (default pipeline.config.ts)`;
 
 const FLAGS = {
@@ -35,6 +39,8 @@ const FLAGS = {
   config: { type: 'string' },
   keep: { type: 'string' },
   pin: { type: 'string' },
+  reason: { type: 'string' },
+  deep: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +99,20 @@ export async function main(rawArgv: string[]): Promise<number> {
     }
     case 'gc':
       return gcCommand(runner, values);
+    case 'purge': {
+      const done = await forcedPurge(runner, values.request ?? '', values.reason ?? '', values.wait ? Number(values.wait) * 1000 : 0);
+      (done.ok ? console.log : console.error)(done.ok ? done.message : `error: ${done.message}`);
+      return done.ok ? EXIT.ok : EXIT.failed;
+    }
+    case 'audit':
+      return auditCommand(runner, !!values.deep, !!values.json);
+    case 'schedule': {
+      const result = await schedule(runner);
+      if (values.json) console.log(JSON.stringify(result));
+      else if (result.busy) console.log('another schedule is running; nothing done');
+      else for (const l of result.lines) console.log(`${l.request}: ${l.action} (${l.detail})`);
+      return result.ok ? EXIT.ok : EXIT.failed;
+    }
     default:
       return usage(`unknown command "${sub}"`);
   }
@@ -192,6 +212,22 @@ function runsCommand(runner: Runner, request: string | undefined): number {
     for (const c of changed) console.log(`    ${c}`);
   }
   return EXIT.ok;
+}
+
+async function auditCommand(runner: Runner, deep: boolean, json: boolean): Promise<number> {
+  const report = await runAudit(runner, deep);
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return report.ok ? EXIT.ok : EXIT.failed;
+  }
+  console.log(`deletion register: ${report.registerEntries} entries, chain ${report.chain.length ? 'BROKEN' : 'intact'}`);
+  for (const p of [...report.chain, ...report.markers]) console.log(`  ${p}`);
+  console.log(`identifier scan: ${report.scanned} file(s) scanned, ${report.findings.length} finding(s)${report.skipped.length ? `, ${report.skipped.length} skipped (see --json)` : ''}`);
+  for (const f of report.findings) console.log(`  ${f.file}, line ${f.line}: identifier of purged request ${f.request}`);
+  console.log(`retention: ${report.overdue.length} request(s) holding personal data past the due date`);
+  for (const o of report.overdue) console.log(`  request ${o.request}: due ${o.due}, ${o.blobs} personal blob(s) still held`);
+  console.log(report.ok ? 'audit passed' : 'audit FAILED');
+  return report.ok ? EXIT.ok : EXIT.failed;
 }
 
 function gcCommand(runner: Runner, values: ReturnType<typeof parse>): number {

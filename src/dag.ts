@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from './hash.ts';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Stage, StageSpec, Json } from './stage.ts';
+import type { Classification, Stage, StageSpec, Json } from './stage.ts';
 
 export interface RunHookContext {
   request: string;
@@ -26,6 +26,20 @@ export interface DagConfig {
   commands?: Record<string, { describe: string; run: (argv: string[], dag: LoadedDag) => Promise<number> }>;
   /** Runs before the plan is built (after the request id was validated and the lock taken). */
   prepare?: (ctx: RunHookContext) => Promise<void>;
+  /** The requests there are (for `schedule`). */
+  requests?: (ctx: { dataDir: string; root: string }) => Promise<string[]>;
+  /** When a request's data is due for deletion, and which classifications go then. */
+  retention?: (ctx: RunHookContext) => Promise<Retention>;
+  /** Folders under the data folder that legitimately hold identities; the audit does not scan them. */
+  auditExclude?: string[];
+}
+
+export interface Retention {
+  /** ISO date from which the data must be deleted; null while it is not known (e.g. results not shared). */
+  due: string | null;
+  classifications: Classification[];
+  /** The rule that gives the date, in words, for the register and for people. */
+  rule: string;
 }
 
 export interface LoadedDag {
