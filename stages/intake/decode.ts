@@ -1,0 +1,65 @@
+// What kind of file the provider sent, judged by its bytes rather than its name, and the text of
+// a CSV in whichever encoding it came: UTF-8 (with or without a BOM), UTF-16 LE/BE by their BOM,
+// and otherwise windows-1252, the usual encoding of a CSV saved by Excel on Windows, when the
+// bytes are not valid UTF-8. Node's TextDecoder (full ICU) does the decoding.
+
+export type FileKind = 'empty' | 'zip' | 'ole' | 'pdf' | 'text';
+
+export function sniffKind(bytes: Uint8Array): FileKind {
+  if (bytes.length === 0) return 'empty';
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) return 'zip';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'ole'; // Excel 97-2003 .xls
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'pdf';
+  return 'text';
+}
+
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+export type Decoded = { ok: true; text: string; encoding: Encoding } | { ok: false; why: 'binary' };
+
+/** Share of control characters (other than tab, CR, LF) above which text is taken for binary. */
+const CONTROL_SHARE = 0.01;
+
+export function decodeText(bytes: Uint8Array): Decoded {
+  let encoding: Encoding;
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, text] = ['utf-16le', new TextDecoder('utf-16le').decode(bytes)];
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, text] = ['utf-16be', new TextDecoder('utf-16be').decode(bytes)];
+  else {
+    try {
+      // fatal: invalid UTF-8 throws instead of turning into U+FFFD, which is how we know to fall back.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      encoding = 'utf-8';
+    } catch {
+      text = fixWindows1252(new TextDecoder('windows-1252').decode(bytes));
+      encoding = 'windows-1252';
+    }
+  }
+  if (looksBinary(text)) return { ok: false, why: 'binary' };
+  return { ok: true, text, encoding };
+}
+
+/** NUL anywhere, or many other control characters, means this is not a text file (or UTF-16 without a BOM). */
+function looksBinary(text: string): boolean {
+  let controls = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return true;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) controls++;
+  }
+  return controls > Math.max(2, text.length * CONTROL_SHARE);
+}
+
+// Bytes 0x80-0x9F of windows-1252 (WHATWG index-windows-1252). Node 20.18.3 and later decode
+// 'windows-1252' as Latin-1 and return these bytes as C1 control characters instead
+// (nodejs/node#56542, #60888), so O’Brien typed in Excel would arrive as O\u0092Brien. Mapping
+// the C1 range afterwards is right whether or not the running Node has the bug.
+const WINDOWS_1252_C1 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+export function fixWindows1252(text: string): string {
+  return text.replace(/[\u0080-\u009f]/g, (c) => String.fromCharCode(WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!));
+}

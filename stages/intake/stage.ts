@@ -1,0 +1,145 @@
+// intake: the provider's request form and cohort upload, checked and normalised, or refused with
+// every reason at once. Bad input never throws: it becomes problems in the summary (no values) and
+// the rejection file (values, for the provider), and a rejected request stops the pipeline here.
+import { rm } from 'node:fs/promises';
+import { defineStage } from '../../src/stage.ts';
+import { mapColumns } from './headers.ts';
+import { locateFiles } from './locate.ts';
+import { describe, formatCount, groupProblems, type Problem, type Reason } from './problems.ts';
+import { isBlank, readTable } from './read-table.ts';
+import { COHORT_ROW_SCHEMA, REQUEST_SCHEMA, loadSchemas } from './schemas.ts';
+import { validateRequest } from './validate-request.ts';
+import { validateRows, type RowsResult } from './validate-rows.ts';
+import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
+
+export type IntakeParams = {
+  /** Fewer usable people than this refuses the request (the service's minimum). */
+  minPeople: number;
+  /** A larger share of unusable rows than this refuses the request as too poor to link. */
+  maxUnusableShare: number;
+  /** Secure transfer channels the DPIA allows. */
+  allowedChannels: string[];
+  /** Larger uploads are refused before they are read. */
+  maxFileBytes: number;
+  /** Longer cells are a problem of that row and field, never matched against a pattern. */
+  maxCellChars: number;
+  /** Plausible ages at the intervention: 10 is the age of criminal responsibility in England and Wales. */
+  minAge: number;
+  maxAge: number;
+};
+
+export default defineStage<IntakeParams>({
+  name: 'intake',
+  description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
+  inputs: { request: 'file:data/requests/{request}' },
+  outputs: {
+    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
+    request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },
+    summary: { format: 'json', classification: 'aggregate', description: 'Status, reasons, counts and problems by kind with row numbers; never values.' },
+    rejections: { format: 'csv', classification: 'personal', optional: true, description: 'For the provider: every problem by row and field with the value as sent.' },
+  },
+  code: ['./cohort-table.sql', './cohort-write.sql', REQUEST_SCHEMA, COHORT_ROW_SCHEMA],
+  params: {
+    minPeople: 60,
+    maxUnusableShare: 0.2,
+    allowedChannels: ['cjsm', 'gsi', 'gcsx', 'pnn'],
+    maxFileBytes: 100 * 2 ** 20,
+    maxCellChars: 1000,
+    minAge: 10,
+    maxAge: 100,
+  },
+  duckdb: { threads: 1 },
+  async run(ctx) {
+    const { params, outputs, tmpDir } = ctx;
+    const written: string[] = [];
+    try {
+      const schemas = await loadSchemas(ctx.dir);
+      const files = await locateFiles(ctx.inputs.request!);
+      const request = await validateRequest(files.requestJson, ctx.request, params.allowedChannels, schemas);
+      const problems: Problem[] = [...request.problems, ...files.problems];
+      const reasons: Reason[] = [...request.reasons];
+      for (const p of files.problems) reasons.push({ kind: 'cohort_file', message: describe(p) });
+
+      let rows: RowsResult | null = null;
+      let fileInfo: Record<string, string | null> = { name: files.cohortLabel, format: null, encoding: null, separator: null };
+      if (files.cohort) {
+        const read = await readTable(files.cohort, files.cohortLabel, params.maxFileBytes);
+        if (!read.ok) {
+          problems.push(read.problem);
+          reasons.push({ kind: 'cohort_file', message: describe(read.problem) });
+        } else {
+          const { table } = read;
+          fileInfo = { name: files.cohortLabel, format: table.format, encoding: table.encoding, separator: table.separator };
+          const columns = mapColumns(table.header, (i) => table.rows.some((r) => !isBlank(r.cells[i] ?? null)), schemas.fields, schemas.mandatory, schemas.atLeastOne);
+          problems.push(...columns.problems);
+          if (columns.problems.length)
+            reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template (${columns.problems.length} ${columns.problems.length === 1 ? 'problem' : 'problems'})` });
+          const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
+          if (usableHeader) {
+            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
+            problems.push(...rows.problems);
+            // Counting rules only mean something when the columns were right.
+            if (!columns.problems.length) {
+              if (rows.usable.length < params.minPeople)
+                reasons.push({ kind: 'too_few_people', message: `${formatCount(rows.usable.length)} usable people, fewer than the ${formatCount(params.minPeople)} needed` });
+              const share = rows.submitted ? rows.unusableRows / rows.submitted : 0;
+              if (share > params.maxUnusableShare)
+                reasons.push({
+                  kind: 'too_many_unusable',
+                  message: `${formatCount(rows.unusableRows)} of ${formatCount(rows.submitted)} rows (${(share * 100).toFixed(1)}%) cannot be used, more than the ${(params.maxUnusableShare * 100).toFixed(1)}% allowed`,
+                });
+            }
+          }
+        }
+      }
+
+      const accepted = reasons.length === 0 && rows !== null;
+      const counts = {
+        submitted: rows?.submitted ?? 0,
+        usable: rows?.usable.length ?? 0,
+        unusable: rows?.unusableRows ?? 0,
+        duplicates: rows?.duplicates ?? 0,
+      };
+      const summary = {
+        request: ctx.request,
+        status: accepted ? 'accepted' : 'rejected',
+        reasons,
+        file: fileInfo,
+        counts,
+        limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_cell_chars: params.maxCellChars },
+        problems: groupProblems(problems),
+      };
+
+      // Personal outputs first, the summary last: the summary is the sign the run completed.
+      let rejectionRows = 0;
+      if (problems.length) {
+        rejectionRows = await writeRejections(outputs.rejections!, problems, tmpDir);
+        written.push(outputs.rejections!);
+      }
+      if (accepted) {
+        await writeCohort(ctx.db, ctx.dir, rows!.usable, outputs.cohort!, tmpDir);
+        written.push(outputs.cohort!);
+      }
+      if (request.request) {
+        await writeJson(outputs.request!, request.request, tmpDir);
+        written.push(outputs.request!);
+      }
+      await writeJson(outputs.summary!, summary, tmpDir);
+      written.push(outputs.summary!);
+
+      ctx.log.info(
+        `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} problems`,
+      );
+      const result = {
+        rows: { ...(accepted ? { cohort: counts.usable } : {}), ...(problems.length ? { rejections: rejectionRows } : {}) },
+        summary: { status: summary.status, ...counts, problems: problems.length },
+      };
+      if (!accepted) return { ...result, stop: `intake refused the request: ${reasons.map((r) => r.message).join('; ')}` };
+      return result;
+    } catch (error) {
+      // A real bug: leave no declared output half-made behind.
+      await Promise.all(written.map((p) => rm(p, { force: true })));
+      throw error;
+    }
+  },
+});

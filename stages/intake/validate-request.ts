@@ -1,0 +1,109 @@
+// request.json: valid against the request schema, sent over a secure channel, with the
+// data-protection assurance given, and about the request whose folder it is in.
+import { readFile, stat } from 'node:fs/promises';
+import type { ErrorObject } from 'ajv';
+import type { Json } from '../../src/stage.ts';
+import type { Problem, Reason } from './problems.ts';
+import type { Schemas } from './schemas.ts';
+
+export interface RequestResult {
+  /** The request without contact details, when it passed the schema. */
+  request: Record<string, Json> | null;
+  received: string | null;
+  problems: Problem[];
+  reasons: Reason[];
+}
+
+const LABEL = 'request.json';
+const MAX_REQUEST_BYTES = 2 ** 20;
+
+/** What the intake.request output keeps (data-contracts.md): never the contact. */
+const KEPT = ['id', 'organisation', 'programme', 'analysis_period', 'dates', 'review_period_days', 'retention'] as const;
+
+export async function validateRequest(path: string | null, requestId: string, allowedChannels: string[], schemas: Schemas): Promise<RequestResult> {
+  const out: RequestResult = { request: null, received: null, problems: [], reasons: [] };
+  const refuse = (kind: string, field: string, problem: string, value?: string) => {
+    out.problems.push({ kind, row: null, field, problem, effect: 'request refused', value });
+  };
+  if (!path) {
+    refuse('request_missing', LABEL, 'is missing: the request form must come with the cohort');
+    out.reasons.push({ kind: 'request_form', message: 'request.json is missing' });
+    return out;
+  }
+  let data: unknown;
+  try {
+    if ((await stat(path)).size > MAX_REQUEST_BYTES) {
+      refuse('request_too_large', LABEL, 'is larger than 1 MB: it should be a short form');
+      out.reasons.push({ kind: 'request_form', message: 'request.json is larger than 1 MB' });
+      return out;
+    }
+    // A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but it is not an error either.
+    data = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch {
+    refuse('request_not_json', LABEL, 'could not be read as JSON');
+    out.reasons.push({ kind: 'request_form', message: 'request.json could not be read as JSON' });
+    return out;
+  }
+  const valid = schemas.request(data);
+  if (!valid) {
+    for (const e of schemas.request.errors ?? []) {
+      const { field, problem } = requestWords(e);
+      refuse('request_invalid', `${LABEL}: ${field}`, problem, valueAt(data, e));
+    }
+    out.reasons.push({ kind: 'request_form', message: `request.json is not filled in correctly (${schemas.request.errors?.length ?? 0} problems)` });
+  }
+  const obj = (typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
+  // The business rules are checked even when the form has other faults: every problem at once.
+  if (obj.data_protection_assurance !== true) {
+    refuse('no_assurance', `${LABEL}: data_protection_assurance`, 'the data-protection assurance has not been given (it must be true)');
+    out.reasons.push({ kind: 'no_assurance', message: 'no data-protection assurance' });
+  }
+  const channel = typeof obj.transfer_channel === 'string' ? obj.transfer_channel.trim().toLowerCase() : null;
+  if (channel === null || !allowedChannels.includes(channel)) {
+    refuse('insecure_channel', `${LABEL}: transfer_channel`, `not a secure transfer channel: data must be sent by ${allowedChannels.join(', ')}`, typeof obj.transfer_channel === 'string' ? obj.transfer_channel : undefined);
+    out.reasons.push({ kind: 'insecure_channel', message: `the data was not sent over a secure channel (${allowedChannels.join(', ')})` });
+  }
+  if (typeof obj.id === 'string' && obj.id !== requestId) {
+    refuse('request_id_mismatch', `${LABEL}: id`, 'does not match the name of the request folder', obj.id);
+    out.reasons.push({ kind: 'request_form', message: 'request.json belongs to another request (its id does not match the folder)' });
+  }
+  const dates = obj.dates as Record<string, unknown> | undefined;
+  if (valid) {
+    out.received = dates!.received as string;
+    out.request = Object.fromEntries(KEPT.filter((k) => k in obj).map((k) => [k, obj[k] as Json]));
+  }
+  return out;
+}
+
+function requestWords(e: ErrorObject): { field: string; problem: string } {
+  const path = e.instancePath.slice(1).replace(/\//g, '.');
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { field: path ? `${path}.${params.missingProperty}` : String(params.missingProperty), problem: 'missing' };
+    case 'additionalProperties':
+      return { field: path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty), problem: 'not a field of the request form' };
+    case 'type':
+      return { field: path || '(whole file)', problem: `must be ${String(params.type).replace(',', ' or ')}` };
+    case 'format':
+      return { field: path, problem: params.format === 'date' ? 'not a real date written as yyyy-mm-dd' : `not a valid ${params.format}` };
+    case 'minimum':
+    case 'maximum':
+      return { field: path, problem: `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}` };
+    case 'minLength':
+      return { field: path, problem: 'must not be empty' };
+    case 'maxLength':
+      return { field: path, problem: `longer than ${params.limit} characters` };
+    case 'pattern':
+      return { field: path, problem: 'may only hold letters, digits, "-" and "_"' };
+    default:
+      return { field: path || '(whole file)', problem: 'is not valid' };
+  }
+}
+
+function valueAt(data: unknown, e: ErrorObject): string | undefined {
+  let v: unknown = data;
+  for (const part of e.instancePath.split('/').slice(1)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  if (v === undefined || (typeof v === 'object' && v !== null)) return undefined;
+  return String(v);
+}

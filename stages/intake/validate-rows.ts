@@ -1,0 +1,209 @@
+// Each person's row: raw cells -> trimmed strings -> ajv (the cohort-row schema) -> plausibility
+// rules the schema cannot express -> normalised values and matching keys. Every problem of every
+// row is collected; nothing is thrown for bad data.
+import type { ErrorObject } from 'ajv';
+import { ageOn, excelDateToIso, excelSerialToIso, parseDate } from './dates.ts';
+import { columnLetter, type ColumnMap } from './headers.ts';
+import { nameKey } from './names.ts';
+import { normalisePnc } from './pnc.ts';
+import { shortValue, type Effect, type Problem } from './problems.ts';
+import { isBlank, type RawCell, type RawRow } from './read-table.ts';
+import type { ProblemWords, Schemas } from './schemas.ts';
+
+export const DATE_FIELDS = ['dob', 'index_date', 'conviction_date', 'intervention_start_date', 'intervention_end_date'] as const;
+type DateField = (typeof DATE_FIELDS)[number];
+
+/** One usable person, as written to the cohort Parquet (dates as yyyy-mm-dd). */
+export interface CohortRow {
+  row: number;
+  reference: string | null;
+  surname: string;
+  forename: string;
+  dob: string;
+  gender: 'M' | 'F';
+  pnc_id: string | null;
+  prison_number: string | null;
+  index_date: string | null;
+  conviction_date: string | null;
+  intervention_start_date: string | null;
+  intervention_end_date: string | null;
+  sentence_type: string | null;
+  surname_key: string;
+  forename_key: string;
+}
+
+export const COHORT_COLUMNS: (keyof CohortRow)[] = [
+  'row', 'reference', 'surname', 'forename', 'dob', 'gender', 'pnc_id', 'prison_number', 'index_date', 'conviction_date',
+  'intervention_start_date', 'intervention_end_date', 'sentence_type', 'surname_key', 'forename_key',
+];
+
+export interface RowRules {
+  maxCellChars: number;
+  minAge: number;
+  maxAge: number;
+  /** yyyy-mm-dd the request was received: no date but the intervention end may be later. Null if unknown. */
+  received: string | null;
+}
+
+export interface RowsResult {
+  submitted: number;
+  usable: CohortRow[];
+  unusableRows: number;
+  duplicates: number;
+  problems: Problem[];
+}
+
+const CASE_FOLD: Record<string, (s: string) => string> = {
+  gender: (s) => s.toUpperCase(),
+  pnc_id: (s) => s.toUpperCase(),
+  prison_number: (s) => s.toUpperCase(),
+  sentence_type: (s) => s.toLowerCase(),
+};
+
+export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schemas, rules: RowRules): RowsResult {
+  const result: RowsResult = { submitted: 0, usable: [], unusableRows: 0, duplicates: 0, problems: [] };
+  const firstRowOf = new Map<string, number>();
+  const props = schemas.rowSchema.properties;
+  const effectOf = (field: string): Effect => props[field]?.['x-if-invalid'] ?? 'row not used';
+
+  for (const { row, cells } of rows) {
+    if (cells.every(isBlank)) continue; // a blank line: counted in row numbers, not a person
+    result.submitted++;
+    const problems: Problem[] = [];
+    const add = (field: string, words: ProblemWords, effect: Effect, value?: string) =>
+      problems.push({ kind: words.kind, row, field: words.field ?? field, column: columns.headerOf[words.field ?? field], problem: words.problem, effect, value });
+
+    const values: Record<string, string> = {};
+    const sent: Record<string, string> = {}; // trimmed, before case folding: "the value as sent"
+    const reported = new Set<string>();
+    cells.forEach((cell, i) => {
+      const field = columns.fields[i];
+      if (field === undefined) {
+        if (!isBlank(cell))
+          problems.push({
+            kind: 'extra_values', row, field: `column ${columnLetter(i)}`, problem: 'has a value beyond the last column: is there a separator inside a value?',
+            effect: 'row not used', value: shortValue(String(cell)),
+          });
+        return;
+      }
+      if (field === null) return;
+      const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field));
+      // Measured before trimming or any regex, so a 50 MB cell is never scanned by a pattern.
+      if (text.length > rules.maxCellChars) {
+        reported.add(field);
+        add(field, { kind: 'too_long', problem: `longer than ${rules.maxCellChars.toLocaleString('en-GB')} characters` }, effectOf(field), shortValue(text));
+        return;
+      }
+      const trimmed = text.trim();
+      if (!trimmed) return;
+      sent[field] = trimmed;
+      values[field] = CASE_FOLD[field]?.(trimmed) ?? trimmed;
+    });
+
+    if (!schemas.row(values)) {
+      for (const error of schemas.row.errors ?? []) {
+        const mapped = mapError(error, schemas);
+        if (!mapped) continue;
+        if (error.keyword === 'required' && (reported.has(mapped.field) || !columns.present.has(mapped.field))) continue;
+        reported.add(mapped.field);
+        // A rule about the row as a whole (at least one date) always makes it unusable.
+        const effect = error.instancePath === '' && error.keyword !== 'required' ? 'row not used' : effectOf(mapped.field);
+        add(mapped.field, mapped.words, effect, sent[mapped.field]);
+      }
+    }
+
+    // Values that failed the schema are dropped; what is left is checked for plausibility.
+    const ok = (f: string) => values[f] !== undefined && !reported.has(f);
+    const dates = {} as Record<DateField, string | null>;
+    for (const f of DATE_FIELDS) dates[f] = ok(f) ? parseDate(values[f]!) : null;
+    for (const f of DATE_FIELDS) {
+      const d = dates[f];
+      if (!d) continue;
+      if (d < '1900-01-01') add(f, { kind: 'implausible_date', problem: 'before 1900' }, 'row not used', sent[f]);
+      else if (f !== 'intervention_end_date' && rules.received && d > rules.received)
+        add(f, { kind: 'date_after_received', problem: 'after the date the request was received' }, 'row not used', sent[f]);
+      else continue;
+      dates[f] = null; // already wrong: the rules below would only repeat it in other words
+    }
+    const event = dates.intervention_start_date ?? dates.index_date ?? dates.conviction_date;
+    if (dates.dob && event) {
+      const age = ageOn(dates.dob, event);
+      if (age < rules.minAge || age > rules.maxAge)
+        add('dob', { kind: 'implausible_age', problem: `age at the intervention is not between ${rules.minAge} and ${rules.maxAge}` }, 'row not used', sent.dob);
+    }
+    if (dates.intervention_start_date && dates.intervention_end_date && dates.intervention_end_date < dates.intervention_start_date)
+      add('intervention_end_date', { kind: 'end_before_start', problem: 'before the intervention start date' }, 'row not used', sent.intervention_end_date);
+
+    const surnameKey = ok('surname') ? nameKey(values.surname!) : '';
+    const forenameKey = ok('forename') ? nameKey(values.forename!) : '';
+    for (const [f, key] of [['surname', surnameKey], ['forename', forenameKey]] as const)
+      if (ok(f) && !key) add(f, { kind: 'no_latin_letters', problem: 'has no letters A to Z to match on: please also give the name in Latin letters' }, 'row not used', sent[f]);
+
+    result.problems.push(...problems);
+    // A mandatory value can also be absent without a row problem, when its whole column is
+    // missing: that is reported once as a column problem, and the row cannot be used either.
+    const complete = schemas.mandatory.every(ok) && dates.dob !== null;
+    if (!complete || problems.some((p) => p.effect === 'row not used')) {
+      result.unusableRows++;
+      continue;
+    }
+    const person: CohortRow = {
+      row,
+      reference: ok('reference') ? values.reference! : null,
+      surname: values.surname!,
+      forename: values.forename!,
+      dob: dates.dob!,
+      gender: values.gender!.startsWith('M') ? 'M' : 'F',
+      pnc_id: ok('pnc_id') ? normalisePnc(values.pnc_id!, rules.received ? Number(rules.received.slice(0, 4)) : null) : null,
+      prison_number: ok('prison_number') ? values.prison_number! : null,
+      index_date: dates.index_date,
+      conviction_date: dates.conviction_date,
+      intervention_start_date: dates.intervention_start_date,
+      intervention_end_date: dates.intervention_end_date,
+      sentence_type: ok('sentence_type') ? values.sentence_type! : null,
+      surname_key: surnameKey,
+      forename_key: forenameKey,
+    };
+    // The same person twice (same matching keys and date of birth): keep the first, drop the later copy.
+    const identity = `${surnameKey}|${forenameKey}|${person.dob}`;
+    const first = firstRowOf.get(identity);
+    if (first !== undefined) {
+      result.duplicates++;
+      result.problems.push({
+        kind: 'duplicate', row, field: 'surname, forename, dob', problem: 'the same person as an earlier row: this copy is not used', detail: `the same person as row ${first}: this copy is not used`, effect: 'value ignored',
+      });
+      continue;
+    }
+    firstRowOf.set(identity, row);
+    result.usable.push(person);
+  }
+  return result;
+}
+
+/** A cell as text: Excel dates and (in date columns) serial numbers become yyyy-mm-dd. */
+function cellText(cell: RawCell, isDate: boolean): string {
+  if (cell === null) return '';
+  if (cell instanceof Date) return excelDateToIso(cell) ?? '';
+  if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell) : null) ?? String(cell);
+  if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
+  return cell;
+}
+
+
+/** Provider words for one ajv error, from the x-problems of the schema that failed. */
+function mapError(error: ErrorObject, schemas: Schemas): { field: string; words: ProblemWords } | null {
+  // anyOf's branches report their own "required" errors: the anyOf error itself says it better.
+  if (error.schemaPath.includes('/anyOf/')) return null;
+  const root = schemas.rowSchema;
+  if (error.keyword === 'required') {
+    const field = (error.params as { missingProperty: string }).missingProperty;
+    return { field, words: root.properties[field]?.['x-problems']?.required ?? { kind: 'missing_value', problem: 'missing' } };
+  }
+  if (error.instancePath === '') {
+    const words = root['x-problems']?.[error.keyword];
+    return words ? { field: words.field ?? 'row', words } : { field: 'row', words: { kind: `invalid_${error.keyword}`, problem: 'is not valid' } };
+  }
+  const field = error.instancePath.slice(1);
+  const words = (error.parentSchema as { 'x-problems'?: Record<string, ProblemWords> } | undefined)?.['x-problems']?.[error.keyword];
+  return { field, words: words ?? { kind: `invalid_${error.keyword}`, problem: 'is not valid' } };
+}
