@@ -44,6 +44,16 @@ export function identifierTexts(row: { names: string[]; dates: string[]; ids: st
   return [...out];
 }
 
+/** Add fingerprints of the given rows to a fingerprint file (`name` is what the audit reports). */
+export function addFingerprints(dir: string, name: string, rows: { names: string[]; dates: string[]; ids: string[] }[]): number {
+  const existing = loadFingerprints(dir, name);
+  const salt = existing?.salt ?? randomBytes(32).toString('hex');
+  const set = new Set(existing?.fingerprints ?? []);
+  for (const row of rows) for (const t of identifierTexts(row)) set.add(fingerprint(salt, t));
+  writeFileAtomic(fingerprintFile(dir, name), JSON.stringify({ request: name, salt, fingerprints: [...set].sort() }), 0o600);
+  return set.size;
+}
+
 /** Read the identifier columns of a parquet output and add their fingerprints to the request's file. */
 export async function harvestFingerprints(db: Duck, parquet: string, spec: NonNullable<OutputSpec['identifiers']>, dir: string, request: string): Promise<number> {
   const existing = loadFingerprints(dir, request);

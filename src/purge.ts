@@ -19,6 +19,11 @@ export interface PurgeRequestOptions {
   operator: string;
   rule: string;
   when?: Date;
+  /**
+   * A partial purge (a withdrawn person): keep these blobs (what the corrected run uses), leave
+   * the request's input files alone, and do not mark the request as purged.
+   */
+  keep?: Set<string>;
 }
 
 export interface PurgeResult {
@@ -71,6 +76,7 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
   const dataDir = runner.dag.dataDir;
   const rel = (p: string) => relative(dataDir, p).split(sep).join('/');
   const classes = new Set(classifications);
+  const partial = options.keep !== undefined;
 
   // What this request's runs hold, by blob.
   const mine = new Map<string, { dataset: string; classification: Classification; bytes: number; rows?: number; stage: string; output: string }>();
@@ -105,7 +111,8 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
   try {
     for (const [hash, m] of mine) {
       const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
-      if (spec?.identifiers && spec.format === 'parquet' && runner.store.hasBlob(hash)) {
+      // A partial purge fingerprints only the withdrawn person (the caller does), not everyone.
+      if (!partial && spec?.identifiers && spec.format === 'parquet' && runner.store.hasBlob(hash)) {
         fingerprints = await harvestFingerprints(db, runner.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
       }
     }
@@ -117,6 +124,7 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
   const kept: PurgeResult['kept'] = [];
   const base = { request, operator: options.operator, reason: options.reason, rule: options.rule };
   for (const [hash, m] of [...mine].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (options.keep?.has(hash)) continue;
     if (neededBy.has(hash)) {
       kept.push({ dataset: m.dataset, blob: hash, neededBy: neededBy.get(hash)! });
       continue;
@@ -137,7 +145,7 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
   }
 
   // The request's own input files (the provider's upload) are personal whatever else is kept.
-  if (classes.has('personal')) {
+  if (classes.has('personal') && !partial) {
     for (const input of requestInputPaths(runner, request)) {
       if (!existsSync(input)) continue;
       const files = statSync(input).isDirectory() ? listFiles(input) : [input];
@@ -180,6 +188,6 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
     operator: options.operator,
     entries: [...(previous?.entries ?? []), ...entries.map((e) => ({ seq: e.seq, hash: e.hash }))],
   };
-  if (classes.has('personal')) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o644);
+  if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o644);
   return { deleted: entries, kept, fingerprints };
 }

@@ -24,20 +24,28 @@ async function retentionOf(runner: Runner, request: string): Promise<Retention> 
   return hook({ request, dataDir: runner.dag.dataDir, root: runner.dag.root, log: () => {} });
 }
 
-export async function forcedPurge(runner: Runner, request: string, reason: string, waitMs = 0): Promise<{ ok: boolean; message: string }> {
+export async function forcedPurge(
+  runner: Runner,
+  request: string,
+  reason: string,
+  waitMs = 0,
+  override?: { classifications: Retention['classifications']; rule: string },
+): Promise<{ ok: boolean; message: string }> {
   const bad = checkRequestId(request);
   if (bad) return { ok: false, message: bad };
   if (!reason.trim()) return { ok: false, message: 'a forced purge needs --reason TEXT (it is kept in the deletion register)' };
   const lock = await acquireLock(join(runner.records.requestDir(request), '.lock'), `purge-${process.pid}`, waitMs);
   if (!lock.ok) return { ok: false, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends` };
   try {
-    let classifications: Retention['classifications'] = ['personal'];
-    try {
-      classifications = (await retentionOf(runner, request)).classifications;
-    } catch {
-      /* the request file may already be gone: personal data is purged whatever the rules say */
+    let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
+    if (!override) {
+      try {
+        classifications = (await retentionOf(runner, request)).classifications;
+      } catch {
+        /* the request file may already be gone: personal data is purged whatever the rules say */
+      }
     }
-    const result = await purgeRequest(runner, { request, classifications, reason, operator: operatorName(), rule: 'forced by an operator' });
+    const result = await purgeRequest(runner, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
     lock.release();
