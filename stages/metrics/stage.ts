@@ -1,0 +1,139 @@
+// metrics: the eleven one-year reoffending measures for the treatment group and the weighted
+// comparison group, Welch tests on effective sample sizes, 95 % intervals, number_needed and the
+// disclosure gates, for the headline analysis and any sub-analyses; plus the suppressed profile
+// of the treatment group. Person-level rows never leave the stage: the output is aggregate.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineStage, type Json } from '../../src/stage.ts';
+import { analyse, type AnalysisResult, type OutcomeRows } from './analyse.ts';
+import { ALPHA, MIN_NP, MIN_REOFFENDERS, MIN_TREATED } from './gates.ts';
+import { loadMatched, readMatched } from './matched.ts';
+import { MEASURE_IDS, type MeasureId } from './measures.ts';
+import { buildAge, buildSection, type Profile, type ProfileSection } from './profile.ts';
+import { SUPPRESSION_THRESHOLD } from './suppression.ts';
+
+/** Columns a sub-analysis may split by: a fixed list, because identifiers cannot be bound. */
+export const SUB_ANALYSIS_COLUMNS = ['region', 'sentence_type', 'gender'] as const;
+type SubAnalysisColumn = (typeof SUB_ANALYSIS_COLUMNS)[number];
+
+const LABELS: Record<SubAnalysisColumn, string> = { region: 'Region', sentence_type: 'Sentence type', gender: 'Sex' };
+
+export interface MetricsParams {
+  [key: string]: Json;
+  /** Split the analysis by these event columns (each value of the treatment group becomes one sub-analysis). */
+  subAnalyses: string[];
+  confidence: number;
+  power: number;
+}
+
+export const METRICS_FORMAT_VERSION = 1;
+
+function sql(dir: string, name: string): string {
+  return readFileSync(join(dir, name), 'utf8');
+}
+
+export default defineStage<MetricsParams>({
+  name: 'metrics',
+  description: 'Reoffending measures, Welch tests, intervals, number needed and disclosure gates',
+  inputs: { matched: 'propensity.matched', events: 'register.events', request: 'intake.request' },
+  outputs: {
+    metrics: { format: 'json', classification: 'aggregate', description: 'per analysis and measure: n, mean, CI, difference, p, number_needed, gates; suppressed profile' },
+  },
+  code: ['./rows.sql', './missing.sql', './outcomes.sql', './profile.sql', './age.sql'],
+  params: { subAnalyses: [], confidence: 0.95, power: 0.8 },
+  duckdb: { threads: 1 },
+  async run(ctx) {
+    const { db, inputs, params } = ctx;
+    const request = JSON.parse(readFileSync(inputs.request!, 'utf8')) as { id?: string };
+    for (const col of params.subAnalyses) {
+      if (!(SUB_ANALYSIS_COLUMNS as readonly string[]).includes(col)) throw new Error(`param subAnalyses: ${col} is not one of ${SUB_ANALYSIS_COLUMNS.join(', ')}`);
+    }
+
+    const matched = readMatched(inputs.matched!);
+    await loadMatched(db, matched);
+    const missing = await db.one<{ missing: number }>(sql(ctx.dir, 'missing.sql'), { events: inputs.events! });
+    if (missing && missing.missing > 0) throw new Error(`${missing.missing} matched events are not in register.events`);
+    await db.file(join(ctx.dir, 'rows.sql'), { events: inputs.events! });
+
+    const raw = await db.all<Record<string, number | string | null>>(sql(ctx.dir, 'outcomes.sql'));
+    const rows = toColumns(raw);
+    const splitValues: Record<SubAnalysisColumn, string[]> = {
+      region: raw.map((r) => String(r.region)),
+      sentence_type: raw.map((r) => String(r.sentence_type)),
+      gender: raw.map((r) => String(r.gender)),
+    };
+    const options = { confidence: params.confidence, alpha: ALPHA, power: params.power };
+
+    const analyses: AnalysisResult[] = [analyse(rows, () => true, { id: 'headline', label: 'Headline analysis', by: null, value: null }, options)];
+    for (const col of params.subAnalyses as SubAnalysisColumn[]) {
+      const values = splitValues[col];
+      const treatedValues = [...new Set(values.filter((_, i) => rows.treated[i] === 1))].sort();
+      for (const value of treatedValues) {
+        analyses.push(analyse(rows, (i) => values[i] === value, { id: `${col}:${value}`, label: `${LABELS[col]}: ${value}`, by: col, value }, options));
+      }
+    }
+
+    const counts = await db.all<{ section: ProfileSection['section']; category: string; n: number }>(sql(ctx.dir, 'profile.sql'));
+    const ages = (await db.all<{ age_index: number }>(sql(ctx.dir, 'age.sql'))).map((r) => r.age_index);
+    const sections = (['sex', 'ethnicity', 'nationality', 'age_band'] as const).map((s) =>
+      buildSection(s, counts.filter((c) => c.section === s), SUPPRESSION_THRESHOLD),
+    );
+    const profile: Profile = { n: analyses[0]!.group_sizes.treatment, sections, age: buildAge(ages, SUPPRESSION_THRESHOLD) };
+
+    const significantResults = analyses.flatMap((a) =>
+      a.measures
+        .filter((m) => m.gates.significant_list)
+        .map((m) => ({ analysis: a.id, measure: m.measure, direction: (m.difference.estimate ?? 0) < 0 ? 'lower' : 'higher' })),
+    );
+
+    const output = {
+      format: 'jdl-metrics',
+      version: METRICS_FORMAT_VERSION,
+      request: request.id ?? ctx.request,
+      settings: {
+        confidence: params.confidence,
+        alpha: ALPHA,
+        power: params.power,
+        min_treated: MIN_TREATED,
+        min_reoffenders: MIN_REOFFENDERS,
+        min_np: MIN_NP,
+        suppression_threshold: SUPPRESSION_THRESHOLD,
+        test: 'welch',
+        comparison_n: 'effective sample size (sum w)^2 / sum w^2',
+      },
+      headline: 'headline',
+      analyses,
+      profile,
+      significant_results: significantResults,
+    };
+    writeFileSync(ctx.outputs.metrics!, `${JSON.stringify(output, null, 2)}\n`);
+    const h = analyses[0]!;
+    ctx.log.info(`treatment ${h.group_sizes.treatment}, comparison ${h.group_sizes.comparison}, ${analyses.length} analyses, ${significantResults.length} significant results listed`);
+    return {
+      summary: {
+        analyses: analyses.length,
+        treatment: h.group_sizes.treatment,
+        comparison: h.group_sizes.comparison,
+        publishable: h.publishable,
+        significant: significantResults.length,
+      },
+    };
+  },
+});
+
+function toColumns(raw: Record<string, number | string | null>[]): OutcomeRows {
+  const n = raw.length;
+  const outcomes = Object.fromEntries(MEASURE_IDS.map((id) => [id, new Float64Array(n)])) as Record<MeasureId, Float64Array>;
+  const treated = new Uint8Array(n);
+  const weight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = raw[i]!;
+    treated[i] = Number(r.treated);
+    weight[i] = Number(r.weight);
+    for (const id of MEASURE_IDS) {
+      const v = r[id];
+      outcomes[id][i] = v === null || v === undefined ? NaN : Number(v);
+    }
+  }
+  return { length: n, treated, weight, outcomes };
+}

@@ -1,0 +1,193 @@
+// Hand-built inputs for the metrics and report tests, standing in for the register, propensity
+// and intake stages: an events parquet (written by DuckDB), a matched Arrow IPC file (written by
+// apache-arrow) and an intake.request json, with a known effect on reoffending.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Duck } from '../../src/duck.ts';
+
+export interface BuildOptions {
+  treated: number;
+  comparison: number;
+  /** Extra register events that were never matched (they must not affect anything). */
+  unmatched?: number;
+  treatRate: number;
+  compRate: number;
+  seed?: number;
+  /** Comparison rows given weight 0 (e.g. dropped by the caliper). */
+  zeroWeight?: number;
+  regions?: string[];
+  /** Store event_id as Float64 in the Arrow file instead of Int64 (the contract allows both). */
+  floatIds?: boolean;
+}
+
+export interface Person {
+  event_id: number;
+  treated: 0 | 1;
+  weight: number;
+  reoff: number;
+  reoff_freq: number;
+  days_to_first: number | null;
+  first_indictable: number;
+  first_either_way: number;
+  first_summary: number;
+  freq_indictable: number;
+  freq_either_way: number;
+  freq_summary: number;
+  first_custody: number;
+  custody_freq: number;
+  age_index: number;
+  gender: string;
+  ethnicity: string;
+  nationality: string;
+  region: string;
+  sentence_type: string;
+}
+
+export interface BuiltInputs {
+  matched: string;
+  events: string;
+  request: string;
+  people: Person[];
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    // mulberry32: small, fast and deterministic
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(u: number, items: readonly T[]): T {
+  return items[Math.min(items.length - 1, Math.floor(u * items.length))]!;
+}
+
+export function makePeople(o: BuildOptions): Person[] {
+  const r = rng(o.seed ?? 7);
+  const regions = o.regions ?? ['London', 'North West', 'Wales'];
+  const people: Person[] = [];
+  const total = o.treated + o.comparison + (o.unmatched ?? 0);
+  for (let i = 0; i < total; i++) {
+    const treated: 0 | 1 = i < o.treated ? 1 : 0;
+    const reoff = r() < (treated ? o.treatRate : o.compRate) ? 1 : 0;
+    const freq = reoff ? 1 + Math.floor(r() * 4) : 0;
+    const court = r();
+    const firstType = court < 0.15 ? 0 : court < 0.65 ? 1 : 2;
+    const byType = [0, 0, 0];
+    if (reoff) {
+      byType[firstType] = 1;
+      for (let k = 1; k < freq; k++) byType[Math.floor(r() * 3)]! += 1;
+    }
+    const firstCustody = reoff && r() < 0.3 ? 1 : 0;
+    const custodyFreq = reoff ? Math.min(freq, firstCustody + Math.floor(r() * 2)) : 0;
+    const ethnicityU = r();
+    people.push({
+      event_id: 1000 + i * 3,
+      treated,
+      weight: treated ? 1 : 0.2 + r() * 1.8,
+      reoff,
+      reoff_freq: freq,
+      days_to_first: reoff ? 1 + Math.floor(r() * (treated ? 330 : 300)) : null,
+      first_indictable: reoff && firstType === 0 ? 1 : 0,
+      first_either_way: reoff && firstType === 1 ? 1 : 0,
+      first_summary: reoff && firstType === 2 ? 1 : 0,
+      freq_indictable: byType[0]!,
+      freq_either_way: byType[1]!,
+      freq_summary: byType[2]!,
+      first_custody: firstCustody,
+      custody_freq: custodyFreq,
+      age_index: 18 + Math.floor(r() * 45),
+      gender: r() < 0.85 ? 'M' : 'F',
+      ethnicity: ethnicityU < 0.8 ? 'White' : ethnicityU < 0.9 ? 'Black' : ethnicityU < 0.97 ? 'Asian' : ethnicityU < 0.985 ? 'Mixed' : 'Other',
+      nationality: r() < 0.9 ? 'UK' : 'Non-UK',
+      region: pick(r(), regions),
+      sentence_type: r() < 0.6 ? 'custody' : 'community',
+    });
+  }
+  // ATT-style weights: comparison weights sum to the number treated; a few dropped (weight 0).
+  const comp = people.slice(o.treated, o.treated + o.comparison);
+  comp.slice(0, o.zeroWeight ?? 0).forEach((p) => (p.weight = 0));
+  const sw = comp.reduce((s, p) => s + p.weight, 0);
+  comp.forEach((p) => (p.weight = (p.weight * o.treated) / sw));
+  people.slice(o.treated + o.comparison).forEach((p) => (p.weight = NaN)); // not in the matched file
+  return people;
+}
+
+export async function writeEvents(path: string, people: Person[]): Promise<void> {
+  const db = await Duck.open({ threads: 1 });
+  try {
+    await db.run(`CREATE TABLE ev (event_id BIGINT, register_id BIGINT, index_date DATE, event_type VARCHAR, sentence_type VARCHAR,
+      sentence_months DOUBLE, age_index INTEGER, gender VARCHAR, ethnicity VARCHAR, nationality VARCHAR, region VARCHAR,
+      reoff INTEGER, reoff_freq INTEGER, days_to_first INTEGER, first_indictable INTEGER, first_either_way INTEGER,
+      first_summary INTEGER, freq_indictable INTEGER, freq_either_way INTEGER, freq_summary INTEGER, first_custody INTEGER,
+      custody_freq INTEGER)`);
+    const ap = await db.con.createAppender('ev');
+    for (const p of people) {
+      ap.appendBigInt(BigInt(p.event_id));
+      ap.appendBigInt(BigInt(p.event_id + 1));
+      ap.appendNull(); // index_date: not used by metrics
+      ap.appendVarchar(p.sentence_type === 'custody' ? 'custody_release' : 'community_start');
+      ap.appendVarchar(p.sentence_type);
+      ap.appendDouble(12);
+      ap.appendInteger(p.age_index);
+      ap.appendVarchar(p.gender);
+      ap.appendVarchar(p.ethnicity);
+      ap.appendVarchar(p.nationality);
+      ap.appendVarchar(p.region);
+      ap.appendInteger(p.reoff);
+      ap.appendInteger(p.reoff_freq);
+      if (p.days_to_first === null) ap.appendNull();
+      else ap.appendInteger(p.days_to_first);
+      for (const v of [p.first_indictable, p.first_either_way, p.first_summary, p.freq_indictable, p.freq_either_way, p.freq_summary, p.first_custody, p.custody_freq]) ap.appendInteger(v);
+      ap.endRow();
+    }
+    ap.closeSync();
+    await db.run(`COPY (SELECT * FROM ev ORDER BY event_id) TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`);
+  } finally {
+    db.close();
+  }
+}
+
+export function writeMatched(path: string, people: Person[], floatIds = false): void {
+  const matched = people.filter((p) => !Number.isNaN(p.weight));
+  // Deliberately not in event_id order: the stage must impose its own order.
+  matched.reverse();
+  const ids = floatIds ? Float64Array.from(matched, (p) => p.event_id) : BigInt64Array.from(matched, (p) => BigInt(p.event_id));
+  const table = tableFromArrays({
+    event_id: ids,
+    treated: Int8Array.from(matched, (p) => p.treated),
+    weight: Float64Array.from(matched, (p) => p.weight),
+    score: Float64Array.from(matched, (p) => (p.treated ? 0.1 : -0.1)),
+  });
+  writeFileSync(path, tableToIPC(table, 'file'));
+}
+
+export function writeRequest(path: string, overrides: Record<string, unknown> = {}): void {
+  const request = {
+    id: 'test',
+    organisation: { name: 'Second Chance <Trust> & Co', description: 'A charity that supports people leaving prison.' },
+    programme: { name: 'Mentoring', description: 'One-to-one mentoring before and after release.', people_term: 'offenders' },
+    analysis_period: { from: '2019-01-01', to: '2020-12-31' },
+    dates: { received: '2024-05-01', results_shared: null, publication: null },
+    review_period_days: 28,
+    retention: { pseudonymised_opt_out: false },
+    ...overrides,
+  };
+  writeFileSync(path, `${JSON.stringify(request, null, 2)}\n`);
+}
+
+export async function buildInputs(dir: string, o: BuildOptions): Promise<BuiltInputs> {
+  const people = makePeople(o);
+  const events = join(dir, 'events.parquet');
+  const matched = join(dir, 'matched.arrow');
+  const request = join(dir, 'request.json');
+  await writeEvents(events, people);
+  writeMatched(matched, people, o.floatIds);
+  writeRequest(request);
+  return { matched, events, request, people: people.filter((p) => !Number.isNaN(p.weight)) };
+}
