@@ -1,0 +1,17 @@
+// The nunjucks environment of the report: autoescape on (organisation names and descriptions come
+// from the provider), undefined variables throw, and whitespace control keeps the HTML tidy.
+import nunjucks from 'nunjucks';
+import type { ReportView } from './view.ts';
+
+export function reportEnvironment(templatesDir: string): nunjucks.Environment {
+  return new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir, { noCache: true }), {
+    autoescape: true,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+}
+
+export function renderReport(templatesDir: string, view: ReportView): string {
+  return reportEnvironment(templatesDir).render('report.njk', { v: view });
+}

@@ -1,0 +1,66 @@
+// report: renders the standard report (methodology §8, §10.1) from the metrics and the upstream
+// summaries, as one self-contained printable HTML file, plus the same figures as JSON validated
+// against schemas/results.schema.json. Deterministic: the footer carries the run's cache key and
+// input hashes, never a time.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { defineStage } from '../../src/stage.ts';
+import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readRequest } from './inputs.ts';
+import { renderReport } from './render.ts';
+import { buildResults } from './results.ts';
+import { buildView } from './view.ts';
+
+const TEMPLATES = '../../templates';
+const SCHEMA = '../../schemas/results.schema.json';
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export function validateResults(schemaPath: string, results: unknown): void {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const validate = ajv.compile(readJson(schemaPath) as object);
+  if (!validate(results)) throw new Error(`results do not match results.schema.json: ${ajv.errorsText(validate.errors, { dataVar: 'results' })}`);
+}
+
+export default defineStage({
+  name: 'report',
+  description: 'The standard report (HTML) and its figures (JSON)',
+  inputs: {
+    metrics: 'metrics.metrics',
+    request: 'intake.request',
+    balance: 'propensity.balance',
+    matchReport: 'linkage.matchReport',
+    intakeSummary: 'intake.summary',
+  },
+  outputs: {
+    report: { format: 'html', classification: 'aggregate', publish: 'reports/{request}/report.html', description: 'the standard report, printable, self-contained' },
+    results: { format: 'json', classification: 'aggregate', publish: 'reports/{request}/results.json', description: 'the report figures at published precision (schemas/results.schema.json)' },
+  },
+  code: [
+    `${TEMPLATES}/report.njk`,
+    `${TEMPLATES}/macros.njk`,
+    `${TEMPLATES}/report.css`,
+    SCHEMA,
+  ],
+  async run(ctx) {
+    const { inputs } = ctx;
+    const metrics = readMetrics(readJson(inputs.metrics!));
+    const view = buildView({
+      metrics,
+      request: readRequest(readJson(inputs.request!)),
+      balance: readBalance(readJson(inputs.balance!)),
+      match: readMatchReport(readJson(inputs.matchReport!)),
+      intake: readIntakeSummary(readJson(inputs.intakeSummary!)),
+      provenance: { key: ctx.key, inputs: ctx.inputHashes },
+    });
+    const results = buildResults(metrics, view);
+    validateResults(join(ctx.dir, SCHEMA), results);
+    const html = renderReport(join(ctx.dir, TEMPLATES), view);
+    writeFileSync(ctx.outputs.report!, html);
+    writeFileSync(ctx.outputs.results!, `${JSON.stringify(results, null, 2)}\n`);
+    ctx.log.info(`report ${view.publishable ? 'with results' : 'without results (not publishable)'}: ${view.tables.length} tables, ${view.charts.length} charts`);
+    return { summary: { publishable: view.publishable, charts: view.charts.length, significant: view.significant.bullets.length } };
+  },
+});

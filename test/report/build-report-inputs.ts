@@ -1,0 +1,82 @@
+// Hand-built inputs for the report stage: metrics computed by the real metrics stage from a
+// known-effect fixture, plus balance, match report and intake summary in the shapes the
+// propensity, linkage and intake stages write.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import metricsStage from '../../stages/metrics/stage.ts';
+import { runStageDirect } from '../helpers/run-stage.ts';
+import { buildInputs, type BuildOptions } from '../metrics/build-inputs.ts';
+
+const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
+
+export interface ReportFixture {
+  dir: string;
+  inputs: { metrics: string; request: string; balance: string; matchReport: string; intakeSummary: string };
+}
+
+export function balanceJson(poor = false) {
+  const row = (covariate: string, before: number, after: number, vr: number | null) => ({
+    covariate,
+    term: covariate,
+    binary: vr === null,
+    before: { meanTreated: 0.5, meanComparison: 0.4, smd: before, varianceRatio: vr },
+    after: { meanTreated: 0.5, meanComparison: 0.49, smd: after, varianceRatio: vr },
+    flag: Math.abs(after) < 0.05 ? 'well_matched' : Math.abs(after) <= 0.1 ? 'acceptable' : 'poor',
+  });
+  // The shape propensity writes (psm.ts balanceJson): covariates with before/after sides.
+  return {
+    covariates: [
+      row('age_index', 0.31, 0.012, 1.04),
+      row('gender=F', -0.12, -0.02, null),
+      row('prev_offences', 0.45, 0.071, 1.21),
+      row('ogrs', 0.38, poor ? 0.134 : 0.031, 0.97),
+      row('region=London', 0.2, -0.004, null),
+    ],
+    thresholds: { wellMatched: 0.05, acceptable: 0.1 },
+  };
+}
+
+export async function buildReportFixture(o: BuildOptions & { submitted: number; poorBalance?: boolean; subAnalyses?: string[]; request?: Record<string, unknown> }): Promise<ReportFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'report-test-'));
+  const built = await buildInputs(dir, o);
+  if (o.request) {
+    const { writeRequest } = await import('../metrics/build-inputs.ts');
+    writeRequest(built.request, o.request);
+  }
+  const run = await runStageDirect(metricsStage, metricsUrl, {
+    inputs: { matched: built.matched, events: built.events, request: built.request },
+    params: { subAnalyses: o.subAnalyses ?? [] } as never,
+  });
+  const balance = join(dir, 'balance.json');
+  writeFileSync(balance, JSON.stringify(balanceJson(o.poorBalance)));
+  // Losses in attrition order; the rest of the submitted people are lost to common support.
+  const unusable = Math.round(o.submitted * 0.04);
+  const noMatch = Math.round(o.submitted * 0.1);
+  const noSentence = Math.round(o.submitted * 0.03);
+  const suspect = 1;
+  const matchReport = join(dir, 'match-report.json');
+  const linked = o.submitted - unusable - noMatch - noSentence - suspect;
+  // The shape linkage writes (link.ts matchReport): attrition steps with `lost`, tiers with `linked`.
+  let remaining = o.submitted - unusable;
+  const step = (name: string, lost: number) => ({ step: name, lost, lost_rate: 0, remaining: (remaining -= lost), rate: 0 });
+  writeFileSync(
+    matchReport,
+    JSON.stringify({
+      cohort_rows: o.submitted - unusable,
+      linked,
+      linked_rate: 0,
+      attrition: [{ step: 'submitted', remaining, rate: 1 }, step('no_match', noMatch), step('suspect', suspect), step('duplicate', 0), step('no_eligible_sentence', noSentence), step('outside_period', 0)],
+      by_status: [],
+      by_tier: [
+        { tier: 'pnc', matched: 0, matched_rate: 0, linked: Math.round(linked * 0.6), linked_rate: 0 },
+        { tier: 'prison_number', matched: 0, matched_rate: 0, linked: 0, linked_rate: 0 },
+        { tier: 'exact', matched: 0, matched_rate: 0, linked: linked - Math.round(linked * 0.6), linked_rate: 0 },
+        { tier: 'fuzzy', matched: 0, matched_rate: 0, linked: 0, linked_rate: 0 },
+      ],
+    }),
+  );
+  const intakeSummary = join(dir, 'intake-summary.json');
+  writeFileSync(intakeSummary, JSON.stringify({ request: 'test', status: 'accepted', reasons: [], counts: { submitted: o.submitted, usable: o.submitted - unusable, unusable, duplicates: 0 }, problems: [] }));
+  return { dir, inputs: { metrics: run.outputs.metrics!, request: built.request, balance, matchReport, intakeSummary } };
+}

@@ -1,0 +1,54 @@
+// Readers of the upstream summaries: the shapes propensity, linkage and intake write, and clear
+// errors (file and field) when a file has nothing usable.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readBalance, readIntakeSummary, readMatchReport, readMetrics } from '../../stages/report/inputs.ts';
+import { buildAttrition } from '../../stages/report/view.ts';
+
+test('balance: propensity shape, SMD fractions shown as per cent', () => {
+  const rows = readBalance({
+    thresholds: { wellMatched: 0.05, acceptable: 0.1 },
+    covariates: [{ covariate: 'age_index', term: 'age_index', binary: false, before: { smd: 0.31, varianceRatio: 1.2 }, after: { smd: -0.012, varianceRatio: 1.04 }, flag: 'well_matched' }],
+  });
+  assert.equal(rows, [{ name: 'age_index', smdBefore: 31, smdAfter: -1.2, varianceRatioAfter: 1.04 }]);
+  assert.equal(readBalance({ smd_unit: 'percent', rows: [{ name: 'x', smd_after: 7 }] })[0]!.smdAfter, 7);
+  assert.throws(() => readBalance({ covariates: [{ covariate: 'x' }] }), /balance: row 1 lacks a name or an SMD after matching/);
+  assert.throws(() => readBalance({}), /balance: no rows/);
+});
+
+test('match report: linkage shape, the submitted step is a total, not a loss', () => {
+  const m = readMatchReport({
+    cohort_rows: 200,
+    linked: 150,
+    attrition: [
+      { step: 'submitted', remaining: 200, rate: 1 },
+      { step: 'no_match', lost: 30, lost_rate: 0.15, remaining: 170, rate: 0.85 },
+      { step: 'suspect', lost: 20, lost_rate: 0.1, remaining: 150, rate: 0.75 },
+    ],
+    by_tier: [{ tier: 'pnc', matched: 100, linked: 90 }, { tier: 'exact', matched: 70, linked: 60 }],
+  });
+  assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }] });
+  assert.throws(() => readMatchReport({ attrition: [{ step: 'no_match' }] }), /matchReport: entry 1 has no count/);
+});
+
+test('attrition adds the common-support loss so the chevron sums to the treatment group', () => {
+  const intake = readIntakeSummary({ status: 'accepted', counts: { submitted: 220, usable: 200, unusable: 20, duplicates: 3 } });
+  const match = { submitted: 200, linked: 150, tiers: [], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }] };
+  const a = buildAttrition(intake, match, 140, 5000);
+  assert.equal(a.steps.map((s) => [s.count, s.text]), [
+    ['20', 'had missing or invalid details'],
+    ['30', 'could not be found on the national offender register'],
+    ['20', 'had only an uncertain match to the register'],
+    ['10', 'had no similar person available for the comparison group'],
+  ]);
+  assert.equal(a.treatment, { n: 140, count: '140', percent: '64%' });
+  assert.is(a.comparison, '5,000');
+  assert.throws(() => readIntakeSummary({ counts: { submitted: 1 } }), /intakeSummary: counts.usable missing/);
+});
+
+test('metrics: only our own format and version', () => {
+  assert.throws(() => readMetrics({ format: 'other' }), /not a jdl-metrics file/);
+  assert.throws(() => readMetrics({ format: 'jdl-metrics', version: 2, analyses: [] }), /version 2 is not supported/);
+});
+
+test.run();
