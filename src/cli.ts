@@ -25,6 +25,8 @@ const USAGE = `usage:
   npm run pipeline -- purge --request ID --reason TEXT
   npm run pipeline -- audit [--deep] [--json]
   npm run pipeline -- schedule [--json]
+  npm run pipeline -- diff --request ID [--stage S] [RUN_A [RUN_B]] [--json] [--html FILE] [--show-personal] [--exit-code] [--abs-tol X] [--rel-tol X] [--limit N]
+  npm run pipeline -- verify --request ID [--json]
 options: --config FILE (default pipeline.config.ts)`;
 
 const FLAGS = {
@@ -62,6 +64,19 @@ export async function main(rawArgv: string[]): Promise<number> {
   const extra = sub ? dag.config.commands?.[sub] : undefined;
   if (extra) return extra.run(argv.slice(1), dag);
 
+  let runner: Runner;
+  try {
+    runner = new Runner(dag);
+  } catch (error) {
+    if (error instanceof GraphValidationError) console.error(`the pipeline's DAG is invalid:\n${error.message}`);
+    else console.error(`error: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+
+  // diff and verify parse their own flags (run ids as positionals, tolerances, --show-personal).
+  if (sub === 'diff') return (await import('./diff.ts')).diffCommand(argv.slice(1), runner);
+  if (sub === 'verify') return (await import('./verify.ts')).verifyCommand(argv.slice(1), runner);
+
   let values: ReturnType<typeof parse>;
   try {
     values = parse(sub ? argv.slice(1) : argv);
@@ -75,14 +90,6 @@ export async function main(rawArgv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  let runner: Runner;
-  try {
-    runner = new Runner(dag);
-  } catch (error) {
-    if (error instanceof GraphValidationError) console.error(`the pipeline's DAG is invalid:\n${error.message}`);
-    else console.error(`error: ${(error as Error).message}`);
-    return EXIT.usage;
-  }
 
   switch (sub) {
     case undefined:

@@ -56,9 +56,16 @@ export function validateRunRecord(record: unknown): string[] {
   return ((validator.errors ?? []) as { instancePath: string; message?: string }[]).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
 
-/** Run ids sort by time: 20261124T040501Z-p1234-a1b2. The pid lets a later run tell an abandoned one. */
+let lastStamp = 0;
+
+/**
+ * Run ids sort by time to the millisecond: 20261124T040501123Z-p1234-a1b2. Within one process they
+ * are strictly increasing, so two runs in the same millisecond still sort in order. The pid lets a
+ * later run tell an abandoned one.
+ */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  lastStamp = Math.max(now.getTime(), lastStamp + 1);
+  const stamp = new Date(lastStamp).toISOString().replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '$1Z');
   return `${stamp}-p${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
@@ -81,7 +88,7 @@ export class RunRecords {
   list(request: string): string[] {
     const d = this.requestDir(request);
     if (!existsSync(d)) return [];
-    return readdirSync(d).filter((f) => /^\d{8}T\d{6}Z-.*\.json$/.test(f)).map((f) => f.slice(0, -5)).sort();
+    return readdirSync(d).filter((f) => /^\d{8}T\d{6}(\d{3})?Z-.*\.json$/.test(f)).map((f) => f.slice(0, -5)).sort();
   }
 
   read(request: string, run: string): RunRecord {
