@@ -1,0 +1,134 @@
+// The propensity stage: the cohort's linked index events against the national comparison pool.
+// Logistic propensity model, caliper matching on the logit with replacement and exact strata,
+// ATT weights, balance before and after (methodology.md §6). Outputs are a pure function of the
+// inputs: rows are ordered by event_id, all arithmetic is in single-threaded JS over typed
+// arrays, and DuckDB only selects rows.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineStage } from '../../src/stage.ts';
+import { loadDesign } from './design.ts';
+import { writeMatchedArrow } from './matched-arrow.ts';
+import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
+
+export type PropensityParams = {
+  numeric: string[];
+  factors: string[];
+  /** Exact-matching columns (strata). */
+  exact: string[];
+  method: 'caliper' | 'nearest';
+  /** In SD of the logit over all rows; null for none (nearest only). */
+  caliper: number | null;
+  ratio: number;
+  replace: boolean;
+  distance: 'logit' | 'probability';
+  /** Remove comparators in factor levels no treated person has (see design.ts). */
+  pruneLevels: boolean;
+  maxIterations: number;
+  smdWellMatched: number;
+  smdAcceptable: number;
+};
+
+export const DEFAULT_PARAMS: PropensityParams = {
+  numeric: [
+    'age_index',
+    'prev_offences',
+    'prev_convictions',
+    'prev_cautions',
+    'prev_custody',
+    'age_first_offence',
+    'offending_rate',
+    'sentence_months',
+    'employed_days_1y',
+    'benefit_days_1y',
+    'index_year',
+  ],
+  factors: ['ethnicity', 'nationality', 'region', 'index_offence_type'],
+  exact: ['gender', 'sentence_type'],
+  method: 'caliper',
+  caliper: 0.2,
+  ratio: 1,
+  replace: true,
+  distance: 'logit',
+  pruneLevels: true,
+  maxIterations: 25,
+  smdWellMatched: 0.05,
+  smdAcceptable: 0.1,
+};
+
+interface AnalysisPeriod {
+  from: string;
+  to: string;
+}
+
+export default defineStage<PropensityParams>({
+  name: 'propensity',
+  description: 'Propensity score model, caliper matching with ATT weights, and balance',
+  inputs: { links: 'linkage.links', events: 'register.events', request: 'intake.request' },
+  outputs: {
+    matched: { format: 'arrow', classification: 'pseudonymised', key: ['event_id'], description: 'matched treated and comparison events: event_id, treated, weight, score (logit)' },
+    model: { format: 'json', classification: 'aggregate', description: 'propensity model coefficients, fit, matching settings and counts' },
+    balance: { format: 'json', classification: 'aggregate', description: 'standardised mean differences before and after matching, variance ratios, weighted means, flags' },
+  },
+  code: ['./inputs.sql'],
+  params: DEFAULT_PARAMS,
+  // DuckDB only selects, casts, counts and orders rows here (every row order is fixed by an
+  // ORDER BY event_id); all floating-point arithmetic is single-threaded JS over typed arrays,
+  // so two threads cannot change an output byte and make loading a national pool faster.
+  duckdb: { threads: 2 },
+  async run({ db, inputs, outputs, params, dir, log }) {
+    const p = { ...DEFAULT_PARAMS, ...params };
+    const request = JSON.parse(readFileSync(inputs.request!, 'utf8')) as { analysis_period?: AnalysisPeriod };
+    const period = request.analysis_period;
+    if (!period?.from || !period?.to) throw new Error('intake.request has no analysis_period {from, to}');
+    await db.file(join(dir, 'inputs.sql'), { links: inputs.links!, events: inputs.events!, period_from: period.from, period_to: period.to });
+    const missing = await db.one<{ n: number }>(
+      'SELECT count(*)::INTEGER AS n FROM psm_treated WHERE event_id NOT IN (SELECT event_id FROM psm_input)',
+    );
+    const linkedEvents = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM psm_treated');
+
+    const options: PsmOptions = {
+      method: p.method,
+      caliper: p.caliper,
+      ratio: p.ratio,
+      replace: p.replace,
+      distance: p.distance,
+      exact: p.exact,
+      maxIterations: p.maxIterations,
+      thresholds: { wellMatched: p.smdWellMatched, acceptable: p.smdAcceptable },
+    };
+    if (options.method === 'caliper' && options.caliper === null) options.caliper = DEFAULT_OPTIONS.caliper;
+    const design = await loadDesign(db, {
+      table: 'psm_input',
+      order: 'event_id',
+      treatment: '__treated',
+      numeric: p.numeric,
+      factors: p.factors,
+      exact: p.exact,
+      id: { column: 'event_id', kind: 'bigint' },
+      pruneLevels: p.pruneLevels,
+    });
+    log.info(`propensity: ${design.treat.reduce((a, b) => a + b, 0)} treated, ${design.n} rows, ${design.columns.length} model columns`);
+    const result = runPsm(design, options);
+    const model = modelJson(design, result, options);
+    const out = {
+      ...model,
+      cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
+    };
+    writeFileSync(outputs.model!, JSON.stringify(out, null, 2) + '\n');
+    writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result), null, 2) + '\n');
+    const rows = writeMatchedArrow(outputs.matched!, { idName: 'event_id', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
+    const c = result.match.counts;
+    log.info(`propensity: ${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
+    return {
+      rows: { matched: rows },
+      summary: {
+        treated: c.treated,
+        treatedMatched: c.treatedMatched,
+        treatedOffSupport: c.treatedOffSupport,
+        comparisonMatched: c.comparisonMatched,
+        maxAbsSmdAfter: result.balance.maxAbsSmdAfter,
+        poorlyBalanced: result.balance.flags.poor,
+      },
+    };
+  },
+});
