@@ -32,14 +32,21 @@ export function loadFingerprints(dir: string, request: string): FingerprintFile 
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as FingerprintFile) : undefined;
 }
 
-/** The texts to fingerprint for one row: each id; each pair of names (both orders); each name with each date. */
+/**
+ * The texts to fingerprint for one row: each id; each pair of names (both orders); each pair of
+ * names with each date. A single name with a date is not used: surnames such as White or Wales
+ * are also category values, and would collide with dates in pseudonymised tables.
+ */
 export function identifierTexts(row: { names: string[]; dates: string[]; ids: string[] }): string[] {
   const names = row.names.map(normaliseToken).filter((n) => n.length >= 2);
   const ids = row.ids.map(normaliseToken).filter((n) => n.length >= 4);
   const out = new Set<string>(ids);
   for (let i = 0; i < names.length; i++) {
-    for (let j = 0; j < names.length; j++) if (i !== j) out.add(`${names[i]} ${names[j]}`);
-    for (const d of row.dates) if (d) out.add(`${names[i]}|${d}`);
+    for (let j = 0; j < names.length; j++) {
+      if (i === j) continue;
+      out.add(`${names[i]} ${names[j]}`);
+      for (const d of row.dates) if (d) out.add(`${names[i]} ${names[j]}|${d}`);
+    }
   }
   return [...out];
 }
@@ -88,7 +95,10 @@ export function lineCandidates(line: string): string[] {
   const out = new Set<string>();
   for (const w of words) if (w.length >= 4 && /\d/.test(w)) out.add(w); // id-like tokens
   const nameWords = words.filter((w) => /^[A-Z][A-Z'-]+$/.test(w));
-  for (let i = 0; i + 1 < nameWords.length; i++) out.add(`${nameWords[i]} ${nameWords[i + 1]}`);
-  for (const w of nameWords) for (const d of dates) out.add(`${w}|${d}`);
+  for (let i = 0; i + 1 < nameWords.length; i++) {
+    const pair = `${nameWords[i]} ${nameWords[i + 1]}`;
+    out.add(pair);
+    for (const d of dates) out.add(`${pair}|${d}`);
+  }
   return [...out];
 }

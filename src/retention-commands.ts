@@ -101,7 +101,8 @@ export async function schedule(runner: Runner): Promise<{ ok: boolean; busy?: bo
         continue;
       }
       const outcome = await runner.run({ request });
-      const ran = outcome.record ? Object.entries(outcome.record.stages).filter(([, s]) => s.status === 'ran').map(([n]) => n) : [];
+      // Stages that are never cached (a retention check) run every time: that is not work to report.
+      const ran = outcome.record ? Object.entries(outcome.record.stages).filter(([n, s]) => s.status === 'ran' && runner.graph.stages.get(n)?.cache !== false).map(([n]) => n) : [];
       const action: ScheduleLine['action'] = !outcome.ok ? (outcome.reason === 'locked' ? 'busy' : outcome.reason === 'stopped' ? 'stopped' : 'failed') : ran.length ? 'ran' : 'up to date';
       const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
       lines.push({ request, action, detail: `${outcome.ok ? (ran.length ? `re-ran ${ran.join(', ')}` : 'nothing changed') : outcome.message}; ${due}` });

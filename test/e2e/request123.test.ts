@@ -1,7 +1,8 @@
 // Acceptance on the demo request: the synthetic programme effect (data/truth/123/effect.json) is
 // found in the right direction by the real chain of stages, and the report says so in the
-// service's words. Needs the synthetic register and request 123 (`npm run synth`); reads them
-// from data/ and writes only to temp folders.
+// service's words. Generates the default synthetic register into the repo's git-ignored
+// data/reference when it is missing (as the pipeline does on a fresh clone), reads it and request
+// 123 from data/, and writes only to temp folders.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import propensity from '../../stages/propensity/stage.ts';
 import register from '../../stages/register/stage.ts';
 import report from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
+import { ensureRegister } from '../../synth/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const data = join(root, 'data');
@@ -26,6 +28,7 @@ async function run<P extends Json>(stage: StageSpec<P>, inputs: Record<string, s
 }
 
 test('request 123: the synthetic effect is found in the right direction and the report says so', async () => {
+  await ensureRegister({ dataDir: data });
   const needed = [join(data, 'reference', 'extract.json'), join(data, 'requests', '123', 'request.json'), join(data, 'truth', '123', 'effect.json')];
   for (const f of needed) assert.ok(existsSync(f), `${f} is missing: generate the demo data with \`npm run synth\` first`);
   const effect = JSON.parse(readFileSync(join(data, 'truth', '123', 'effect.json'), 'utf8')) as { effect_pp: number };
