@@ -355,7 +355,8 @@ export class Runner {
         request,
         params: stage.params ?? {},
         inputs: resolved.inputPaths,
-        inputHashes: resolved.key.inputs,
+        // Absent optional inputs count in the key ('absent') but have no hash to show.
+        inputHashes: Object.fromEntries(Object.entries(resolved.key.inputs).filter(([n]) => n in resolved.inputPaths)),
         key: resolved.keyHash,
         outputs,
         tmpDir: work.tmp,

@@ -2,6 +2,7 @@
 // from the provider), undefined variables throw, and whitespace control keeps the HTML tidy.
 import nunjucks from 'nunjucks';
 import type { ReportView } from './view.ts';
+import type { Erratum } from './erratum.ts';
 
 export function reportEnvironment(templatesDir: string): nunjucks.Environment {
   return new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir, { noCache: true }), {
@@ -12,6 +13,11 @@ export function reportEnvironment(templatesDir: string): nunjucks.Environment {
   });
 }
 
-export function renderReport(templatesDir: string, view: ReportView): string {
-  return reportEnvironment(templatesDir).render('report.njk', { v: view });
+export interface Versioning {
+  reportVersion: number;
+  erratum: Erratum | null;
+}
+
+export function renderReport(templatesDir: string, view: ReportView, versioning: Versioning = { reportVersion: 1, erratum: null }): string {
+  return reportEnvironment(templatesDir).render('report.njk', { v: view, ...versioning });
 }

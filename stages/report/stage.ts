@@ -10,6 +10,8 @@ import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readReque
 import { renderReport } from './render.ts';
 import { buildResults } from './results.ts';
 import { buildView } from './view.ts';
+import { erratum, readShared } from './erratum.ts';
+import type { Json } from '../../src/stage.ts';
 
 const TEMPLATES = '../../templates';
 const SCHEMA = '../../schemas/results.schema.json';
@@ -33,7 +35,10 @@ export default defineStage({
     balance: 'propensity.balance',
     matchReport: 'linkage.matchReport',
     intakeSummary: 'intake.summary',
+    // Results as shared with the provider, one frozen file per version (written by `share`).
+    shared: 'file:data/requests/{request}/shared',
   },
+  optionalInputs: ['shared'],
   outputs: {
     report: { format: 'html', classification: 'aggregate', publish: 'reports/{request}/report.html', description: 'the standard report, printable, self-contained' },
     results: { format: 'json', classification: 'aggregate', publish: 'reports/{request}/results.json', description: 'the report figures at published precision (schemas/results.schema.json)' },
@@ -55,12 +60,15 @@ export default defineStage({
       intake: readIntakeSummary(readJson(inputs.intakeSummary!)),
       provenance: { key: ctx.key, inputs: ctx.inputHashes },
     });
-    const results = buildResults(metrics, view);
+    const figures = buildResults(metrics, view);
+    const correction = erratum(readShared(inputs.shared), figures as unknown as Record<string, Json>);
+    const results = { ...figures, report_version: correction.version, erratum: correction.replaces ? correction : null };
     validateResults(join(ctx.dir, SCHEMA), results);
-    const html = renderReport(join(ctx.dir, TEMPLATES), view);
+    const html = renderReport(join(ctx.dir, TEMPLATES), view, { reportVersion: correction.version, erratum: results.erratum });
     writeFileSync(ctx.outputs.report!, html);
     writeFileSync(ctx.outputs.results!, `${JSON.stringify(results, null, 2)}\n`);
     ctx.log.info(`report ${view.publishable ? 'with results' : 'without results (not publishable)'}: ${view.tables.length} tables, ${view.charts.length} charts`);
-    return { summary: { publishable: view.publishable, charts: view.charts.length, significant: view.significant.bullets.length } };
+    if (correction.replaces) ctx.log.info(`version ${correction.version}: ${correction.changes.length} figure(s) changed since version ${correction.replaces.version}`);
+    return { summary: { publishable: view.publishable, charts: view.charts.length, significant: view.significant.bullets.length, version: correction.version } };
   },
 });

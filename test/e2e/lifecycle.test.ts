@@ -17,8 +17,10 @@ const latest = () => records().at(-1)!;
 const ran = (r: RunRecord) => Object.entries(r.stages).filter(([, s]) => s.status === 'ran').map(([n]) => n).sort();
 const blob = (hash: string) => join(root, 'data/store/objects', hash);
 
+// Results are shared on 2025-03-01 below; the review period then ends on 2025-03-29. The runs in
+// between happen "on" 2025-03-02, so the retention check does not purge in the middle of the story.
 function ok(args: string[], env: Record<string, string> = {}) {
-  const r = pipeline(root, args, env);
+  const r = pipeline(root, args, { PIPELINE_TODAY: '2025-03-02', ...env });
   assert.is(r.status, 0, `${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -74,6 +76,17 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
   assert.match(JSON.stringify(r.stages.report!.reason), /intakeSummary/);
 });
 
+test('sharing the results freezes them as version 1 and starts the review period', () => {
+  const out = ok(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
+  assert.match(out, /version 1 shared on 2025-03-01/);
+  assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-results.json')));
+  assert.is(JSON.parse(readFileSync(join(root, 'data/requests/123/request.json'), 'utf8')).dates.results_shared, '2025-03-01');
+  ok(['--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
+  const results = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8'));
+  assert.is(results.report_version, 1, 'the same figures stay version 1');
+  assert.is(results.erratum, null);
+});
+
 test('a one-row correction re-runs only what its bytes touch, and diff names the row and the metric deltas', async () => {
   // Blank one linked person's row: every later row keeps its number.
   const before = latest();
@@ -86,11 +99,19 @@ test('a one-row correction re-runs only what its bytes touch, and diff names the
   const r = latest();
   assert.is(r.stages.register!.status, 'hit', 'the register is request-independent and stays cached');
   for (const s of ['intake', 'linkage', 'propensity', 'metrics', 'report']) assert.is(r.stages[s]!.status, 'ran', `${s} re-ran`);
-  const diff = pipeline(root, ['diff', '--request', '123', '--exit-code']);
+  const diff = pipeline(root, ['diff', '--request', '123', '--exit-code'], { PIPELINE_TODAY: '2025-03-02' });
   assert.is(diff.status, 1, diff.stderr);
   assert.match(diff.stdout, new RegExp(`removed row=${row}\\b`));
   assert.match(diff.stdout, /group_sizes|treatment/);
   assert.match(diff.stdout, /->/);
+  // Results were shared: the report becomes version 2 with an erratum saying what changed.
+  const results = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8'));
+  assert.is(results.report_version, 2);
+  assert.is(results.erratum.replaces.version, 1);
+  assert.ok(results.erratum.changes.some((c: { what: string }) => /treatment/i.test(c.what)), JSON.stringify(results.erratum.changes));
+  const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
+  assert.match(html, /Erratum: corrected results/);
+  assert.match(html, /It replaces version 1, shared on 2025-03-01/);
 });
 
 test('schedule run twice in a row does nothing the second time', () => {
