@@ -1,0 +1,62 @@
+-- Criminal history as at the index date: only what had been proven strictly before the index
+-- date counts, and the index disposal itself is not "previous" (for a custodial sentence its
+-- conviction precedes the release date). An offence committed before the index date but proven
+-- after it is therefore neither history nor a reoffence for that event: on the index date the
+-- service could not have known about it. It enters the history of later events once proven.
+CREATE TABLE history AS
+SELECT e.event_id,
+       count(d.disposal_id) FILTER (WHERE d.disposal_type IN ('custody', 'suspended', 'community', 'fine', 'discharge'))::INTEGER AS prev_convictions,
+       count(d.disposal_id) FILTER (WHERE d.disposal_type = 'caution')::INTEGER AS prev_cautions,
+       count(d.disposal_id) FILTER (WHERE d.disposal_type = 'custody')::INTEGER AS prev_custody
+FROM index_events e
+LEFT JOIN disposals d
+  ON d.register_id = e.register_id AND d.disposal_date < e.index_date AND d.disposal_id <> e.event_id
+GROUP BY e.event_id;
+
+-- Previous offences (proven strictly before the index date, not by the index disposal).
+CREATE TABLE offence_history AS
+SELECT e.event_id,
+       count(o.offence_id)::INTEGER AS prev_offences,
+       min(o.offence_date) AS first_prev_offence_date
+FROM index_events e
+LEFT JOIN offences o
+  ON o.register_id = e.register_id AND o.proven_date < e.index_date AND o.disposal_id <> e.event_id
+GROUP BY e.event_id;
+
+-- The index offence: the most serious offence the index disposal proved (indictable before
+-- either-way before summary), ties broken by offence id so the choice is stable. Its earliest
+-- offence date counts towards the age at first offence: someone with no history started
+-- offending with the index offence.
+CREATE TABLE index_offence AS
+SELECT o.disposal_id AS event_id,
+       first(o.offence_type ORDER BY CASE o.mode_of_trial WHEN 'indictable' THEN 1 WHEN 'either_way' THEN 2 WHEN 'summary' THEN 3 ELSE 4 END, o.offence_id) AS index_offence_type,
+       min(o.offence_date) AS first_index_offence_date
+FROM read_parquet($offences) o
+WHERE o.disposal_id IN (SELECT event_id FROM index_events)
+GROUP BY o.disposal_id;
+
+-- Days in employment and on benefit in the 365 days before the index date, [index - 365, index).
+-- Spells are clipped to that window (an open spell runs to the index date); the sum is capped
+-- at 365 in case spells of one kind overlap.
+CREATE TABLE spell_days AS
+SELECT e.event_id,
+       least(365, coalesce(sum(greatest(0, least(coalesce(s.end_date + 1, e.index_date), e.index_date) - greatest(s.start_date, e.index_date - 365)))
+             FILTER (WHERE s.spell_type = 'employment'), 0))::INTEGER AS employed_days_1y,
+       least(365, coalesce(sum(greatest(0, least(coalesce(s.end_date + 1, e.index_date), e.index_date) - greatest(s.start_date, e.index_date - 365)))
+             FILTER (WHERE s.spell_type = 'benefit'), 0))::INTEGER AS benefit_days_1y
+FROM index_events e
+JOIN spells s
+  ON s.register_id = e.register_id AND s.start_date < e.index_date AND (s.end_date IS NULL OR s.end_date >= e.index_date - 365)
+GROUP BY e.event_id;
+
+-- The latest assessment made on or before the index date (needs as known at that date).
+CREATE TABLE index_assessment AS
+SELECT * EXCLUDE (rn) FROM (
+  SELECT e.event_id, a.* EXCLUDE (register_id, assessment_date),
+         row_number() OVER (PARTITION BY e.event_id ORDER BY a.assessment_date DESC, a.ogrs DESC,
+                            a.need_accommodation, a.need_employment, a.need_relationships, a.need_lifestyle,
+                            a.need_drugs, a.need_alcohol, a.need_thinking, a.need_attitudes) AS rn
+  FROM index_events e
+  JOIN assessments a ON a.register_id = e.register_id AND a.assessment_date <= e.index_date
+)
+WHERE rn = 1;

@@ -1,0 +1,56 @@
+// The register stage: one row per index event in the national register, with covariates as at
+// the index date and the eleven one-year proven reoffending outcomes. It reads only the register
+// folder, so its cache key is the same for every request and it runs once per register extract.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineStage } from '../../src/stage.ts';
+
+const SQL = ['load.sql', 'index-events.sql', 'history.sql', 'outcomes.sql', 'events.sql'] as const;
+
+interface Extract {
+  extract_date: string;
+}
+
+export default defineStage({
+  name: 'register',
+  description: 'Index events with covariates as at the index date and one-year proven reoffending outcomes',
+  inputs: { reference: 'file:data/reference' },
+  outputs: {
+    events: {
+      format: 'parquet',
+      classification: 'pseudonymised',
+      key: ['event_id'],
+      description: 'One row per index event (release, community sentence start, caution) with covariates and the eleven outcomes',
+    },
+  },
+  code: [...SQL],
+  // Every output column is an integer count, a date, a copied value or a rounded per-row
+  // expression, so two threads give the same bytes as one.
+  duckdb: { threads: 2 },
+  async run({ db, inputs, outputs, dir, log }) {
+    const reference = inputs.reference!;
+    const extract = JSON.parse(await readFile(join(reference, 'extract.json'), 'utf8')) as Extract;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(extract.extract_date ?? '')) throw new Error('extract.json: extract_date is missing or not YYYY-MM-DD');
+    const params = {
+      people: join(reference, 'people.parquet'),
+      disposals: join(reference, 'disposals.parquet'),
+      offences: join(reference, 'offences.parquet'),
+      spells: join(reference, 'spells.parquet'),
+      assessments: join(reference, 'assessments.parquet'),
+      extract_date: extract.extract_date,
+      out: outputs.events!,
+    };
+    for (const file of SQL) {
+      await db.file(join(dir, file), params);
+      log.info(`register: ${file} done`);
+    }
+    const counts = await db.one<{ events: number; people: number; reoffenders: number }>(
+      `SELECT count(*)::INTEGER AS events, count(DISTINCT register_id)::INTEGER AS people,
+              (SELECT count(*) FROM outcomes)::INTEGER AS reoffenders FROM index_events`,
+    );
+    return {
+      rows: { events: counts!.events },
+      summary: { events: counts!.events, people_with_events: counts!.people, events_with_reoffence: counts!.reoffenders, extract_date: extract.extract_date },
+    };
+  },
+});
