@@ -1,0 +1,88 @@
+// Acceptance: against the synthetic truth at the default error rates, precision of at least 0.999
+// and recall of at least 0.98 of the cohort rows whose person is in the register. A small world
+// (50,000 people, a 600-person programme plus injected extra and duplicate rows) is generated in
+// a temp folder by the synth library, then the real register and linkage stages run on it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../../synth/index.ts';
+import registerStage from '../../stages/register/stage.ts';
+import linkageStage from '../../stages/linkage/stage.ts';
+import { runStageDirect } from '../helpers/run-stage.ts';
+import { Duck } from '../../src/duck.ts';
+import { cohortCsvToParquet, linkQuality, worldPaths, type Quality } from './synth-world.ts';
+
+const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
+const LINKAGE_URL = new URL('../../stages/linkage/stage.ts', import.meta.url).href;
+
+let quality: Quality;
+let linkInputs: Record<string, string>;
+let links: string;
+let report: string;
+let truth: string;
+
+test.before(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'linkage-world-'));
+  await synthesize({ dataDir, seed: DEFAULT_SEED, people: 50_000, programmes: [{ ...DEMO_PROGRAMME, cohort: 600 }] });
+  const w = worldPaths(dataDir, DEMO_PROGRAMME.id);
+  truth = w.truth;
+  const reg = await runStageDirect(registerStage, REGISTER_URL, { inputs: { reference: w.reference } });
+  const cohort = join(dataDir, 'cohort.parquet');
+  await cohortCsvToParquet(w.cohortCsv, cohort);
+  linkInputs = {
+    cohort, request: w.request, people: join(w.reference, 'people.parquet'), prisonNumbers: join(w.reference, 'prison_numbers.parquet'),
+    events: reg.outputs.events!, disposals: join(w.reference, 'disposals.parquet'),
+  };
+  const run = await runStageDirect(linkageStage, LINKAGE_URL, { inputs: linkInputs });
+  links = run.outputs.links!;
+  report = run.outputs.matchReport!;
+  quality = await linkQuality(links, truth);
+});
+
+test('precision >= 0.999 and recall >= 0.98 at the default error rates', () => {
+  const detail = `precision ${quality.precision.toFixed(4)}, recall ${quality.recall.toFixed(4)}, missed ${JSON.stringify(quality.missedByError)}, wrong ${JSON.stringify(quality.wrongByError)}`;
+  assert.ok(quality.inRegister >= 600, `the world has the programme's people (${quality.inRegister})`);
+  assert.ok(quality.precision >= 0.999, detail);
+  assert.ok(quality.recall >= 0.98, detail);
+});
+
+test('rows of people not in the register are never linked; duplicates are flagged', async () => {
+  const db = await Duck.open({ threads: 1 });
+  try {
+    const r = (await db.one<Record<string, number>>(
+      `SELECT count(*) FILTER (WHERE t.register_id IS NULL AND l.register_id IS NOT NULL)::INTEGER AS strangers_linked,
+              count(*) FILTER (WHERE t.duplicate_of IS NOT NULL)::INTEGER AS true_duplicates,
+              count(*) FILTER (WHERE t.duplicate_of IS NOT NULL AND l.status = 'duplicate')::INTEGER AS flagged
+       FROM read_csv($truth, header = true, types = {'row': 'INTEGER', 'register_id': 'BIGINT', 'disposal_id': 'BIGINT', 'duplicate_of': 'INTEGER', 'errors': 'VARCHAR'}) t
+       JOIN read_parquet($links) l USING (row)`,
+      { truth, links },
+    ))!;
+    assert.is(r.strangers_linked, 0);
+    assert.ok(r.true_duplicates! > 0);
+    assert.is(r.flagged, r.true_duplicates);
+  } finally {
+    db.close();
+  }
+});
+
+test('the chosen index event is the sentence the intervention belongs to', () => {
+  assert.ok(quality.eventAgreement >= 0.97, `event agreement ${quality.eventAgreement}`);
+});
+
+test('match report agrees with the links', async () => {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  assert.is(r.cohort_rows, quality.rows);
+  assert.is(r.linked, quality.statuses.linked ?? 0);
+  const lost = (r.attrition as { lost?: number }[]).reduce((a, s) => a + (s.lost ?? 0), 0);
+  assert.is(lost + r.linked, r.cohort_rows);
+});
+
+test('same inputs, same bytes (two threads)', async () => {
+  const again = await runStageDirect(linkageStage, LINKAGE_URL, { inputs: linkInputs });
+  assert.ok(readFileSync(again.outputs.links!).equals(readFileSync(links)));
+  assert.ok(readFileSync(again.outputs.matchReport!).equals(readFileSync(report)));
+});
+
+test.run();
