@@ -1,0 +1,52 @@
+// The justice DAG: which stages, in which modules, with which params; the shared register's
+// preparation; the requests there are; the retention rule; and the analysts' extra commands.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineDag } from './src/dag.ts';
+import { retentionDecision, type RetentionFields } from './stages/purge/retention.ts';
+
+export default defineDag({
+  dataDir: 'data',
+  stages: [
+    './stages/intake/stage.ts',
+    './stages/register/stage.ts',
+    './stages/linkage/stage.ts',
+    './stages/propensity/stage.ts',
+    './stages/metrics/stage.ts',
+    './stages/report/stage.ts',
+    './stages/purge/stage.ts',
+  ],
+  // On a fresh clone the national register is not there yet: generate the default one (seeded).
+  async prepare({ dataDir, log }) {
+    const { ensureRegister } = await import('./synth/index.ts');
+    await ensureRegister({ dataDir, onProgress: log });
+  },
+  async requests({ dataDir }) {
+    const dir = join(dataDir, 'requests');
+    return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+  },
+  async retention({ request, dataDir }) {
+    const file = join(dataDir, 'requests', request, 'request.json');
+    return retentionDecision(JSON.parse(readFileSync(file, 'utf8')) as RetentionFields);
+  },
+  // The national register holds identities legitimately; it is not a request's data.
+  auditExclude: ['reference'],
+  commands: {
+    psm: {
+      describe: 'propensity-score matching on any CSV or Parquet table (--help)',
+      run: async (argv) => (await import('./stages/propensity/psm-command.ts')).psmCommand(argv),
+    },
+    share: {
+      describe: 'record that the current results were shared with the provider (freezes them for a later erratum)',
+      run: async (argv, dag) => (await import('./stages/report/share.ts')).shareCommand(argv, dag),
+    },
+    withdraw: {
+      describe: 'withdraw one person (--row N or --reference REF) or the whole cohort of a request',
+      run: async (argv, dag) => (await import('./stages/purge/withdraw.ts')).withdrawCommand(argv, dag),
+    },
+    link: {
+      describe: 'link any cohort file to any register people file (--help)',
+      run: async (argv) => (await import('./stages/linkage/link-command.ts')).linkCommand(argv),
+    },
+  },
+});
