@@ -37,7 +37,7 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
       else await db.run(EMPTY_EVENTS);
     }
     await db.file(join(dir, file), params);
-    options.log?.(`linkage: ${file} done`);
+    options.log?.(`${file} done`);
   }
 }
 

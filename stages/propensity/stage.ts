@@ -107,7 +107,7 @@ export default defineStage<PropensityParams>({
       id: { column: 'event_id', kind: 'bigint' },
       pruneLevels: p.pruneLevels,
     });
-    log.info(`propensity: ${design.treat.reduce((a, b) => a + b, 0)} treated, ${design.n} rows, ${design.columns.length} model columns`);
+    log.info(`${design.treat.reduce((a, b) => a + b, 0)} treated, ${design.n} rows, ${design.columns.length} model columns`);
     const result = runPsm(design, options);
     const model = modelJson(design, result, options);
     const out = {
@@ -118,7 +118,7 @@ export default defineStage<PropensityParams>({
     writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result), null, 2) + '\n');
     const rows = writeMatchedArrow(outputs.matched!, { idName: 'event_id', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
     const c = result.match.counts;
-    log.info(`propensity: ${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
+    log.info(`${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
     return {
       rows: { matched: rows },
       summary: {

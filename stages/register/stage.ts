@@ -42,7 +42,7 @@ export default defineStage({
     };
     for (const file of SQL) {
       await db.file(join(dir, file), params);
-      log.info(`register: ${file} done`);
+      log.info(`${file} done`);
     }
     const counts = await db.one<{ events: number; people: number; reoffenders: number }>(
       `SELECT count(*)::INTEGER AS events, count(DISTINCT register_id)::INTEGER AS people,
