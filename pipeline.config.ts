@@ -31,6 +31,9 @@ export default defineDag({
   },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
+  // A laptop's budget: DuckDB spills to the stage's work folder beyond this, so a national-scale
+  // run stays within 4 GB with Node's own memory on top.
+  duckdb: { memoryLimit: '2500MB' },
   commands: {
     psm: {
       describe: 'propensity-score matching on any CSV or Parquet table (--help)',

@@ -5,6 +5,7 @@ import { sha256 } from './hash.ts';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Classification, Stage, StageSpec, Json } from './stage.ts';
+import type { DuckOptions } from './duck.ts';
 
 export interface RunHookContext {
   request: string;
@@ -32,6 +33,8 @@ export interface DagConfig {
   retention?: (ctx: RunHookContext) => Promise<Retention>;
   /** Folders under the data folder that legitimately hold identities; the audit does not scan them. */
   auditExclude?: string[];
+  /** DuckDB settings for every stage (a stage's own settings win), e.g. a memory limit. */
+  duckdb?: DuckOptions;
 }
 
 export interface Retention {

@@ -350,7 +350,7 @@ export class Runner {
     try {
       // Loaded only when a stage really runs, so a fully cached run starts fast.
       const { Duck } = await import('./duck.ts');
-      db = await Duck.open({ threads: 2, ...stage.duckdb, tempDirectory: work.tmp });
+      db = await Duck.open({ threads: 2, ...this.dag.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
       const ctx: StageContext = {
         request,
         params: stage.params ?? {},

@@ -1,0 +1,110 @@
+// `npm run bench -- national`: the whole pipeline at national scale. Generates (or reuses) the
+// 5,000,000-person register with a 58,000-person request in data/scratch/national, then, in a
+// scratch project with a fresh store: a cold run, a run with nothing changed, a run after a
+// one-row correction, and a run after a change to one linkage SQL file. Prints wall time and peak
+// memory per stage and per scenario, and appends them to BENCHMARKS.md.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { loadDag } from '../src/dag.ts';
+import { Runner, type RunEvent } from '../src/runner.ts';
+import { recordBenchmark, type Row } from './record.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const NATIONAL = join(ROOT, 'data/scratch/national');
+const REQUEST = 'national';
+
+if (!existsSync(join(NATIONAL, 'reference/extract.json')) || !existsSync(join(NATIONAL, 'requests', REQUEST))) {
+  console.log('generating the 5,000,000-person register and the 58,000-person request (about a minute)...');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'synth/cli.ts'), '--people', '5000000', '--request-size', '58000', '--data-dir', NATIONAL], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+// A scratch project: the repo's stages, the national register linked in, a copy of the request.
+mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+const project = mkdtempSync(join(ROOT, '.tmp', 'national-'));
+mkdirSync(join(project, 'data/requests'), { recursive: true });
+symlinkSync(join(NATIONAL, 'reference'), join(project, 'data/reference'));
+cpSync(join(NATIONAL, 'requests', REQUEST), join(project, 'data/requests', REQUEST), { recursive: true });
+writeFileSync(
+  join(project, 'pipeline.config.ts'),
+  `import base from '${ROOT}pipeline.config.ts';
+import { resolve } from 'node:path';
+export default { ...base, stages: base.stages.map((s) => typeof s === 'string' ? resolve('${ROOT}', s) : { ...s, module: resolve('${ROOT}', s.module) }) };
+`,
+);
+
+interface StageFigure {
+  seconds: number;
+  peakMiB: number;
+  state: string;
+}
+
+/** One scenario: the pipeline run in this process, stages one at a time so memory is attributable. */
+async function scenario(): Promise<{ seconds: number; peakMiB: number; stages: Map<string, StageFigure> }> {
+  const runner = new Runner(await loadDag(join(project, 'pipeline.config.ts')));
+  const stages = new Map<string, StageFigure>();
+  let current: string | undefined;
+  let stagePeak = 0;
+  let runPeak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    stagePeak = Math.max(stagePeak, rss);
+    runPeak = Math.max(runPeak, rss);
+  }, 25);
+  const onEvent = (e: RunEvent) => {
+    if (e.type !== 'stage') return;
+    if (e.state === 'running') {
+      current = e.stage;
+      stagePeak = process.memoryUsage().rss;
+    } else if (['ran', 'hit', 'failed', 'skipped'].includes(e.state)) {
+      const peak = e.stage === current ? stagePeak : process.memoryUsage().rss;
+      stages.set(e.stage, { seconds: e.seconds ?? 0, peakMiB: peak / 2 ** 20, state: e.state });
+      if (e.state === 'failed') console.error(`${e.stage} failed: ${e.error}`);
+    }
+  };
+  const t0 = performance.now();
+  const outcome = await runner.run({ request: REQUEST, concurrency: 1, onEvent });
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  if (!outcome.ok) throw new Error(`pipeline failed: ${outcome.message}`);
+  return { seconds, peakMiB: runPeak / 2 ** 20, stages };
+}
+
+const rows: Row[] = [];
+const add = (name: string, r: Awaited<ReturnType<typeof scenario>>) => {
+  rows.push({ scenario: name, stage: '(whole pipeline)', state: '', 'wall s': r.seconds.toFixed(2), 'peak RSS MiB': r.peakMiB.toFixed(0) });
+  for (const [stage, f] of r.stages) rows.push({ scenario: name, stage, state: f.state, 'wall s': f.seconds.toFixed(2), 'peak RSS MiB': f.state === 'ran' ? f.peakMiB.toFixed(0) : '' });
+  console.log(`${name}: ${r.seconds.toFixed(1)} s, peak ${r.peakMiB.toFixed(0)} MiB`);
+};
+
+const sqlFile = join(ROOT, 'stages/linkage/tiers.sql');
+const sqlBefore = readFileSync(sqlFile, 'utf8');
+try {
+  add('cold', await scenario());
+  add('nothing changed', await scenario());
+  // One-row correction: the first person's forename corrected (a new correction file).
+  const cohort = readFileSync(join(project, 'data/requests', REQUEST, 'cohort.csv'), 'utf8').split(/\r?\n/);
+  const header = cohort[0]!.split(',');
+  const cells = cohort[1]!.split(',');
+  cells[header.indexOf('notes')] = 'corrected';
+  cells[header.indexOf('forename')] = `${cells[header.indexOf('forename')]}e`;
+  mkdirSync(join(project, 'data/requests', REQUEST, 'corrections'), { recursive: true });
+  writeFileSync(join(project, 'data/requests', REQUEST, 'corrections/2025-06-01-cohort.csv'), [cohort[0], cells.join(','), ...cohort.slice(2)].join('\n'));
+  add('one-row correction', await scenario());
+  // A change to one linkage SQL file (a comment: the code hash changes, the results do not).
+  writeFileSync(sqlFile, `${sqlBefore}\n-- benchmark: a changed comment\n`);
+  add('linkage SQL changed', await scenario());
+} finally {
+  writeFileSync(sqlFile, sqlBefore);
+  rmSync(project, { recursive: true, force: true });
+}
+
+const people = JSON.parse(readFileSync(resolve(NATIONAL, 'reference/extract.json'), 'utf8')).people as number;
+const duckdb = (await loadDag(join(ROOT, 'pipeline.config.ts'))).config.duckdb ?? {};
+recordBenchmark(
+  `national: the whole pipeline on ${people.toLocaleString('en-GB')} people and a 58,000-person request (bench/national.ts)`,
+  rows,
+  `Targets (issue 10): cold run at most 90 s and 4 GB peak; no-op re-run at most 1 s of pipeline time; a one-row correction re-runs only what its bytes touch. Stages run one at a time (concurrency 1) so that peak RSS is attributable; the register is generated beforehand and not timed. DuckDB settings from pipeline.config.ts: ${JSON.stringify(duckdb)}.`,
+);
