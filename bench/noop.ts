@@ -1,7 +1,7 @@
 // The no-op re-run: a DAG whose inputs total at least 1 GB, run cold, then again with nothing
 // changed. The re-run must not re-read inputs (stat memo) and must stay under a second whatever
 // the data size. Prints and records the figures.
-import { mkdirSync, openSync, writeSync, closeSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync, writeFileSync, existsSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -54,6 +54,8 @@ export default defineDag({ dataDir: 'data', stages: [${Array.from({ length: file
 }
 
 setup();
+// A real cold start: no store, no stat memo, nothing cached from an earlier bench run.
+rmSync(join(dir, 'data'), { recursive: true, force: true });
 const totalGiB = (files * mib) / 1024;
 const dag = await loadDag(join(dir, 'pipeline.config.ts'));
 const runner = new Runner(dag);

@@ -18,7 +18,8 @@ export function machine(): string {
 export function commit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    // BENCHMARKS.md itself changes with every recorded bench: it does not make the code dirty.
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '.', ':!BENCHMARKS.md'], { cwd: ROOT, encoding: 'utf8' }).trim();
     return dirty ? `${sha} (with uncommitted changes)` : sha;
   } catch {
     return 'unknown';
