@@ -392,7 +392,7 @@ export class Runner {
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };
     } catch (error) {
-      return { ok: false, error: (error as Error).message ?? String(error), notes };
+      return { ok: false, error: redactValues((error as Error).message ?? String(error)), notes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       db?.close();
@@ -412,6 +412,16 @@ export class Runner {
 }
 
 export class GraphValidationError extends Error {}
+
+/**
+ * A stage's error goes to the console and the run record, so it must not carry data values.
+ * DuckDB and most libraries quote a value they could not use in single quotes ("Could not
+ * convert string 'Smith' to DATE"); those are replaced. Double-quoted names (columns, files)
+ * stay: they say where the problem is without saying what was in it.
+ */
+export function redactValues(message: string): string {
+  return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
+}
 
 /** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
 const PENDING = 'pending';

@@ -191,4 +191,16 @@ test('graph, status, runs and gc commands', () => {
   assert.match(after.stdout, /4 cached/, 'what the last run needs survives gc');
 });
 
+test("a failing stage's error reaches the console and run record without the data value DuckDB quoted", async () => {
+  const root = makeToyProject();
+  // DuckDB quotes the value it cannot convert: a name here, personal data in real life.
+  edit(root, 'stages/clean.sql', 'WHERE score >= $min_score', 'WHERE score >= $min_score AND CAST(name AS INTEGER) > 0');
+  const run = await runToy(root);
+  assert.not.ok(run.outcome.ok);
+  assert.match(run.reasons.clean!, /Conversion Error/);
+  assert.not.match(run.reasons.clean!, /Ada|Bea|Cal|Dee/);
+  const record = JSON.stringify(run.outcome.record);
+  assert.not.match(record, /Ada|Bea|Cal|Dee/);
+});
+
 test.run();
