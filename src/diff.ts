@@ -5,7 +5,7 @@
 // pseudonymised outputs are left out of the result itself (not merely of its rendering) unless
 // the caller asks for them, so the text, JSON and HTML forms can never leak them.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { checkRequestId, type Runner } from './runner.ts';
 import { describeChange, keyChanges } from './explain.ts';
 import { writeFileAtomic } from './fsutil.ts';
@@ -581,34 +581,24 @@ const USAGE = `usage: pipeline diff --request ID [--stage STAGE] [RUN_A [RUN_B]]
   compares two runs of a request (default: the previous run against the latest)`;
 
 export async function diffCommand(argv: string[], runner: Runner): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        request: { type: 'string' },
-        stage: { type: 'string' },
-        json: { type: 'boolean' },
-        html: { type: 'string' },
-        'show-personal': { type: 'boolean' },
-        'exit-code': { type: 'boolean' },
-        'abs-tol': { type: 'string' },
-        'rel-tol': { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandArgs(
+    argv,
+    {
+      request: { type: 'string' },
+      stage: { type: 'string' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      'show-personal': { type: 'boolean' },
+      'exit-code': { type: 'boolean' },
+      'abs-tol': { type: 'string' },
+      'rel-tol': { type: 'string' },
+      limit: { type: 'string' },
+    },
+    USAGE,
+    true,
+  );
+  if (args.exit !== undefined) return args.exit;
+  const { values, positionals } = args;
   const fail = (message: string) => {
     console.error(`error: ${message}\n${USAGE}`);
     return 2;
@@ -616,7 +606,7 @@ export async function diffCommand(argv: string[], runner: Runner): Promise<numbe
   const bad = checkRequestId(values.request);
   if (bad) return fail(bad);
   const request = values.request as string;
-  const number = (name: string, fallback: number, integer = false): number | string => {
+  const number = (name: 'abs-tol' | 'rel-tol' | 'limit', fallback: number, integer = false): number | string => {
     const v = values[name];
     if (v === undefined) return fallback;
     const n = Number(v);

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './args.ts';
 import { Runner, checkRequestId, type RunEvent } from './runner.ts';
 import { downstreamOf } from './graph.ts';
 import { describeChange, keyChanges } from './explain.ts';
@@ -135,17 +135,9 @@ const USAGE = `usage: pipeline verify --request ID [--json]
   re-executes every stage of the request's latest run in a scratch store and compares the output bytes`;
 
 export async function verifyCommand(argv: string[], runner: Runner): Promise<number> {
-  let values: { request?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { request: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandArgs(argv, { request: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  if (args.exit !== undefined) return args.exit;
+  const { values } = args;
   const bad = checkRequestId(values.request);
   if (bad) {
     console.error(`error: ${bad}\n${USAGE}`);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../../src/args.ts';
 import { Duck } from '../../src/duck.ts';
 import { link, matchReport, writeJson, writeLinks } from './link.ts';
 
@@ -57,28 +57,13 @@ async function loadTable(db: Duck, path: string, table: string, wanted: readonly
 }
 
 export async function linkCommand(argv: string[]): Promise<number> {
-  let values: { cohort?: string; people?: string; 'prison-numbers'?: string; out?: string; threads?: string; help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        cohort: { type: 'string' },
-        people: { type: 'string' },
-        'prison-numbers': { type: 'string' },
-        out: { type: 'string' },
-        threads: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandArgs(
+    argv,
+    { cohort: { type: 'string' }, people: { type: 'string' }, 'prison-numbers': { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } },
+    USAGE,
+  );
+  if (args.exit !== undefined) return args.exit;
+  const { values } = args;
   if (!values.cohort || !values.people || !values.out) {
     console.error(USAGE);
     return 2;
