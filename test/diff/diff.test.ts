@@ -2,20 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeToyProject as makeToy, runToy, writePeople, edit, SRC } from '../helpers/toy-dag.ts';
+import { makeToyProject, removeToyProjects, runToy, writePeople, edit, SRC } from '../helpers/toy-dag.ts';
 import { diffCommand, diffRuns, runsInOrder, type RunDiff } from '../../src/diff.ts';
 import { capture, toyRunner } from './capture.ts';
 
-// Toy projects live in the repo's .tmp/ (see the helper); removed when this file's tests are done.
-const projects: string[] = [];
-function makeToyProject(): string {
-  const root = makeToy();
-  projects.push(root);
-  return root;
-}
-test.after(() => {
-  for (const p of projects) rmSync(p, { recursive: true, force: true });
-});
+// Toy projects live in the repo's .tmp/; removed when this file's tests are done.
+test.after(removeToyProjects);
 
 type Row = [number, string, number];
 const BEFORE: Row[] = [[1, 'Ada', 12], [2, 'Bea', 55], [3, 'Cal', 70], [4, 'Dee', 5]];

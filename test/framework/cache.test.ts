@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeToyProject, runToy, edit, writePeople } from '../helpers/toy-dag.ts';
+import { removeToyProjects } from '../helpers/toy-dag.ts';
 
 test('a first run executes every stage; a second run executes none', async () => {
   const root = makeToyProject();
@@ -124,4 +125,5 @@ test('run records are written, one per run, and list the plan', async () => {
   assert.ok(!JSON.stringify(rec).includes('Ada'), 'no personal value in the run record');
 });
 
+test.after(removeToyProjects);
 test.run();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeToyProject, runToy, edit } from '../helpers/toy-dag.ts';
+import { removeToyProjects } from '../helpers/toy-dag.ts';
 import { buildGraph } from '../../src/graph.ts';
 import type { Stage } from '../../src/stage.ts';
 
@@ -203,4 +204,5 @@ test("a failing stage's error reaches the console and run record without the dat
   assert.not.match(record, /Ada|Bea|Cal|Dee/);
 });
 
+test.after(removeToyProjects);
 test.run();

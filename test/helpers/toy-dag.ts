@@ -1,6 +1,6 @@
 // A small DAG of toy stages written into a temp folder: real files, a real DuckDB, the real
 // runner. Tests change one thing (a param, a SQL file, an input row) and watch what re-runs.
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDag } from '../../src/dag.ts';
@@ -21,6 +21,7 @@ export function makeToyProject(): string {
   // outside the project, and these tests edit modules between runs.
   mkdirSync(TMP, { recursive: true });
   const root = mkdtempSync(join(TMP, 'toy-dag-'));
+  made.push(root);
   const w = (rel: string, text: string) => {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);
@@ -102,6 +103,13 @@ export default defineStage({
   ]);
   w('inputs/shared.csv', 'k,v\n1,a\n2,b\n');
   return root;
+}
+
+const made: string[] = [];
+
+/** Remove every toy project this process made: call it from a test file's `test.after`. */
+export function removeToyProjects(): void {
+  for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
 }
 
 export function writePeople(root: string, request: string, rows: [number, string, number][]): void {

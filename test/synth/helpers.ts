@@ -5,18 +5,11 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Duck } from '../../src/duck.ts';
-import { synthesize, type ErrorRates, type ProgrammeSpec } from '../../synth/index.ts';
+import { DEMO_PROGRAMME, synthesize, type ErrorRates, type ProgrammeSpec } from '../../synth/index.ts';
 
 export const SMALL_PEOPLE = 20_000;
 
-export const TEST_PROGRAMME: ProgrammeSpec = {
-  id: 't1',
-  cohort: 600,
-  effectPp: -5,
-  period: { from: '2019-01-01', to: '2021-12-31' },
-  sentenceTypes: ['custody', 'community', 'suspended'],
-  minAge: 18,
-};
+export const TEST_PROGRAMME: ProgrammeSpec = { ...DEMO_PROGRAMME, id: 't1' };
 
 /** Rates well away from 0 and 1 so that a wrong rate shows up against the binomial spread. */
 export const TEST_RATES: ErrorRates = {

@@ -3,20 +3,15 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
-import { makeToyProject as makeToy, runToy, edit, writePeople, SRC } from '../helpers/toy-dag.ts';
+import { makeToyProject, removeToyProjects, runToy, edit, writePeople, SRC } from '../helpers/toy-dag.ts';
 import { listFiles } from '../../src/hash.ts';
 import { verifyCommand, verifyRequest, type VerifyResult } from '../../src/verify.ts';
 import { capture, toyRunner } from '../diff/capture.ts';
 
-// Toy projects live in the repo's .tmp/ (see the helper); removed when this file's tests are done.
-const projects: string[] = [];
-function makeToyProject(): string {
-  const root = makeToy();
-  projects.push(root);
-  return root;
-}
+// Toy projects live in the repo's .tmp/; removed when this file's tests are done.
 test.after(() => {
-  for (const p of [...projects, ...made]) rmSync(p, { recursive: true, force: true });
+  removeToyProjects();
+  for (const p of made) rmSync(p, { recursive: true, force: true });
 });
 
 /** Every file of the real data folder with its size and mtime: verify must change none of them. */
