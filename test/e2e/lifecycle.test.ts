@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeJusticeProject, pipeline } from '../helpers/justice-project.ts';
+import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { Duck } from '../../src/duck.ts';
 import type { RunRecord } from '../../src/records.ts';
 
@@ -160,4 +160,5 @@ test('a forced purge leaves no identifier anywhere under data/, keeps the aggreg
   assert.match(rerun.stderr, /request 123 was purged on \d{4}-\d{2}-\d{2}/);
 });
 
+test.after(removeJusticeProjects);
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDag } from '../../src/dag.ts';
@@ -15,10 +15,16 @@ const TMP = fileURLToPath(new URL('../../.tmp/', import.meta.url));
 
 const PEOPLE = 'forename,surname,dob,pnc,score\nAda,Lovelace,1985-03-02,2004/0123456X,12\nBrindle,Quorrow,1990-11-30,,55\n';
 
+const made: string[] = [];
+test.after(() => {
+  for (const root of made) rmSync(root, { recursive: true, force: true });
+});
+
 /** take (personal, with identifiers) -> pseudo (pseudonymised) -> count (aggregate) <- ref (shared); retain decides purges. */
 function makeProject(): string {
   mkdirSync(TMP, { recursive: true });
   const root = mkdtempSync(join(TMP, 'purge-'));
+  made.push(root);
   const w = (rel: string, text: string) => {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);

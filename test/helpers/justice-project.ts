@@ -2,7 +2,7 @@
 // the default synthetic register (generated once into the repo's git-ignored data/reference, as
 // the pipeline itself does on a fresh clone) linked in, and copies of the chosen requests. Tests
 // run the real CLI and runner against it without touching the repo's own stores.
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -11,10 +11,18 @@ import { ensureRegister } from '../../synth/index.ts';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TMP = join(REPO, '.tmp');
 
+const made: string[] = [];
+
+/** Remove every scratch project this process made: call it from a test file's `test.after`. */
+export function removeJusticeProjects(): void {
+  for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
+}
+
 export async function makeJusticeProject(requests: string[] = ['123']): Promise<string> {
   await ensureRegister({ dataDir: join(REPO, 'data') });
   mkdirSync(TMP, { recursive: true });
   const root = mkdtempSync(join(TMP, 'justice-'));
+  made.push(root);
   mkdirSync(join(root, 'data', 'requests'), { recursive: true });
   symlinkSync(join(REPO, 'data', 'reference'), join(root, 'data', 'reference'));
   for (const r of requests) cpSync(join(REPO, 'data', 'requests', r), join(root, 'data', 'requests', r), { recursive: true });
