@@ -8,7 +8,7 @@ import { sha256 } from './hash.ts';
 
 export interface Deletion {
   request: string;
-  /** e.g. 'intake.cohort' or 'upload:cohort.csv' */
+  /** 'stage.output' for a blob, or 'input:<path>' for a request's own input file */
   dataset: string;
   classification: string;
   /** sha256 of the deleted bytes */

@@ -144,7 +144,7 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
     }
   }
 
-  // The request's own input files (the provider's upload) are personal whatever else is kept.
+  // The request's own input files are personal whatever else is kept.
   if (classes.has('personal') && !partial) {
     for (const input of requestInputPaths(runner, request)) {
       if (!existsSync(input)) continue;
