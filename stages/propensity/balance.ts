@@ -10,6 +10,7 @@
 // - weighted means of both groups.
 // Flags from the JDL thresholds (methodology.md §6.4): |SMD| < 0.05 well matched, up to 0.10
 // acceptable, above 0.10 poor.
+import { runSegments, type SharedArray } from '../../src/parallel.ts';
 
 export type BalanceFlag = 'well_matched' | 'acceptable' | 'poor';
 
@@ -61,50 +62,125 @@ interface Moments {
   variance: number;
 }
 
+interface ColumnMoments {
+  tBefore: Moments;
+  cBefore: Moments;
+  tAfter: Moments;
+  cAfter: Moments;
+  binary: boolean;
+}
+
+// Four groups: 0 treated before, 1 comparison before (unit weights), 2 treated after,
+// 3 comparison after (weights w, rows with w = 0 left out). Two passes over the rows for all
+// columns at once, as segment kernels (src/parallel.ts): the first sums weights and weighted
+// values, the second the weighted squared deviations from the first pass's means.
+// arrays = [treat, w, x_1 .. x_p].
+
 /**
- * Weighted means and MatchIt's weighted variances of x for four groups at once: treated and
- * comparison before matching (unit weights) and after (weights w, rows with w = 0 left out).
- * Two passes over the column, whatever the number of groups.
+ * out: sum w [4], sum w² [4] (groups 0 and 1 count rows), then per column j at 8 + 5j: sum w x
+ * [4] and the number of values other than 0 and 1.
  */
-function fourMoments(x: Float64Array, treat: Uint8Array, w: Float64Array): { tBefore: Moments; cBefore: Moments; tAfter: Moments; cAfter: Moments; binary: boolean } {
-  const n = x.length;
-  let binary = true;
-  // Index g: 0 treated before, 1 comparison before, 2 treated after, 3 comparison after.
-  const sw = new Float64Array(4), swx = new Float64Array(4), sw2 = new Float64Array(4), ss = new Float64Array(4);
-  for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    if (v !== 0 && v !== 1) binary = false;
+function sumsKernel(arrays: SharedArray[], _params: Float64Array, start: number, end: number, out: Float64Array): void {
+  const treat = arrays[0]!;
+  const w = arrays[1]!;
+  const p = arrays.length - 2;
+  for (let i = start; i < end; i++) {
     const c = treat[i] ? 0 : 1;
-    sw[c] += 1;
-    swx[c] += v;
+    out[c] += 1;
     const wi = w[i]!;
     if (wi !== 0) {
-      sw[c + 2] += wi;
-      swx[c + 2] += wi * v;
-      sw2[c + 2] += wi * wi;
+      out[c + 2] += wi;
+      out[c + 6] += wi * wi;
     }
   }
+  for (let j = 0; j < p; j++) {
+    const x = arrays[j + 2]!;
+    const o = 8 + 5 * j;
+    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, other = 0;
+    for (let i = start; i < end; i++) {
+      const v = x[i]!;
+      if (v !== 0 && v !== 1) other++;
+      const wi = w[i]!;
+      if (treat[i]) {
+        t0 += v;
+        if (wi !== 0) t2 += wi * v;
+      } else {
+        t1 += v;
+        if (wi !== 0) t3 += wi * v;
+      }
+    }
+    out[o] = t0;
+    out[o + 1] = t1;
+    out[o + 2] = t2;
+    out[o + 3] = t3;
+    out[o + 4] = other;
+  }
+}
+
+/** params: per column j at 5j, the four group means and 1 if the column is binary (skipped). out: per column, sum w (x - mean)² [4]. */
+function squaresKernel(arrays: SharedArray[], params: Float64Array, start: number, end: number, out: Float64Array): void {
+  const treat = arrays[0]!;
+  const w = arrays[1]!;
+  const p = arrays.length - 2;
+  for (let j = 0; j < p; j++) {
+    if (params[5 * j + 4]) continue; // a 0/1 covariate needs no variance: p(1 - p), no variance ratio
+    const x = arrays[j + 2]!;
+    const m0 = params[5 * j]!, m1 = params[5 * j + 1]!, m2 = params[5 * j + 2]!, m3 = params[5 * j + 3]!;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = start; i < end; i++) {
+      const v = x[i]!;
+      const wi = w[i]!;
+      if (treat[i]) {
+        s0 += (v - m0) * (v - m0);
+        if (wi !== 0) s2 += wi * (v - m2) * (v - m2);
+      } else {
+        s1 += (v - m1) * (v - m1);
+        if (wi !== 0) s3 += wi * (v - m3) * (v - m3);
+      }
+    }
+    out[4 * j] = s0;
+    out[4 * j + 1] = s1;
+    out[4 * j + 2] = s2;
+    out[4 * j + 3] = s3;
+  }
+}
+
+interface GroupTotals {
+  columns: ColumnMoments[];
+  /** Sum of weights per group (rows for groups 0 and 1). */
+  sw: Float64Array;
+  sw2: Float64Array;
+}
+
+/** Weighted means and MatchIt's weighted variances of every column in the four groups. */
+function groupMoments(columns: Float64Array[], treat: Uint8Array, w: Float64Array): GroupTotals {
+  const p = columns.length;
+  const arrays = [treat, w, ...columns];
+  const first = runSegments({ kernel: sumsKernel }, arrays, [], treat.length, 8 + 5 * p);
+  const totals = new Float64Array(8 + 5 * p);
+  for (let s = 0; s < first.segments; s++) for (let k = 0; k < totals.length; k++) totals[k] += first.partials[s * totals.length + k]!;
+  const sw = totals.slice(0, 4);
+  const sw2 = totals.slice(4, 8);
   sw2[0] = sw[0]!;
   sw2[1] = sw[1]!;
-  const mean = Float64Array.from(swx, (s, g) => s / sw[g]!);
-  // A 0/1 covariate needs no variance (its SMD uses p(1 - p) and it has no variance ratio).
-  for (let i = 0; i < (binary ? 0 : n); i++) {
-    const v = x[i]!;
-    const c = treat[i] ? 0 : 1;
-    const d = v - mean[c]!;
-    ss[c] += d * d;
-    const wi = w[i]!;
-    if (wi !== 0) {
-      const e = v - mean[c + 2]!;
-      ss[c + 2] += wi * e * e;
-    }
+  const params = new Float64Array(5 * p);
+  for (let j = 0; j < p; j++) {
+    for (let g = 0; g < 4; g++) params[5 * j + g] = totals[8 + 5 * j + g]! / sw[g]!;
+    params[5 * j + 4] = totals[8 + 5 * j + 4] === 0 ? 1 : 0;
   }
-  const moment = (g: number): Moments => {
+  const second = runSegments({ kernel: squaresKernel }, arrays, params, treat.length, 4 * p);
+  const ss = new Float64Array(4 * p);
+  for (let s = 0; s < second.segments; s++) for (let k = 0; k < ss.length; k++) ss[k] += second.partials[s * ss.length + k]!;
+  const moment = (j: number, g: number): Moments => {
     if (sw[g] === 0) return { mean: NaN, variance: NaN };
     const denom = sw[g]! - sw2[g]! / sw[g]!;
-    return { mean: mean[g]!, variance: denom > 0 ? ss[g]! / denom : 0 };
+    return { mean: params[5 * j + g]!, variance: denom > 0 ? ss[4 * j + g]! / denom : 0 };
   };
-  return { tBefore: moment(0), cBefore: moment(1), tAfter: moment(2), cAfter: moment(3), binary };
+  return {
+    columns: columns.map((_, j) => ({ tBefore: moment(j, 0), cBefore: moment(j, 1), tAfter: moment(j, 2), cAfter: moment(j, 3), binary: params[5 * j + 4] === 1 })),
+    sw,
+    sw2,
+  };
 }
 
 /** Mean and variance (n - 1) of all rows, for the fallback denominator. */
@@ -125,9 +201,10 @@ export function balanceTable(
   thresholds: { wellMatched: number; acceptable: number } = { wellMatched: 0.05, acceptable: 0.1 },
 ): BalanceSummary {
   const rows: BalanceRow[] = [];
-  for (const column of columns) {
+  const moments = groupMoments(columns.map((c) => c.values), treat, weightAfter);
+  for (const [j, column] of columns.entries()) {
     const x = column.values;
-    const { tBefore, cBefore, tAfter, cAfter, binary } = fourMoments(x, treat, weightAfter);
+    const { tBefore, cBefore, tAfter, cAfter, binary } = moments.columns[j]!;
     let denom = binary ? Math.sqrt(tBefore.mean * (1 - tBefore.mean)) : Math.sqrt(tBefore.variance);
     if (!(denom > 0)) {
       const all = pooled(x);

@@ -21,10 +21,12 @@ export interface ReadColumns {
 const WIDTH: Record<ColumnKind, number> = { double: 8, integer: 4, bigint: 8 };
 const TYPE_ID: Record<ColumnKind, number> = { double: duckdb.Type.DOUBLE, integer: duckdb.Type.INTEGER, bigint: duckdb.Type.BIGINT };
 
+// Shared memory (SharedArrayBuffer), so that worker threads read the columns without a copy
+// (src/parallel.ts); otherwise they behave as ordinary typed arrays.
 function allocate(kind: ColumnKind, n: number): ColumnArray {
-  if (kind === 'double') return new Float64Array(n);
-  if (kind === 'integer') return new Int32Array(n);
-  return new BigInt64Array(n);
+  if (kind === 'double') return new Float64Array(new SharedArrayBuffer(8 * n));
+  if (kind === 'integer') return new Int32Array(new SharedArrayBuffer(4 * n));
+  return new BigInt64Array(new SharedArrayBuffer(8 * n));
 }
 
 function grow<T extends ColumnArray>(a: T, n: number): T {

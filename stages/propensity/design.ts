@@ -15,6 +15,7 @@
 //   infinity), and no comparator in it could ever be a match, so the ATT does not change.
 import type { Duck } from '../../src/duck.ts';
 import { quoteIdent, readColumns, type ColumnArray, type ColumnKind } from './columns.ts';
+import { sharedFloat64, sharedUint8, startWorkers } from '../../src/parallel.ts';
 
 export const MISSING_LEVEL = '(missing)';
 
@@ -76,6 +77,9 @@ export interface Design {
 export class DesignError extends Error {}
 
 export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
+  // The fit and the balance run in worker threads too; starting them now hides their start-up
+  // behind the query.
+  startWorkers();
   const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdent(spec.table)}`);
   const available = new Set(described.map((c) => c.column_name));
   const wanted = [spec.order, spec.treatment, ...spec.numeric, ...spec.factors, ...spec.exact, ...(spec.id ? [spec.id.column] : [])];
@@ -196,7 +200,8 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   const n = read.n;
   let k = 0;
   const treatInt = read.columns[k++] as Int32Array;
-  const treat = new Uint8Array(n);
+  // Shared memory, as the columns: the fit and the balance read them from worker threads.
+  const treat = sharedUint8(n);
   for (let i = 0; i < n; i++) treat[i] = treatInt[i]!;
 
   const columns: Float64Array[] = [];
@@ -212,7 +217,7 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
     const { levels, counts: levelCounts } = factorLevels[j]!;
     const term: Term = { name, kind: 'factor', columns: [], levels, levelCounts, codes };
     for (let level = 1; level < levels.length; level++) {
-      const dummy = new Float64Array(n);
+      const dummy = sharedFloat64(n);
       for (let i = 0; i < n; i++) if (codes[i] === level) dummy[i] = 1;
       term.columns.push(columns.length);
       columns.push(dummy);

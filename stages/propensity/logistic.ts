@@ -5,7 +5,9 @@
 //   to that change of variables, but the Hessian is far better conditioned, so collinearity and
 //   separation are judged on a common scale. Coefficients and their covariance are mapped back to
 //   the original scale exactly (a linear map), so results equal R's glm(family = binomial).
-// - Passes over the data are blocked (see newtonPass) and the Hessian, the costly part, is only
+// - Passes over the data (logistic-passes.ts) are blocked for the cache and split into fixed
+//   segments that worker threads share (src/parallel.ts), with the same result on any number of
+//   threads. The Hessian, the costly part, is only
 //   recomputed when the previous one stops giving fast convergence; on large tables a subsample
 //   fit gives the starting point. The optimum is the same; only the number of passes changes.
 // - Convergence is judged on the step, not only on the deviance as glm does: the iterations stop
@@ -14,6 +16,8 @@
 //   remaining error. Under (quasi-)complete separation the separating coefficient keeps moving
 //   by about 1 per iteration while the deviance barely changes (glm stops there, with a huge
 //   coefficient); here the steps never get small, and that is how separation is recognised.
+import { sharedFloat64 } from '../../src/parallel.ts';
+import { columnStats, gradientPass, hessianPass, predictorPass, type Data, type Pass } from './logistic-passes.ts';
 
 export interface LogisticOptions {
   maxIterations?: number;
@@ -126,216 +130,9 @@ function cholInverse(l: Float64Array, m: number): Float64Array {
   return inv;
 }
 
-interface Pass {
-  logLik: number;
-  gradient: Float64Array;
-  /** Full symmetric Hessian of the negative log-likelihood (= X'WX), row-major; null when not asked for. */
-  hessian: Float64Array | null;
-  extremeFits: number;
-}
-
-/**
- * The data a pass reads: the original columns with their means and 1/SD, and the outcome. The
- * standardised values are formed block by block in a small buffer rather than stored: a second
- * copy of a national table would cost more to allocate (page faults) than to recompute.
- */
-interface Data {
-  x: Float64Array[];
-  mean: Float64Array;
-  inv: Float64Array;
-  y: Uint8Array;
-  n: number;
-}
-
-// Rows are processed in blocks: per block the standardised columns, linear predictor, weights
-// and weighted columns are computed into small buffers that stay in cache, and each Hessian entry
-// is one tight dot product over the block with its sum in a register. Unrolling by four breaks
-// the add dependency chain.
-const BLOCK = 1024;
-
-function dot(a: Float64Array, b: Float64Array, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < len; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < len; i++) s0 += a[i]! * b[i]!;
-  return s0 + s1 + s2 + s3;
-}
-
-/**
- * A gradient-only pass (no Hessian): the standardisation is folded into the coefficients
- * (eta = c0 + sum c_j x_j with c_j = b_j / sd_j) and into the gradient
- * (g_j = (sum r x_j - mean_j sum r) / sd_j), so the raw columns are read directly. The
- * cancellation this allows is harmless here: these passes only steer the iterations, and the
- * final step and the standard errors come from a full pass on standardised values.
- */
-function gradientPass(data: Data, b: Float64Array): Pass {
-  const { x, mean, inv, y, n } = data;
-  const p = x.length;
-  const m = p + 1;
-  const c = new Float64Array(p);
-  let c0 = b[0]!;
-  for (let j = 0; j < p; j++) {
-    c[j] = b[j + 1]! * inv[j]!;
-    c0 -= c[j]! * mean[j]!;
-  }
-  const raw = new Float64Array(m);
-  const eta = new Float64Array(BLOCK);
-  const r = new Float64Array(BLOCK);
-  let logLik = 0;
-  let extremeFits = 0;
-  for (let start = 0; start < n; start += BLOCK) {
-    const len = Math.min(BLOCK, n - start);
-    eta.fill(c0);
-    for (let j = 0; j < p; j++) {
-      const src = x[j]!;
-      const cj = c[j]!;
-      for (let i = 0; i < len; i++) eta[i] += cj * src[start + i]!;
-    }
-    let q = 1;
-    let positive = 0;
-    let g0 = 0;
-    for (let i = 0; i < len; i++) {
-      const e = eta[i]!;
-      let mu: number;
-      if (e >= 0) {
-        const qi = 1 / (1 + Math.exp(-e));
-        mu = qi;
-        q *= qi;
-        positive += e;
-      } else {
-        const t = Math.exp(e);
-        const qi = 1 / (1 + t);
-        mu = t * qi;
-        q *= qi;
-      }
-      const yi = y[start + i]!;
-      const ri = yi - mu;
-      r[i] = ri;
-      g0 += ri;
-      if (yi) logLik += e;
-      if ((i & 511) === 511) {
-        logLik += Math.log(q);
-        q = 1;
-      }
-      if (e > 30 || e < -30) extremeFits++;
-    }
-    logLik += Math.log(q) - positive;
-    raw[0] += g0;
-    for (let j = 0; j < p; j++) {
-      const src = x[j]!;
-      let s0 = 0, s1 = 0;
-      let i = 0;
-      for (; i + 1 < len; i += 2) {
-        s0 += r[i]! * src[start + i]!;
-        s1 += r[i + 1]! * src[start + i + 1]!;
-      }
-      if (i < len) s0 += r[i]! * src[start + i]!;
-      raw[j + 1] += s0 + s1;
-    }
-  }
-  const g = new Float64Array(m);
-  g[0] = raw[0]!;
-  for (let j = 0; j < p; j++) g[j + 1] = (raw[j + 1]! - mean[j]! * raw[0]!) * inv[j]!;
-  return { logLik, gradient: g, hessian: null, extremeFits };
-}
-
 /** One pass over the data at coefficients b (standardised scale, intercept first). */
 function newtonPass(data: Data, b: Float64Array, withHessian: boolean): Pass {
-  if (!withHessian) return gradientPass(data, b);
-  const { x, mean, inv, y, n } = data;
-  const p = x.length;
-  const z = x.map(() => new Float64Array(BLOCK));
-  const m = p + 1;
-  const g = new Float64Array(m);
-  const h = withHessian ? new Float64Array(m * m) : null;
-  const eta = new Float64Array(BLOCK);
-  const w = new Float64Array(BLOCK);
-  const r = new Float64Array(BLOCK);
-  const wz = withHessian ? x.map(() => new Float64Array(BLOCK)) : [];
-  let logLik = 0;
-  let extremeFits = 0;
-  const b0 = b[0]!;
-  for (let start = 0; start < n; start += BLOCK) {
-    const len = Math.min(BLOCK, n - start);
-    eta.fill(b0);
-    for (let j = 0; j < p; j++) {
-      const src = x[j]!;
-      const col = z[j]!;
-      const mj = mean[j]!;
-      const ij = inv[j]!;
-      const bj = b[j + 1]!;
-      for (let i = 0; i < len; i++) {
-        const v = (src[start + i]! - mj) * ij;
-        col[i] = v;
-        eta[i] += bj * v;
-      }
-    }
-    let g0 = 0, h00 = 0;
-    // log(1 + e^eta) = max(eta, 0) - log(q) with q = 1 / (1 + e^-|eta|) in (1/2, 1]. Summing the
-    // logs as the log of a product of q's saves a logarithm per row; 512 factors of at least 1/2
-    // cannot underflow.
-    let q = 1;
-    let positive = 0;
-    for (let i = 0; i < len; i++) {
-      const e = eta[i]!;
-      let mu: number;
-      if (e >= 0) {
-        const qi = 1 / (1 + Math.exp(-e));
-        mu = qi;
-        q *= qi;
-        positive += e;
-      } else {
-        const t = Math.exp(e);
-        const qi = 1 / (1 + t);
-        mu = t * qi;
-        q *= qi;
-      }
-      const wi = mu * (1 - mu);
-      const yi = y[start + i]!;
-      const ri = yi - mu;
-      w[i] = wi;
-      r[i] = ri;
-      g0 += ri;
-      h00 += wi;
-      if (yi) logLik += e;
-      if ((i & 511) === 511) {
-        logLik += Math.log(q);
-        q = 1;
-      }
-      if (e > 30 || e < -30) extremeFits++;
-    }
-    logLik += Math.log(q) - positive;
-    g[0] += g0;
-    for (let j = 0; j < p; j++) g[j + 1] += dot(r, z[j]!, len);
-    if (!h) continue;
-    h[0] += h00;
-    for (let j = 0; j < p; j++) {
-      const col = z[j]!;
-      const a = wz[j]!;
-      let s = 0;
-      for (let i = 0; i < len; i++) {
-        const v = w[i]! * col[i]!;
-        a[i] = v;
-        s += v;
-      }
-      h[j + 1] += s;
-    }
-    for (let j = 0; j < p; j++) {
-      const a = wz[j]!;
-      const row = (j + 1) * m + 1;
-      for (let k = j; k < p; k++) h[row + k] += dot(a, z[k]!, len);
-    }
-  }
-  if (h) {
-    for (let j = 1; j < m; j++) h[j * m] = h[j];
-    for (let j = 1; j < m; j++) for (let k = j + 1; k < m; k++) h[k * m + j] = h[j * m + k]!;
-  }
-  return { logLik, gradient: g, hessian: h, extremeFits };
+  return withHessian ? hessianPass(data, b) : gradientPass(data, b);
 }
 
 interface NewtonOutcome {
@@ -461,30 +258,14 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, names: strin
   // same pass collects each group's range, for the single-covariate separation check.
   const mean = new Float64Array(p);
   const sd = new Float64Array(p);
-  const ranges = new Float64Array(4 * p);
+  const { sum, sumSquares, ranges } = columnStats(columns, y);
   for (let j = 0; j < p; j++) {
     const x = columns[j]!;
-    let s = 0;
-    let s2 = 0;
-    let minT = Infinity, maxT = -Infinity, minC = Infinity, maxC = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = x[i]!;
-      s += v;
-      s2 += v * v;
-      if (y[i]) {
-        if (v < minT) minT = v;
-        if (v > maxT) maxT = v;
-      } else {
-        if (v < minC) minC = v;
-        if (v > maxC) maxC = v;
-      }
-    }
-    ranges.set([minT, maxT, minC, maxC], 4 * j);
-    const mu = s / n;
+    const mu = sum[j]! / n;
     // Any scale near the SD standardises well enough (the results are mapped back with the same
     // mean and scale), so the one-pass variance is used unless cancellation could have spoilt it
     // (a large mean beside a small spread), where the two-pass form is computed.
-    let variance = s2 / n - mu * mu;
+    let variance = sumSquares[j]! / n - mu * mu;
     if (!(variance > 1e-6 * mu * mu)) {
       let ss = 0;
       for (let i = 0; i < n; i++) ss += (x[i]! - mu) * (x[i]! - mu);
@@ -589,29 +370,9 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, names: strin
   const standardErrors = new Float64Array(m);
   for (let j = 0; j < m; j++) standardErrors[j] = Math.sqrt(covariance[j * m + j]!);
 
-  const linearPredictor = new Float64Array(n).fill(b[0]!);
-  for (let j = 0; j < p; j++) {
-    const col = columns[j]!;
-    const mj = mean[j]!;
-    const bj = b[j + 1]! * inv[j]!;
-    for (let i = 0; i < n; i++) linearPredictor[i] += bj * (col[i]! - mj);
-  }
-  let logLik = 0;
-  {
-    // As in newtonPass: log(1 + e^eta) = max(eta, 0) - log(1 / (1 + e^-|eta|)), logs summed per 512 rows.
-    let q = 1;
-    for (let i = 0; i < n; i++) {
-      const e = linearPredictor[i]!;
-      if (y[i]) logLik += e;
-      if (e >= 0) logLik -= e;
-      q /= 1 + Math.exp(-Math.abs(e));
-      if ((i & 511) === 511) {
-        logLik += Math.log(q);
-        q = 1;
-      }
-    }
-    logLik += Math.log(q);
-  }
+  // Shared memory, so that worker threads can write their segments of it.
+  const linearPredictor = sharedFloat64(n);
+  const logLik = predictorPass(data, b, linearPredictor);
   const deviance = -2 * logLik;
   return {
     names: ['(Intercept)', ...names],

@@ -29,6 +29,7 @@
 //   treated i of 1/k_i (k_i = matches of i), which sum to the number of matched treated.
 //   (MatchIt then rescales comparator weights to sum to the number of distinct matched
 //   comparators; we keep §6.3's scale. Weighted means and SMDs are unaffected by the scale.)
+import { sharedFloat64 } from '../../src/parallel.ts';
 import { argsortStable, sortByKey, type SortedRows } from './sort.ts';
 
 export type MatchMethod = 'caliper' | 'nearest';
@@ -139,9 +140,10 @@ export function matchUnits(distance: Float64Array, treat: Uint8Array, stratum: I
   // Both groups sorted by distance (ties: input order), then grouped by stratum (stable). Treated
   // rows are then visited in ascending distance, so their places among the comparators are
   // found by walking forward (merge), not by a binary search per row.
-  const comp = groupByStratum(sortByKey(comparisonRows, distance), stratum, nStrata);
+  const comp = groupByStratum(sortByKey(comparisonRows, distance, true), stratum, nStrata);
   const tre = groupByStratum(sortByKey(treatedRows, distance), stratum, nStrata);
-  const weight = new Float64Array(n);
+  // Shared memory: the balance reads the weights from worker threads (src/parallel.ts).
+  const weight = sharedFloat64(n);
   const matches = new Int32Array(n);
   let pairs: Int32Array | null = null;
 
@@ -280,9 +282,17 @@ function nearestMatch(
   const nt = treatedRows.length;
   const nc = comp.rows.length;
   const sorted = comp.keys;
-  // Row index -> its position among the treated (for the pairs matrix), and its stratum's range.
-  const slot = new Int32Array(d.length);
-  for (let t = 0; t < nt; t++) slot[treatedRows[t]!] = t;
+  // Row index -> its position among the treated (for the pairs matrix): treatedRows ascends, so
+  // a binary search finds it (an n-long lookup array would cost more to allocate).
+  const slot = (row: number): number => {
+    let a = 0, b = nt;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (treatedRows[mid]! < row) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  };
   const pairs = new Int32Array(nt * ratio).fill(-1);
 
   // Position of each treated row on its stratum's line: the number of comparators before it,
@@ -297,7 +307,7 @@ function nearestMatch(
       const i = tre.rows[t]!;
       const di = tre.keys[t]!;
       while (p < b && (sorted[p]! < di || (sorted[p] === di && comp.rows[p]! < i))) p++;
-      const k = slot[i]!;
+      const k = slot(i);
       position[k] = p;
       first[k] = a;
       end[k] = b;
@@ -328,7 +338,7 @@ function nearestMatch(
     for (let r = 0; r < ratio; r++) {
       for (let o = 0; o < nt; o++) {
         const i = order[o]!;
-        const t = slot[i]!;
+        const t = slot(i);
         if (r > 0 && pairs[t * ratio + r - 1] === -1) continue;
         const di = d[i]!;
         const lp = available.nextLeft(position[t]! - 1);

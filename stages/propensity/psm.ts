@@ -5,6 +5,7 @@ import { balanceTable, type BalanceColumn, type BalanceSummary } from './balance
 import type { Design } from './design.ts';
 import { fitLogistic, normalPValue, type LogisticFit } from './logistic.ts';
 import { matchUnits, type MatchMethod, type MatchResult } from './match.ts';
+import { sharedFloat64 } from '../../src/parallel.ts';
 
 export interface PsmOptions {
   method: MatchMethod;
@@ -49,7 +50,7 @@ export function balanceColumns(design: Design): BalanceColumn[] {
     const levels = term.levels!;
     const codes = term.codes!;
     for (let level = 0; level < levels.length; level++) {
-      const values = new Float64Array(design.n);
+      const values = sharedFloat64(design.n);
       for (let i = 0; i < design.n; i++) if (codes[i] === level) values[i] = 1;
       out.push({ name: `${term.name}=${levels[level]}`, term: term.name, values });
     }

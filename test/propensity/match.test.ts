@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { matchUnits } from '../../stages/propensity/match.ts';
-import { argsortStable } from '../../stages/propensity/sort.ts';
+import { argsortStable, sortByKey } from '../../stages/propensity/sort.ts';
 import { rng } from './random.ts';
 
 function sd(x: number[]): number {
@@ -147,6 +147,30 @@ test('argsortStable sorts by value and keeps input order for ties (radix path)',
   const got = argsortStable(rows, key);
   const want = Array.from(rows).sort((a, b) => key[a]! - key[b]! || a - b);
   assert.equal(Array.from(got), want);
+});
+
+test('sortByKey orders keys that differ only in their lowest bits, returns the sorted keys, and may sort in place', () => {
+  const u = rng(11);
+  const n = 20_000;
+  const key = new Float64Array(n);
+  // Keys that share the top 32 bits and differ in the middle or lowest 16 (1 + k * 2^-36 and
+  // 1 + k * 2^-52), exact ties among them, a wide range, and denormals.
+  for (let i = 0; i < n; i++) {
+    const r = u();
+    if (r < 0.3) key[i] = 1 + Math.floor(u() * 300) * 2 ** -36;
+    else if (r < 0.6) key[i] = -(1 + Math.floor(u() * 300) * 2 ** -52);
+    else if (r < 0.9) key[i] = (u() - 0.5) * 10 ** Math.floor(u() * 20 - 10);
+    else key[i] = Math.floor(u() * 5) * 5e-324;
+  }
+  const rows = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+  // Ties keep the input order, which is descending row numbers here.
+  const want = Array.from(rows).sort((a, b) => key[a]! - key[b]! || b - a);
+  const copy = sortByKey(rows, key);
+  assert.equal(Array.from(copy.rows), want);
+  assert.equal(Array.from(copy.keys), want.map((r) => key[r]!));
+  assert.is(rows[0], n - 1, 'rows untouched without consumeRows');
+  const inPlace = sortByKey(Int32Array.from(rows), key, true);
+  assert.equal(Array.from(inPlace.rows), want);
 });
 
 test.run();
