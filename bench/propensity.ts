@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duck } from '../src/duck.ts';
+import { getWorkerCount } from '../src/parallel.ts';
 import { balanceTable } from '../stages/propensity/balance.ts';
 import { loadDesign, type Design } from '../stages/propensity/design.ts';
 import { fitLogistic } from '../stages/propensity/logistic.ts';
@@ -186,7 +187,9 @@ try {
   rows.push(row('ours: logit IRLS + caliper 0.2 SD, ATT weights (JDL default)', caliper.value, caliper.peakMiB, loaded.seconds));
 
   let notes = `Load average when the job started: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores. Pool ${pool.toLocaleString('en-GB')} comparators, ${treatedN.toLocaleString('en-GB')} treated, ${P} covariates (7 continuous, 3 binary), synthetic (DuckDB random(), seed 0.42). ` +
-    '"load" is Parquet → Float64Array columns through DuckDB (ours only); job times start from columns in memory for both.';
+    '"load" is Parquet → Float64Array columns through DuckDB (ours only); job times start from columns in memory for both. ' +
+    `Ours splits the passes of the fit and of the balance table between the main thread and ${getWorkerCount()} worker thread(s) (src/parallel.ts; the same bits on any number); matching is single-threaded. ` +
+    'sklearn runs with its defaults (lbfgs for a binary outcome and the KD-tree build are single-threaded; its CPU time equals its wall time here).';
   if (sklearnAvailable()) {
     const x = new Float64Array(n * P);
     design.columns.forEach((c, j) => x.set(c, j * n));
