@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { readSheet } from 'read-excel-file/node';
 import { decodeText, sniffKind, type Encoding } from './decode.ts';
 import type { Problem } from './problems.ts';
+import { zipSizes } from './zip-sizes.ts';
 
 export type RawCell = string | number | boolean | Date | null;
 
@@ -37,7 +38,17 @@ function fileProblem(label: string, kind: string, problem: string): ReadResult {
   return { ok: false, problem: { kind, row: null, field: label, problem, effect: 'request refused' } };
 }
 
-export async function readTable(path: string, label: string, maxFileBytes: number): Promise<ReadResult> {
+export interface ReadLimits {
+  /** Larger files are refused before they are read. */
+  maxFileBytes: number;
+  /** Workbooks that declare more bytes than this once unzipped are refused before unzipping. */
+  maxUnzippedBytes: number;
+}
+
+const megabytes = (n: number) => `${n.toLocaleString('en-GB')} bytes (${(n / 2 ** 20).toFixed(1)} MB)`;
+
+export async function readTable(path: string, label: string, limits: ReadLimits): Promise<ReadResult> {
+  const { maxFileBytes } = limits;
   let size: number;
   try {
     const info = await stat(path);
@@ -47,8 +58,7 @@ export async function readTable(path: string, label: string, maxFileBytes: numbe
     return fileProblem(label, 'file_missing', 'could not be found');
   }
   if (size > maxFileBytes) {
-    const bytes = (n: number) => `${n.toLocaleString('en-GB')} bytes (${(n / 2 ** 20).toFixed(1)} MB)`;
-    return fileProblem(label, 'file_too_large', `is ${bytes(size)}, more than the ${bytes(maxFileBytes)} allowed: split the cohort or remove unused columns`);
+    return fileProblem(label, 'file_too_large', `is ${megabytes(size)}, more than the ${megabytes(maxFileBytes)} allowed: split the cohort or remove unused columns`);
   }
   const bytes = await readFile(path);
   switch (sniffKind(bytes)) {
@@ -59,13 +69,19 @@ export async function readTable(path: string, label: string, maxFileBytes: numbe
     case 'pdf':
       return fileProblem(label, 'file_not_a_table', 'is a PDF document, not a CSV file or an Excel .xlsx workbook');
     case 'zip':
-      return readXlsx(bytes, label);
+      return readXlsx(bytes, label, limits.maxUnzippedBytes);
     case 'text':
       return readCsv(bytes, label);
   }
 }
 
-async function readXlsx(bytes: Buffer, label: string): Promise<ReadResult> {
+async function readXlsx(bytes: Buffer, label: string, maxUnzippedBytes: number): Promise<ReadResult> {
+  // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts). An archive
+  // whose directory cannot be read goes on to the reader, which says what is wrong with it.
+  const sizes = zipSizes(bytes);
+  if (sizes && sizes.uncompressed > maxUnzippedBytes) {
+    return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
+  }
   let data: RawCell[][];
   try {
     data = (await readSheet(bytes, 1, { trim: false })) as RawCell[][];

@@ -21,6 +21,8 @@ export type IntakeParams = {
   allowedChannels: string[];
   /** Larger uploads are refused before they are read. */
   maxFileBytes: number;
+  /** Workbooks declaring more than this once unzipped (a "zip bomb") are refused before unzipping. */
+  maxUnzippedBytes: number;
   /** Longer cells are a problem of that row and field, never matched against a pattern. */
   maxCellChars: number;
   /** Plausible ages at the intervention: 10 is the age of criminal responsibility in England and Wales. */
@@ -44,6 +46,8 @@ export default defineStage<IntakeParams>({
     maxUnusableShare: 0.2,
     allowedChannels: ['cjsm', 'gsi', 'gcsx', 'pnn'],
     maxFileBytes: 100 * 2 ** 20,
+    // A 60,000-row sheet is about 30 MB of XML; read-excel-file holds it as one string.
+    maxUnzippedBytes: 256 * 2 ** 20,
     maxCellChars: 1000,
     minAge: 10,
     maxAge: 100,
@@ -63,7 +67,7 @@ export default defineStage<IntakeParams>({
       let rows: RowsResult | null = null;
       let fileInfo: Record<string, string | null> = { name: files.cohortLabel, format: null, encoding: null, separator: null };
       if (files.cohort) {
-        const read = await readTable(files.cohort, files.cohortLabel, params.maxFileBytes);
+        const read = await readTable(files.cohort, files.cohortLabel, params);
         if (!read.ok) {
           problems.push(read.problem);
           reasons.push({ kind: 'cohort_file', message: describe(read.problem) });
@@ -106,7 +110,7 @@ export default defineStage<IntakeParams>({
         reasons,
         file: fileInfo,
         counts,
-        limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_cell_chars: params.maxCellChars },
+        limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_unzipped_bytes: params.maxUnzippedBytes, max_cell_chars: params.maxCellChars },
         problems: groupProblems(problems),
       };
 

@@ -9,6 +9,8 @@ import { nameKey } from '../../stages/intake/names.ts';
 import { normalisePnc, pncCheckLetter, pncCheckLetterFits } from '../../stages/intake/pnc.ts';
 import { chooseSeparator } from '../../stages/intake/read-table.ts';
 import { neutraliseFormula } from '../../stages/intake/write-outputs.ts';
+import { zipSizes } from '../../stages/intake/zip-sizes.ts';
+import { zipSync } from 'fflate';
 
 test('parseDate agrees with the JavaScript calendar on every day-month of several years', () => {
   for (const y of [1900, 1999, 2000, 2001, 2024, 2100]) {
@@ -83,6 +85,68 @@ test('decoding: BOMs, UTF-8, windows-1252 fallback (including 0x80-0x9F), binary
   assert.is(sniffKind(Buffer.from('PK\x03\x04rest', 'latin1')), 'zip');
   assert.is(sniffKind(Buffer.alloc(0)), 'empty');
   assert.is(sniffKind(Buffer.from('a,b\n')), 'text');
+});
+
+/**
+ * A zip64 archive by the APPNOTE layout: one member whose sizes are 0xFFFFFFFF in its central
+ * header and given in a zip64 extra field, then the zip64 end record, its locator, and an end
+ * record whose counts are saturated.
+ */
+function zip64Declaring(size: number): Uint8Array {
+  const name = new TextEncoder().encode('sheet.xml');
+  const bytes = new Uint8Array(46 + name.length + 20 + 56 + 20 + 22);
+  const v = new DataView(bytes.buffer);
+  const u64 = (at: number, x: number) => (v.setUint32(at, x % 2 ** 32, true), v.setUint32(at + 4, Math.floor(x / 2 ** 32), true));
+  v.setUint32(0, 0x02014b50, true);
+  v.setUint32(20, 0xffffffff, true);
+  v.setUint32(24, 0xffffffff, true);
+  v.setUint16(28, name.length, true);
+  v.setUint16(30, 20, true);
+  bytes.set(name, 46);
+  let at = 46 + name.length;
+  v.setUint16(at, 0x0001, true);
+  v.setUint16(at + 2, 16, true);
+  u64(at + 4, size);
+  u64(at + 12, 1234);
+  at += 20;
+  const record = at;
+  v.setUint32(at, 0x06064b50, true);
+  u64(at + 24, 1);
+  u64(at + 32, 1);
+  u64(at + 40, record);
+  u64(at + 48, 0);
+  at += 56;
+  v.setUint32(at, 0x07064b50, true);
+  u64(at + 8, record);
+  at += 20;
+  v.setUint32(at, 0x06054b50, true);
+  v.setUint16(at + 8, 0xffff, true);
+  v.setUint16(at + 10, 0xffff, true);
+  v.setUint32(at + 12, 0xffffffff, true);
+  v.setUint32(at + 16, 0xffffffff, true);
+  return bytes;
+}
+
+test('zip sizes are read from the central directory without unzipping, and unreadable directories give null', () => {
+  const members = { 'a.xml': new Uint8Array(100_000), 'b/c.txt': new TextEncoder().encode('hello'), 'empty': new Uint8Array(0) };
+  const zip = zipSync(members, { level: 9 });
+  const sizes = zipSizes(zip);
+  assert.equal(sizes && { members: sizes.members, uncompressed: sizes.uncompressed }, { members: 3, uncompressed: 100_005 });
+  assert.ok(sizes!.compressed < 1000, `compressed ${sizes!.compressed}`);
+  // With an archive comment after the directory, and inside a larger buffer (byteOffset != 0).
+  const commented = zipSync(members, { comment: 'x'.repeat(300) } as never);
+  const padded = new Uint8Array(commented.length + 7);
+  padded.set(commented, 7);
+  assert.is(zipSizes(padded.subarray(7))!.uncompressed, 100_005);
+  // A member whose declared size is forged upwards is what the guard sees.
+  const forged = Uint8Array.from(zip);
+  const view = new DataView(forged.buffer);
+  const directory = view.getUint32(forged.length - 22 + 16, true);
+  view.setUint32(directory + 24, 0xfffffff0, true);
+  assert.is(zipSizes(forged)!.uncompressed, 0xfffffff0 + 5);
+  assert.is(zipSizes(zip.subarray(0, zip.length - 30)), null, 'truncated: no end record');
+  assert.is(zipSizes(zip64Declaring(5 * 2 ** 30))!.uncompressed, 5 * 2 ** 30, 'zip64 sizes in the extra field');
+  assert.is(zipSizes(new TextEncoder().encode('reference,surname\n')), null);
 });
 
 test('separator: the commonest of , ; tab | in the header line, outside quotes', () => {

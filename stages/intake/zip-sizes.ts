@@ -1,0 +1,81 @@
+// How large an .xlsx (a zip archive) says it is once unzipped, read from its central directory
+// without unzipping anything. A few hundred kilobytes of zeros can declare gigabytes (a "zip
+// bomb"); unzipping such an upload would exhaust memory before any row could be checked, so
+// intake compares the declared total with a limit first. Declared sizes can be forged: an
+// archive that lies about them gets past this check (read-excel-file streams the members, so it
+// does not stop at the declared size). That case is noted, not handled.
+
+export interface ZipSizes {
+  members: number;
+  /** Sum of the members' declared uncompressed sizes, in bytes. */
+  uncompressed: number;
+  compressed: number;
+}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL_HEADER = 0x02014b50;
+const MAX_COMMENT = 0xffff;
+
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at + 4, true) * 2 ** 32 + view.getUint32(at, true);
+}
+
+/** The declared sizes, or null when the bytes have no readable central directory. */
+export function zipSizes(bytes: Uint8Array): ZipSizes | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = bytes.byteLength;
+  // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535 bytes.
+  let eocd = -1;
+  for (let at = n - 22; at >= Math.max(0, n - 22 - MAX_COMMENT); at--) {
+    if (view.getUint32(at, true) === EOCD) {
+      eocd = at;
+      break;
+    }
+  }
+  if (eocd < 0) return null;
+  let members = view.getUint16(eocd + 10, true);
+  let directory = view.getUint32(eocd + 16, true);
+  if ((members === 0xffff || directory === 0xffffffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === ZIP64_LOCATOR) {
+    const record = u64(view, eocd - 20 + 8);
+    if (record + 56 > n || view.getUint32(record, true) !== ZIP64_EOCD) return null;
+    members = u64(view, record + 32);
+    directory = u64(view, record + 48);
+  }
+  let uncompressed = 0;
+  let compressed = 0;
+  let at = directory;
+  for (let k = 0; k < members; k++) {
+    if (at + 46 > n || view.getUint32(at, true) !== CENTRAL_HEADER) return null;
+    let packed = view.getUint32(at + 20, true);
+    let size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    if (size === 0xffffffff || packed === 0xffffffff) {
+      // Zip64: the true sizes are in the extra field 0x0001, uncompressed first, each only if
+      // its 32-bit field is saturated.
+      let e = at + 46 + nameLength;
+      const end = e + extraLength;
+      let found = false;
+      while (e + 4 <= end && e + 4 <= n) {
+        const id = view.getUint16(e, true);
+        const length = view.getUint16(e + 2, true);
+        if (id === 0x0001) {
+          let f = e + 4;
+          if (size === 0xffffffff && f + 8 <= n) (size = u64(view, f)), (f += 8);
+          if (packed === 0xffffffff && f + 8 <= n) packed = u64(view, f);
+          found = true;
+          break;
+        }
+        e += 4 + length;
+      }
+      if (!found) return null;
+    }
+    uncompressed += size;
+    compressed += packed;
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return { members, uncompressed, compressed };
+}
