@@ -4,7 +4,7 @@
 // recorded. For the whole cohort everything person-level of the request is purged.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../../src/args.ts';
 import { sha256File } from '../../src/hash.ts';
 import { acquireLock } from '../../src/lock.ts';
 import { addFingerprints } from '../../src/identifiers.ts';
@@ -32,13 +32,13 @@ function csvField(text: string): string {
 }
 
 export async function withdrawCommand(argv: string[], dag: LoadedDag): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options: { request: { type: 'string' }, row: { type: 'string' }, reference: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } }, strict: true }).values;
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\nusage: npm run pipeline -- withdraw --request ID [--row N | --reference REF] [--reason TEXT]`);
-    return 2;
-  }
+  const args = commandArgs(
+    argv,
+    { request: { type: 'string' }, row: { type: 'string' }, reference: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+    'usage: npm run pipeline -- withdraw --request ID [--row N | --reference REF] [--reason TEXT]',
+  );
+  if (args.exit !== undefined) return args.exit;
+  const values = args.values;
   const request = values.request ?? '';
   const bad = checkRequestId(request);
   if (bad) return fail(bad, 2);

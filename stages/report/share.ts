@@ -4,7 +4,7 @@
 // period of the retention rule.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../../src/args.ts';
 import { writeFileAtomic } from '../../src/fsutil.ts';
 import { checkRequestId } from '../../src/runner.ts';
 import { today } from '../../src/retention-commands.ts';
@@ -13,13 +13,9 @@ import type { Json } from '../../src/stage.ts';
 import { readShared } from './erratum.ts';
 
 export async function shareCommand(argv: string[], dag: LoadedDag): Promise<number> {
-  let request: string;
-  try {
-    request = parseArgs({ args: argv, options: { request: { type: 'string' } }, strict: true }).values.request ?? '';
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\nusage: npm run pipeline -- share --request ID`);
-    return 2;
-  }
+  const args = commandArgs(argv, { request: { type: 'string' } }, 'usage: npm run pipeline -- share --request ID');
+  if (args.exit !== undefined) return args.exit;
+  const request = args.values.request ?? '';
   const bad = checkRequestId(request);
   if (bad) return (console.error(`error: ${bad}`), 2);
   const published = join(dag.dataDir, 'reports', request, 'results.json');

@@ -126,6 +126,13 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   const linked = await rowsOf(blob(before.stages.linkage!.outputs!.links!.hash), "SELECT row FROM $T WHERE status = 'linked' ORDER BY row DESC LIMIT 1");
   const row = Number(linked[0]!.row);
   const treatedBefore = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).analyses[0].group_sizes.treatment as number;
+  // A mistyped flag is a usage error (exit 2) that changes nothing; --help prints the usage.
+  const runsBefore = records().length;
+  const typo = pipeline(root, ['withdraw', '--request', '123', '--rows', String(row)], { PIPELINE_TODAY: '2025-03-02' });
+  assert.is(typo.status, 2);
+  assert.match(typo.stderr, /Unknown option '--rows'[\s\S]*usage: npm run pipeline -- withdraw/);
+  assert.is(records().length, runsBefore, 'no run was started');
+  assert.match(ok(['withdraw', '--help']), /usage: npm run pipeline -- withdraw --request ID/);
   const out = ok(['withdraw', '--request', '123', '--row', String(row)]);
   assert.match(out, new RegExp(`row ${row} withdrawn; [1-9]\\d* older item\\(s\\)`));
   const after = latest();
