@@ -74,7 +74,6 @@ export async function linkCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const out = resolve(values.out);
-  mkdirSync(out, { recursive: true, mode: 0o700 });
   const db = await Duck.open({ threads });
   try {
     await loadTable(db, resolve(values.cohort), 'cohort_raw', COHORT_COLUMNS, COHORT_REQUIRED, true, threads);
@@ -90,6 +89,8 @@ export async function linkCommand(argv: string[]): Promise<number> {
     await db.file(join(DIR, 'load-command.sql'));
     const options = { withEvents: false };
     await link(db, DIR, options);
+    // Only now, so that bad input leaves no empty output folder behind.
+    mkdirSync(out, { recursive: true, mode: 0o700 });
     const rows = await writeLinks(db, join(out, 'links.parquet'));
     const report = await matchReport(db, options);
     await writeJson(join(out, 'match-report.json'), report);

@@ -85,7 +85,7 @@ test('a cohort without a required column is a usage error, and nothing is writte
   }
   assert.ok(errors[0]!.includes('forename'));
   assert.not.ok(errors.join('\n').includes('Jones'));
-  assert.not.ok(existsSync(join(out, 'links.parquet')));
+  assert.not.ok(existsSync(out), 'not even an empty output folder');
 });
 
 test.run();
