@@ -4,14 +4,13 @@
 // project root, not the data folder, so the scratch run reads the very same input files; upstream
 // outputs come from the scratch run itself, so the whole chain is verified. The real store and
 // run records are never written.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandArgs } from './args.ts';
 import { Runner, checkRequestId, type RunEvent } from './runner.ts';
 import { downstreamOf } from './graph.ts';
 import { describeChange, keyChanges } from './explain.ts';
-import { removeTree } from './fsutil.ts';
+import { isProcessAlive, removeTree } from './fsutil.ts';
 import { runsInOrder } from './diff.ts';
 import type { LoadedDag } from './dag.ts';
 import type { StageRun } from './records.ts';
@@ -45,11 +44,22 @@ export interface VerifyResult {
 export interface VerifyOptions {
   onEvent?: (event: RunEvent) => void;
   concurrency?: number;
-  /** Where to make the scratch folder (default: the OS temp folder). It is removed afterwards. */
+  /**
+   * Where to make the scratch folder (default: `verify/` in the data folder). It is removed
+   * afterwards, and scratch folders left by a verify that was killed are removed by the next.
+   */
   scratchParent?: string;
 }
 
 const HAS_OUTPUTS = new Set(['ran', 'hit', 'stopped']);
+
+function rmdirIfEmpty(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // not empty (another verify is running) or already gone
+  }
+}
 
 export async function verifyRequest(runner: Runner, request: string, options: VerifyOptions = {}): Promise<VerifyResult | { error: string }> {
   const ids = runsInOrder(runner.records, request);
@@ -62,7 +72,16 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
   // them means nothing, and running them here could act (a purge). Their dependants go with them.
   const excluded = new Set<string>();
   for (const s of dag.stages) if (s.cache === false) for (const d of downstreamOf(graph, s.name)) excluded.add(d);
-  const scratch = mkdtempSync(join(options.scratchParent ?? tmpdir(), 'pipeline-verify-'));
+  // The scratch run holds the request's personal data, so by default it lives inside the data
+  // folder, where the audit looks, not in the OS temp folder, where a killed verify would leave it
+  // unseen. Its name carries the pid, so a later verify can tell a dead one's leftovers.
+  const parent = options.scratchParent ?? join(dag.dataDir, 'verify');
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  for (const name of readdirSync(parent)) {
+    const pid = /^verify-(\d+)-/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !isProcessAlive(Number(pid))) removeTree(join(parent, name));
+  }
+  const scratch = mkdtempSync(join(parent, `verify-${process.pid}-`));
   const scratchDag: LoadedDag = {
     root: dag.root,
     dataDir: scratch,
@@ -80,6 +99,7 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
     if (!outcome.ok && !outcome.record) runError = outcome.message;
   } finally {
     removeTree(scratch); // it may hold personal data
+    if (!options.scratchParent) rmdirIfEmpty(parent);
   }
   if (runError) return { error: `re-executing request ${request} failed: ${runError}` };
 

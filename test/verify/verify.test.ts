@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { makeToyProject, removeToyProjects, runToy, edit, writePeople, SRC } from '../helpers/toy-dag.ts';
@@ -49,6 +49,25 @@ test('a deterministic DAG verifies: every stage reproduces its bytes; the real s
   for (const s of result.stages) for (const o of s.outputs) assert.is(o.reexecuted, o.recorded);
   assert.equal(snapshot(root), before, 'no file of the real data folder was written');
   assert.equal(readdirSync(scratchParent), [], 'the scratch store is removed');
+});
+
+test('by default the scratch lives in data/verify, is removed afterwards, and a killed verify\'s leftovers are removed by the next', async () => {
+  const root = makeToyProject();
+  assert.ok((await runToy(root)).outcome.ok);
+  const parent = join(root, 'data/verify');
+  // A dead verify's scratch (no process has pid 2^22 + 1 here) and a live one's (our parent).
+  const dead = join(parent, 'verify-4194305-abc123');
+  const live = join(parent, `verify-${process.ppid}-def456`);
+  for (const d of [dead, live]) {
+    mkdirSync(join(d, 'store'), { recursive: true });
+    writeFileSync(join(d, 'store', 'cohort.parquet'), 'personal data');
+  }
+  const result = await verifyRequest(await toyRunner(root), '123');
+  assert.ok(!('error' in result) && result.ok);
+  assert.equal(readdirSync(parent), [`verify-${process.ppid}-def456`], 'the dead one is gone, the live one kept, ours removed');
+  rmSync(live, { recursive: true });
+  assert.ok(!('error' in (await verifyRequest(await toyRunner(root), '123'))));
+  assert.not.ok(existsSync(parent), 'an empty data/verify is removed');
 });
 
 test('a stage that writes Math.random() fails verify, named with its output; its dependant is named as differing because of it', async () => {
