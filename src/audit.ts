@@ -1,14 +1,14 @@
 // The quarterly audit: is the deletion register intact, is any identifier of a purged request
 // still anywhere under the data folder, and is any personal data held past its due date? It
 // reports files, rows and kinds of finding, never the identifiers themselves.
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, relative, sep } from 'node:path';
-import { tmpdir } from 'node:os';
 import { listFiles } from './hash.ts';
 import { fingerprint, lineCandidates, type FingerprintFile } from './identifiers.ts';
 import { dataPaths, readPurgeMarker } from './purge.ts';
 import type { Runner } from './runner.ts';
+import type { Duck } from './duck.ts';
 import type { Classification, Format } from './stage.ts';
 
 export interface AuditFinding {
@@ -74,7 +74,6 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   const findings: AuditFinding[] = [];
   const skipped: AuditReport['skipped'] = [];
   let scanned = 0;
-  const scratch = mkdtempSync(join(tmpdir(), 'audit-'));
   const { Duck } = await import('./duck.ts');
   const db = await Duck.open({ threads: 2 });
   try {
@@ -94,9 +93,7 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
       }
       let lines: AsyncIterable<string> | Iterable<string>;
       if (kind === 'parquet') {
-        const csv = join(scratch, 'table.csv');
-        await db.run('COPY (SELECT * FROM read_parquet($p)) TO $o (FORMAT csv, HEADER false)', { p: file, o: csv });
-        lines = readLines(csv);
+        lines = parquetLines(db, file);
       } else if (kind === 'arrow') {
         lines = await arrowLines(file);
       } else if (kind === 'binary') {
@@ -112,11 +109,9 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
         if (hit) findings.push({ file: name, request: hit, line: n });
       }
       scanned++;
-      rmSync(join(scratch, 'table.csv'), { force: true });
     }
   } finally {
     db.close();
-    rmSync(scratch, { recursive: true, force: true });
   }
 
   // 3. Personal data held past its due date.
@@ -155,6 +150,17 @@ function sniff(file: string): Format | 'text' | 'binary' {
 
 function readLines(file: string): AsyncIterable<string> {
   return createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
+
+/**
+ * A Parquet table's rows as text lines (values joined by commas), streamed from DuckDB: nothing
+ * is written to disk, so a killed audit leaves no copy of a personal table anywhere.
+ */
+async function* parquetLines(db: Duck, file: string): AsyncIterable<string> {
+  const result = await db.con.stream("SELECT concat_ws(',', *COLUMNS(*)) AS line FROM read_parquet($p)", { p: file });
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (const line of chunk.getColumns()[0]!) yield String(line ?? '');
+  }
 }
 
 async function arrowLines(file: string): Promise<string[]> {

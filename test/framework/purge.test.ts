@@ -125,10 +125,15 @@ test('the audit finds a leftover copy of a purged person, naming the file and li
   await r.run({ request: 'A' });
   mkdirSync(join(root, 'data/exports'), { recursive: true });
   writeFileSync(join(root, 'data/exports/copy.csv'), 'x\nsomething else\n"LOVELACE", "ada", 02/03/1985\n');
+  // And a Parquet copy: the person is its fourth row, with a date column and a NULL beside.
+  const { Duck } = await import('../../src/duck.ts');
+  const db = await Duck.open({ threads: 1 });
+  await db.run("COPY (SELECT * FROM (VALUES (1, 'Grace', 'Hopper', DATE '1906-12-09', NULL), (2, 'Alan', 'Turing', DATE '1912-06-23', 'x'), (3, 'Kurt', 'Godel', DATE '1906-04-28', NULL), (4, 'Ada', 'Lovelace', DATE '1985-03-02', NULL)) t(id, forename, surname, dob, note) ORDER BY id) TO $o (FORMAT parquet)", { o: join(root, 'data/exports/copy.parquet') });
+  db.close();
   await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
   const report = await audit(r);
   assert.not.ok(report.ok);
-  assert.equal(report.findings, [{ file: 'exports/copy.csv', request: 'A', line: 3 }]);
+  assert.equal(report.findings, [{ file: 'exports/copy.csv', request: 'A', line: 3 }, { file: 'exports/copy.parquet', request: 'A', line: 4 }]);
   assert.not.ok(JSON.stringify(report).toUpperCase().includes('LOVELACE'));
 });
 
