@@ -1,6 +1,7 @@
 // What kind of file the provider sent, judged by its bytes rather than its name, and the text of
-// a CSV in whichever encoding it came: UTF-8 (with or without a BOM), UTF-16 LE/BE by their BOM,
-// and otherwise windows-1252, the usual encoding of a CSV saved by Excel on Windows, when the
+// a CSV in whichever encoding it came: UTF-8 (with or without a BOM), UTF-16 LE/BE by their BOM
+// or, without one, by the zero high bytes of their (mostly ASCII) characters, and otherwise
+// windows-1252, the usual encoding of a CSV saved by Excel on Windows, when the
 // bytes are not valid UTF-8. Node's TextDecoder (full ICU) does the decoding.
 
 export type FileKind = 'empty' | 'zip' | 'ole' | 'pdf' | 'text';
@@ -26,7 +27,10 @@ export function decodeText(bytes: Uint8Array): Decoded {
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, text] = ['utf-16le', new TextDecoder('utf-16le').decode(bytes)];
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, text] = ['utf-16be', new TextDecoder('utf-16be').decode(bytes)];
-  else {
+  else if (utf16WithoutBom(bytes)) {
+    encoding = utf16WithoutBom(bytes)!;
+    text = new TextDecoder(encoding).decode(bytes);
+  } else {
     try {
       // fatal: invalid UTF-8 throws instead of turning into U+FFFD, which is how we know to fall back.
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -40,7 +44,26 @@ export function decodeText(bytes: Uint8Array): Decoded {
   return { ok: true, text, encoding };
 }
 
-/** NUL anywhere, or many other control characters, means this is not a text file (or UTF-16 without a BOM). */
+/**
+ * UTF-16 without a byte-order mark (some exporters write it): a CSV's header and most of its
+ * values are ASCII, whose UTF-16 high byte is zero, so one side of nearly every byte pair is zero
+ * and the other almost never is. Judged on the first 4,096 bytes; at least 16 are needed.
+ */
+function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 16) return null;
+  let zeroEven = 0, zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) zeroEven++;
+    if (bytes[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  if (zeroOdd >= 0.8 * pairs && zeroEven <= 0.02 * pairs) return 'utf-16le';
+  if (zeroEven >= 0.8 * pairs && zeroOdd <= 0.02 * pairs) return 'utf-16be';
+  return null;
+}
+
+/** NUL anywhere, or many other control characters, means this is not a text file. */
 function looksBinary(text: string): boolean {
   let controls = 0;
   for (let i = 0; i < text.length; i++) {

@@ -70,7 +70,7 @@ test('name keys: only A-Z and single spaces', () => {
   }
 });
 
-test('decoding: BOMs, UTF-8, windows-1252 fallback (including 0x80-0x9F), binary', () => {
+test('decoding: BOMs, UTF-16 without BOM, UTF-8, windows-1252 fallback (including 0x80-0x9F), binary', () => {
   const text = 'surname\nZoë O’Brien €5\n';
   const le = decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
   assert.equal(le, { ok: true, text, encoding: 'utf-16le' });
@@ -81,7 +81,15 @@ test('decoding: BOMs, UTF-8, windows-1252 fallback (including 0x80-0x9F), binary
   // windows-1252 bytes written by hand: ë = EB, ’ = 92, € = 80.
   const cp = Buffer.from([...Buffer.from('surname\nZo'), 0xeb, 0x20, 0x4f, 0x92, ...Buffer.from('Brien '), 0x80, 0x35, 0x0a]);
   assert.equal(decodeText(cp), { ok: true, text, encoding: 'windows-1252' });
+  // UTF-16 without a BOM, told by where the zero bytes are; too short to tell, or zeros on both
+  // sides, is binary.
+  const csvText = 'surname,forename,dob\r\nZoë,Ada,1990-01-02\r\n';
+  assert.equal(decodeText(Buffer.from(csvText, 'utf16le')), { ok: true, text: csvText, encoding: 'utf-16le' });
+  const be = Buffer.from(csvText, 'utf16le');
+  for (let i = 0; i < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1]!, be[i]!];
+  assert.equal(decodeText(be), { ok: true, text: csvText, encoding: 'utf-16be' });
   assert.equal(decodeText(Buffer.from([0x61, 0x00, 0x62, 0x00])), { ok: false, why: 'binary' });
+  assert.equal(decodeText(Buffer.from(Array.from({ length: 64 }, (_, i) => (i % 3 === 0 ? 0 : 0x41 + (i % 26))))), { ok: false, why: 'binary' });
   assert.is(sniffKind(Buffer.from('PK\x03\x04rest', 'latin1')), 'zip');
   assert.is(sniffKind(Buffer.alloc(0)), 'empty');
   assert.is(sniffKind(Buffer.from('a,b\n')), 'text');
