@@ -13,11 +13,13 @@ SELECT DISTINCT register_id
 FROM read_parquet($links)
 WHERE register_id IS NOT NULL;
 
+-- Not sorted here: the design fixes the row order itself (ORDER BY event_id), so sorting all ~45
+-- event columns of a national pool here would be wasted work. (A view would read fewer columns,
+-- but a view cannot hold the bound parameters.)
 CREATE TEMP TABLE psm_input AS
 SELECT e.*, CASE WHEN t.event_id IS NULL THEN 0 ELSE 1 END AS __treated
 FROM read_parquet($events) e
 LEFT JOIN psm_treated t ON t.event_id = e.event_id
 WHERE t.event_id IS NOT NULL
    OR (e.index_date BETWEEN CAST($period_from AS DATE) AND CAST($period_to AS DATE)
-       AND e.register_id NOT IN (SELECT register_id FROM psm_cohort_people))
-ORDER BY e.event_id;
+       AND e.register_id NOT IN (SELECT register_id FROM psm_cohort_people));
