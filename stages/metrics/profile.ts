@@ -26,13 +26,24 @@ export interface Profile {
   age: { min: number | null; max: number | null; mean: number | null; known: number };
 }
 
+/**
+ * The box "Participants not included in analysis": the same breakdowns for the cohort people
+ * outside the treatment group. Sex and age are the provider's; ethnicity and nationality are the
+ * register's, unknown for people it does not hold (`n - in_register` of them).
+ */
+export interface NotIncluded extends Profile {
+  in_register: number;
+}
+
 /** Display order and labels; values outside the contract's lists follow, sorted. */
 const ORDER: Record<ProfileSection['section'], [string, string][]> = {
   sex: [['M', 'Male'], ['F', 'Female'], ['Unknown', 'Unknown']],
   ethnicity: [['White', 'White'], ['Black', 'Black'], ['Asian', 'Asian'], ['Mixed', 'Mixed'], ['Other', 'Other'], ['Unknown', 'Unknown']],
   nationality: [['UK', 'UK national'], ['Non-UK', 'Foreign national'], ['Unknown', 'Unknown']],
-  age_band: [['18 to 20', '18 to 20'], ['21 to 24', '21 to 24'], ['25 to 29', '25 to 29'], ['30 to 39', '30 to 39'], ['40 to 49', '40 to 49'], ['50 and over', '50 and over'], ['Unknown', 'Unknown']],
+  age_band: [['Under 18', 'Under 18'], ['18 to 20', '18 to 20'], ['21 to 24', '21 to 24'], ['25 to 29', '25 to 29'], ['30 to 39', '30 to 39'], ['40 to 49', '40 to 49'], ['50 and over', '50 and over'], ['Unknown', 'Unknown']],
 };
+
+const ONLY_WHEN_PRESENT = new Set(['Unknown', 'Under 18']);
 
 export function buildSection(section: ProfileSection['section'], counts: { category: string; n: number }[], threshold?: number): ProfileSection {
   const byKey = new Map(counts.map((c) => [c.category, c.n]));
@@ -42,8 +53,9 @@ export function buildSection(section: ProfileSection['section'], counts: { categ
     if (!known.has(c.category)) cells.push({ category: c.category, count: c.n });
   }
   const total = cells.reduce((s, c) => s + c.count, 0);
-  // Drop empty "Unknown"/unlisted rows: they say nothing. Listed categories stay, even at 0.
-  const kept = cells.filter((c, i) => c.count > 0 || (i < ORDER[section].length && ORDER[section][i]![0] !== 'Unknown'));
+  // Drop empty "Unknown", "Under 18" and unlisted rows: they say nothing. Other listed
+  // categories stay, even at 0.
+  const kept = cells.filter((c, i) => c.count > 0 || (i < ORDER[section].length && !ONLY_WHEN_PRESENT.has(ORDER[section][i]![0])));
   const suppressed: SuppressedCell[] = suppress(kept, threshold);
   return {
     section,

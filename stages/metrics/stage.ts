@@ -9,7 +9,7 @@ import { analyse, type AnalysisResult, type OutcomeRows } from './analyse.ts';
 import { ALPHA, MIN_NP, MIN_REOFFENDERS, MIN_TREATED } from './gates.ts';
 import { loadMatched, readMatched } from './matched.ts';
 import { MEASURE_IDS, type MeasureId } from './measures.ts';
-import { buildAge, buildSection, type Profile, type ProfileSection } from './profile.ts';
+import { buildAge, buildSection, type NotIncluded, type Profile, type ProfileSection } from './profile.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 
 /** Columns a sub-analysis may split by: a fixed list, because identifiers cannot be bound. */
@@ -26,7 +26,8 @@ export interface MetricsParams {
   power: number;
 }
 
-export const METRICS_FORMAT_VERSION = 1;
+// 2: adds not_included (the profile of the cohort people outside the treatment group).
+export const METRICS_FORMAT_VERSION = 2;
 
 function sql(dir: string, name: string): string {
   return readFileSync(join(dir, name), 'utf8');
@@ -35,11 +36,13 @@ function sql(dir: string, name: string): string {
 export default defineStage<MetricsParams>({
   name: 'metrics',
   description: 'Reoffending measures, Welch tests, intervals, number needed and disclosure gates',
-  inputs: { matched: 'propensity.matched', events: 'register.events', request: 'intake.request' },
+  // The cohort, its links and the register's people are read only for the profile of the people
+  // not included in the analysis; like everything else here they leave the stage as counts.
+  inputs: { matched: 'propensity.matched', events: 'register.events', request: 'intake.request', cohort: 'intake.cohort', links: 'linkage.links', reference: 'file:data/reference' },
   outputs: {
     metrics: { format: 'json', classification: 'aggregate', description: 'per analysis and measure: n, mean, CI, difference, p, number_needed, gates; suppressed profile' },
   },
-  code: ['./rows.sql', './missing.sql', './outcomes.sql', './profile.sql', './age.sql'],
+  code: ['./rows.sql', './missing.sql', './outcomes.sql', './age-band.sql', './profile.sql', './age.sql', './not-included.sql', './not-included-profile.sql', './not-included-age.sql'],
   params: { subAnalyses: [], confidence: 0.95, power: 0.8 },
   duckdb: { threads: 1 },
   async run(ctx) {
@@ -73,12 +76,23 @@ export default defineStage<MetricsParams>({
       }
     }
 
-    const counts = await db.all<{ section: ProfileSection['section']; category: string; n: number }>(sql(ctx.dir, 'profile.sql'));
+    await db.file(join(ctx.dir, 'age-band.sql'));
+    const sectionsOf = async (file: string) => {
+      const counts = await db.all<{ section: ProfileSection['section']; category: string; n: number }>(sql(ctx.dir, file));
+      return (['sex', 'ethnicity', 'nationality', 'age_band'] as const).map((s) => buildSection(s, counts.filter((c) => c.section === s), SUPPRESSION_THRESHOLD));
+    };
     const ages = (await db.all<{ age_index: number }>(sql(ctx.dir, 'age.sql'))).map((r) => r.age_index);
-    const sections = (['sex', 'ethnicity', 'nationality', 'age_band'] as const).map((s) =>
-      buildSection(s, counts.filter((c) => c.section === s), SUPPRESSION_THRESHOLD),
-    );
-    const profile: Profile = { n: analyses[0]!.group_sizes.treatment, sections, age: buildAge(ages, SUPPRESSION_THRESHOLD) };
+    const profile: Profile = { n: analyses[0]!.group_sizes.treatment, sections: await sectionsOf('profile.sql'), age: buildAge(ages, SUPPRESSION_THRESHOLD) };
+
+    await db.file(join(ctx.dir, 'not-included.sql'), { cohort: inputs.cohort!, links: inputs.links!, people: join(inputs.reference!, 'people.parquet') });
+    const left = await db.one<{ n: number; known: number }>('SELECT count(*)::INTEGER AS n, count(register_id)::INTEGER AS known FROM not_included');
+    const leftAges = (await db.all<{ age: number }>(sql(ctx.dir, 'not-included-age.sql'))).map((r) => r.age);
+    const notIncluded: NotIncluded = {
+      n: left!.n,
+      in_register: left!.known,
+      sections: await sectionsOf('not-included-profile.sql'),
+      age: buildAge(leftAges, SUPPRESSION_THRESHOLD),
+    };
 
     const significantResults = analyses.flatMap((a) =>
       a.measures
@@ -104,6 +118,7 @@ export default defineStage<MetricsParams>({
       headline: 'headline',
       analyses,
       profile,
+      not_included: notIncluded,
       significant_results: significantResults,
     };
     writeFileSync(ctx.outputs.metrics!, `${JSON.stringify(output, null, 2)}\n`);

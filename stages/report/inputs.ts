@@ -3,7 +3,7 @@
 // accept the field spellings those stages use (documented in docs/data-contracts.md only as
 // prose) and fail with a clear message, naming the file and field, when nothing usable is there.
 import type { AnalysisResult } from '../metrics/analyse.ts';
-import type { Profile } from '../metrics/profile.ts';
+import type { NotIncluded, Profile } from '../metrics/profile.ts';
 
 export interface Metrics {
   format: 'jdl-metrics';
@@ -13,6 +13,7 @@ export interface Metrics {
   headline: string;
   analyses: AnalysisResult[];
   profile: Profile;
+  not_included: NotIncluded;
   significant_results: { analysis: string; measure: string; direction: 'lower' | 'higher' }[];
 }
 
@@ -73,7 +74,7 @@ function firstOf(o: Obj, keys: string[]): unknown {
 
 export function readMetrics(json: unknown): Metrics {
   if (!isObj(json) || json.format !== 'jdl-metrics' || !Array.isArray(json.analyses)) throw new Error('metrics: not a jdl-metrics file');
-  if (json.version !== 1) throw new Error(`metrics: format version ${String(json.version)} is not supported`);
+  if (json.version !== 2) throw new Error(`metrics: format version ${String(json.version)} is not supported`);
   return json as unknown as Metrics;
 }
 

@@ -1,6 +1,7 @@
 // The machine-readable results beside the report: the same figures the report prints, at the
 // precision it prints them (methodology §9), and nothing the disclosure gates withhold.
 import type { AnalysisResult, MeasureResult } from '../metrics/analyse.ts';
+import type { Profile } from '../metrics/profile.ts';
 import { formatP, roundHalfAway } from '../metrics/rounding.ts';
 import type { Metrics } from './inputs.ts';
 import { published, type ReportView } from './view.ts';
@@ -50,6 +51,15 @@ function analysisOut(a: AnalysisResult, units: Record<string, string>) {
   };
 }
 
+/** A profile as published: suppressed cells carry no count; ages only when there are enough. */
+function profileOut(p: Profile) {
+  return {
+    n: p.n,
+    sections: p.sections.map((s) => ({ section: s.section, total: s.total, cells: s.cells.map((c) => ({ category: c.category, count: c.count, percent: c.percent, suppressed: c.suppressed })) })),
+    age: p.age.mean === null ? null : { min: p.age.min, max: p.age.max, mean: p.age.mean },
+  };
+}
+
 export function buildResults(metrics: Metrics, view: ReportView) {
   return {
     format: 'jdl-results',
@@ -62,13 +72,8 @@ export function buildResults(metrics: Metrics, view: ReportView) {
     summary: view.summary,
     analyses: metrics.analyses.map((a) => analysisOut(a, view.units)),
     significant_results: view.significant.bullets,
-    profile: view.profile
-      ? {
-          n: metrics.profile.n,
-          sections: metrics.profile.sections.map((s) => ({ section: s.section, total: s.total, cells: s.cells.map((c) => ({ category: c.category, count: c.count, percent: c.percent, suppressed: c.suppressed })) })),
-          age: metrics.profile.age.mean === null ? null : { min: metrics.profile.age.min, max: metrics.profile.age.max, mean: metrics.profile.age.mean },
-        }
-      : null,
+    profile: view.profile ? profileOut(metrics.profile) : null,
+    not_included: view.notIncluded ? { ...profileOut(metrics.not_included), in_register: metrics.not_included.in_register } : null,
     matching: { ...view.matching.counts, summary: view.matching.summary },
     attrition: {
       submitted: view.attrition.numbers.submitted,

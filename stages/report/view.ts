@@ -1,6 +1,7 @@
 // Everything the report template shows, decided here (pure), so the template only lays it out:
 // which rows are withheld by the gates, every sentence, every rounded number, chart geometry.
 import type { AnalysisResult, MeasureResult } from '../metrics/analyse.ts';
+import type { Profile } from '../metrics/profile.ts';
 import { measureDef, type MeasureId } from '../metrics/measures.ts';
 import { attritionPercent, fixed, formatP, roundHalfAway, roundingMismatch, ROUNDING_NOTE, tableInterval, tableValue, whole, type MeasureKind } from '../metrics/rounding.ts';
 import { SUPPRESSED } from '../metrics/suppression.ts';
@@ -218,8 +219,9 @@ const PROFILE_TITLES: Record<string, string> = {
   age_band: 'Age at the beginning of the one-year period',
 };
 
-export function buildProfile(p: Metrics['profile']) {
-  const sections = p.sections.map((s) => {
+/** The breakdown tables of a profile, with suppression marks and the rounding check. */
+function profileTables(sections: Profile['sections'], idPrefix: string, titles: Record<string, string>) {
+  return sections.map((s) => {
     const rows = s.cells.map((c) => ({
       category: c.category,
       count: c.suppressed || c.count === null ? SUPPRESSED : whole(c.count),
@@ -228,8 +230,12 @@ export function buildProfile(p: Metrics['profile']) {
     }));
     const allShown = s.cells.every((c) => !c.suppressed && c.percent !== null);
     const sumPct = s.cells.reduce((t, c) => t + (c.percent ?? 0), 0);
-    return { id: `profile-${s.section.replace('_', '-')}`, title: PROFILE_TITLES[s.section] ?? s.section, total: whole(s.total), rows, roundingGap: allShown && s.total > 0 && sumPct !== 100 };
+    return { id: `${idPrefix}-${s.section.replace('_', '-')}`, title: titles[s.section] ?? s.section, total: whole(s.total), rows, roundingGap: allShown && s.total > 0 && sumPct !== 100 };
   });
+}
+
+export function buildProfile(p: Metrics['profile']) {
+  const sections = profileTables(p.sections, 'profile', PROFILE_TITLES);
   const age =
     p.age.min !== null && p.age.max !== null && p.age.mean !== null
       ? `Aged ${p.age.min} to ${p.age.max} at the beginning of their one-year period (mean age ${p.age.mean}).`
@@ -240,6 +246,35 @@ export function buildProfile(p: Metrics['profile']) {
     age,
     anySuppressed: sections.some((s) => s.rows.some((r) => r.suppressed)),
     roundingNote: sections.some((s) => s.roundingGap) ? ROUNDING_NOTE : null,
+  };
+}
+
+/**
+ * The box "Participants not included in analysis" (methodology §10.1 item 11): the same
+ * breakdowns for the cohort people outside the treatment group, and why some are unknown.
+ */
+export function buildNotIncluded(p: Metrics['not_included'], term: string) {
+  const sections = profileTables(p.sections, 'not-included', { ...PROFILE_TITLES, age_band: 'Age at the start of the intervention' });
+  const age =
+    p.age.min !== null && p.age.max !== null && p.age.mean !== null
+      ? `Aged ${p.age.min} to ${p.age.max} at the start of the intervention (mean age ${p.age.mean}).`
+      : p.n > 0
+        ? 'Ages are not shown because too few of them have a recorded age.'
+        : '';
+  const outside = p.n - p.in_register;
+  return {
+    n: p.n,
+    count: whole(p.n),
+    intro:
+      p.n === 0
+        ? `All the ${term} sent to the Justice Data Lab were included in the analysis.`
+        : `${whole(p.n)} ${term} sent to the Justice Data Lab were not included in the analysis. ${age}`,
+    note:
+      outside > 0
+        ? `Information about the index offence is not available for these ${term}. ${whole(outside)} of them could not be found in the reoffending database, which holds no personal information about them: their ethnicity and nationality are shown as unknown. Sex and age are as the organisation sent them.`
+        : `Information about the index offence is not available for these ${term}. Sex and age are as the organisation sent them.`,
+    sections: p.n > 0 ? sections : [],
+    anySuppressed: sections.some((s) => s.rows.some((r) => r.suppressed)),
   };
 }
 
@@ -379,6 +414,7 @@ export function buildView(i: ReportInputs) {
     significant: { intro: significantIntro(significant.length, published.length), bullets },
     tables: publishable ? buildTables(metrics.analyses, org, term) : [],
     profile: publishable ? buildProfile(metrics.profile) : null,
+    notIncluded: publishable ? buildNotIncluded(metrics.not_included, term) : null,
     matching,
     attrition: buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison),
     linkageTiers: i.match.tiers.map((t) => ({ tier: TIER_TEXT[t.tier] ?? t.tier.replace(/_/g, ' '), count: whole(t.count) })),

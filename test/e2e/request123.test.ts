@@ -12,6 +12,7 @@ import type { StageSpec, Json } from '../../src/stage.ts';
 import intake from '../../stages/intake/stage.ts';
 import linkage from '../../stages/linkage/stage.ts';
 import metrics from '../../stages/metrics/stage.ts';
+import { Duck } from '../../src/duck.ts';
 import propensity from '../../stages/propensity/stage.ts';
 import register from '../../stages/register/stage.ts';
 import report from '../../stages/report/stage.ts';
@@ -43,7 +44,7 @@ test('request 123: the synthetic effect is found in the right direction and the 
     disposals: join(data, 'reference', 'disposals.parquet'),
   });
   const p = await run(propensity, { links: l.links!, events: reg.events!, request: i.request! });
-  const m = await run(metrics, { matched: p.matched!, events: reg.events!, request: i.request! });
+  const m = await run(metrics, { matched: p.matched!, events: reg.events!, request: i.request!, cohort: i.cohort!, links: l.links!, reference: join(data, 'reference') });
   const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, matchReport: l.matchReport!, intakeSummary: i.summary! });
 
   const out = JSON.parse(readFileSync(m.metrics!, 'utf8'));
@@ -53,6 +54,14 @@ test('request 123: the synthetic effect is found in the right direction and the 
   // The true effect lies inside the 95 % interval (a 1-in-20 miss is possible in principle; the
   // seed is fixed, so this is a fixed fact of the demo data, not a flaky check).
   assert.ok(rate.difference.lower <= effect.effect_pp / 100 && effect.effect_pp / 100 <= rate.difference.upper, 'true effect inside the interval');
+
+  // Everyone sent is in the treatment group or in the box of people not included, once.
+  const usable = JSON.parse(readFileSync(i.summary!, 'utf8')).counts.usable as number;
+  const db = await Duck.open({ threads: 1 });
+  const dup = await db.one<{ n: number }>("SELECT count(*)::INTEGER AS n FROM read_parquet($p) WHERE status = 'duplicate'", { p: l.links! });
+  db.close();
+  assert.is(out.profile.n + out.not_included.n, usable - dup!.n, `${out.profile.n} included + ${out.not_included.n} not included`);
+  assert.ok(out.not_included.n > 0 && out.not_included.in_register < out.not_included.n);
 
   const html = readFileSync(r.report!, 'utf8').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&#39;/g, "'");
   const lower = effect.effect_pp < 0;

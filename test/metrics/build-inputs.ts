@@ -1,7 +1,9 @@
 // Hand-built inputs for the metrics and report tests, standing in for the register, propensity
 // and intake stages: an events parquet (written by DuckDB), a matched Arrow IPC file (written by
-// apache-arrow) and an intake.request json, with a known effect on reoffending.
-import { writeFileSync } from 'node:fs';
+// apache-arrow) and an intake.request json, with a known effect on reoffending; and the
+// intake.cohort, linkage.links and register people that the profile of the people not included
+// reads.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Duck } from '../../src/duck.ts';
@@ -19,6 +21,11 @@ export interface BuildOptions {
   regions?: string[];
   /** Store event_id as Float64 in the Arrow file instead of Int64 (the contract allows both). */
   floatIds?: boolean;
+  /**
+   * Cohort rows outside the treatment group, by linkage status: not in the register, in it with
+   * no eligible sentence, and duplicates of a treated row (which count nowhere).
+   */
+  notIncluded?: { noMatch: number; noEligibleSentence: number; duplicates?: number };
 }
 
 export interface Person {
@@ -48,7 +55,23 @@ export interface BuiltInputs {
   matched: string;
   events: string;
   request: string;
+  cohort: string;
+  links: string;
+  /** A register folder holding people.parquet. */
+  reference: string;
   people: Person[];
+  /** The cohort people outside the treatment group, as the stage should count them. */
+  notIncluded: Outsider[];
+}
+
+export interface Outsider {
+  row: number;
+  gender: 'M' | 'F';
+  /** Age in completed years at the intervention start. */
+  age: number;
+  inRegister: boolean;
+  ethnicity: string | null;
+  nationality: string | null;
 }
 
 function rng(seed: number): () => number {
@@ -181,6 +204,82 @@ export function writeRequest(path: string, overrides: Record<string, unknown> = 
   writeFileSync(path, `${JSON.stringify(request, null, 2)}\n`);
 }
 
+/**
+ * intake.cohort and linkage.links for the treated people (one linked row each, born so that
+ * they are 30 at the intervention) and for the people outside the treatment group, and the
+ * register's people.parquet (ethnicity and nationality by register_id).
+ */
+export async function writeCohort(dir: string, people: Person[], o: BuildOptions): Promise<Pick<BuiltInputs, 'cohort' | 'links' | 'reference' | 'notIncluded'>> {
+  const r = rng((o.seed ?? 7) + 1);
+  const treated = people.filter((p) => p.treated === 1);
+  type Row = { row: number; gender: string; dob: string; start: string; status: string; register_id: number | null; event_id: number | null };
+  const rows: Row[] = [];
+  const register: { register_id: number; ethnicity: string; nationality: string }[] = [];
+  for (const p of treated) {
+    rows.push({ row: rows.length + 2, gender: p.gender, dob: '1989-06-15', start: '2019-07-01', status: 'linked', register_id: p.event_id + 1, event_id: p.event_id });
+    register.push({ register_id: p.event_id + 1, ethnicity: p.ethnicity, nationality: p.nationality });
+  }
+  const outsiders: Outsider[] = [];
+  const add = (status: 'no_match' | 'no_eligible_sentence') => {
+    const age = 15 + Math.floor(r() * 50);
+    const gender = r() < 0.7 ? 'M' : 'F';
+    const row = rows.length + 2;
+    const registerId = status === 'no_match' ? null : 900_000 + row;
+    const ethnicity = r() < 0.6 ? 'White' : 'Black';
+    const nationality = r() < 0.8 ? 'UK' : 'Non-UK';
+    // Born on 1 January, so the age at a 2019-07-01 start is 2019 - year - 0.
+    rows.push({ row, gender, dob: `${2019 - age}-01-01`, start: '2019-07-01', status, register_id: registerId, event_id: null });
+    if (registerId !== null) register.push({ register_id: registerId, ethnicity, nationality });
+    outsiders.push({ row, gender, age, inRegister: registerId !== null, ethnicity: registerId === null ? null : ethnicity, nationality: registerId === null ? null : nationality });
+  };
+  for (let k = 0; k < (o.notIncluded?.noMatch ?? 0); k++) add('no_match');
+  for (let k = 0; k < (o.notIncluded?.noEligibleSentence ?? 0); k++) add('no_eligible_sentence');
+  for (let k = 0; k < (o.notIncluded?.duplicates ?? 0) && k < treated.length; k++) {
+    const p = treated[k]!;
+    rows.push({ row: rows.length + 2, gender: p.gender, dob: '1989-06-15', start: '2019-07-01', status: 'duplicate', register_id: p.event_id + 1, event_id: p.event_id });
+  }
+  const cohort = join(dir, 'cohort.parquet');
+  const links = join(dir, 'links.parquet');
+  const reference = join(dir, 'reference');
+  mkdirSync(reference, { recursive: true });
+  const db = await Duck.open({ threads: 1 });
+  try {
+    await db.run('CREATE TABLE c (row INTEGER, gender VARCHAR, dob DATE, start DATE, status VARCHAR, register_id BIGINT, event_id BIGINT)');
+    const ap = await db.con.createAppender('c');
+    for (const x of rows) {
+      ap.appendInteger(x.row);
+      ap.appendVarchar(x.gender);
+      ap.appendVarchar(x.dob);
+      ap.appendVarchar(x.start);
+      ap.appendVarchar(x.status);
+      if (x.register_id === null) ap.appendNull();
+      else ap.appendBigInt(BigInt(x.register_id));
+      if (x.event_id === null) ap.appendNull();
+      else ap.appendBigInt(BigInt(x.event_id));
+      ap.endRow();
+    }
+    ap.closeSync();
+    await db.run(
+      "COPY (SELECT row, gender, dob, NULL::DATE AS index_date, NULL::DATE AS conviction_date, start AS intervention_start_date FROM c WHERE status <> 'duplicate' ORDER BY row) TO $p (FORMAT parquet)",
+      { p: cohort },
+    );
+    await db.run('COPY (SELECT row, status, register_id, event_id FROM c ORDER BY row) TO $p (FORMAT parquet)', { p: links });
+    await db.run('CREATE TABLE reg (register_id BIGINT, ethnicity VARCHAR, nationality VARCHAR)');
+    const rp = await db.con.createAppender('reg');
+    for (const x of register) {
+      rp.appendBigInt(BigInt(x.register_id));
+      rp.appendVarchar(x.ethnicity);
+      rp.appendVarchar(x.nationality);
+      rp.endRow();
+    }
+    rp.closeSync();
+    await db.run('COPY (SELECT * FROM reg ORDER BY register_id) TO $p (FORMAT parquet)', { p: join(reference, 'people.parquet') });
+  } finally {
+    db.close();
+  }
+  return { cohort, links, reference, notIncluded: outsiders };
+}
+
 export async function buildInputs(dir: string, o: BuildOptions): Promise<BuiltInputs> {
   const people = makePeople(o);
   const events = join(dir, 'events.parquet');
@@ -189,5 +288,11 @@ export async function buildInputs(dir: string, o: BuildOptions): Promise<BuiltIn
   await writeEvents(events, people);
   writeMatched(matched, people, o.floatIds);
   writeRequest(request);
-  return { matched, events, request, people: people.filter((p) => !Number.isNaN(p.weight)) };
+  const kept = people.filter((p) => !Number.isNaN(p.weight));
+  return { matched, events, request, people: kept, ...(await writeCohort(dir, kept, o)) };
+}
+
+/** The stage inputs of a built set. */
+export function stageInputs(b: BuiltInputs): Record<string, string> {
+  return { matched: b.matched, events: b.events, request: b.request, cohort: b.cohort, links: b.links, reference: b.reference };
 }

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import stage from '../../stages/metrics/stage.ts';
 import type { AnalysisResult } from '../../stages/metrics/analyse.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
-import { buildInputs, writeMatched, type Person } from './build-inputs.ts';
+import { buildInputs, stageInputs, writeMatched, type Person } from './build-inputs.ts';
 
 const stageUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 const close = (a: number | null, e: number, tol: number, what: string) => assert.ok(a !== null && Math.abs(a - e) <= tol, `${what}: ${a} vs ${e}`);
@@ -16,9 +16,9 @@ const close = (a: number | null, e: number, tol: number, what: string) => assert
 async function run(o: Parameters<typeof buildInputs>[1], params: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'metrics-test-'));
   const built = await buildInputs(dir, o);
-  const r = await runStageDirect(stage, stageUrl, { inputs: { matched: built.matched, events: built.events, request: built.request }, params: params as never });
+  const r = await runStageDirect(stage, stageUrl, { inputs: stageInputs(built), params: params as never });
   const text = readFileSync(r.outputs.metrics!, 'utf8');
-  return { built, text, out: JSON.parse(text) as { analyses: AnalysisResult[]; profile: any; significant_results: any[] } };
+  return { built, text, out: JSON.parse(text) as { analyses: AnalysisResult[]; profile: any; not_included: any; significant_results: any[] } };
 }
 
 function plainWeightedMean(people: Person[], value: (p: Person) => number | null): number {
@@ -88,6 +88,37 @@ test('profile counts add up, small cells are suppressed with a partner', async (
   assert.is(out.profile.age.mean, Math.round(ages.reduce((s, a) => s + a, 0) / ages.length));
 });
 
+test('the people not included: the cohort outside the treatment group, duplicates left out, register details only for people it holds', async () => {
+  const { built, out } = await run({ treated: 80, comparison: 400, treatRate: 0.3, compRate: 0.4, notIncluded: { noMatch: 14, noEligibleSentence: 23, duplicates: 4 } });
+  const outside = built.notIncluded;
+  const ni = out.not_included;
+  assert.is(ni.n, 37, '14 not found + 23 without an eligible sentence; the 4 duplicates are nobody new');
+  assert.is(ni.in_register, 23);
+  const section = (name: string) => Object.fromEntries(ni.sections.find((x: any) => x.section === name).cells.map((c: any) => [c.category, c.count]));
+  const count = (f: (o: (typeof outside)[number]) => boolean) => outside.filter(f).length;
+  const sex = section('sex');
+  const [men, women] = [count((o) => o.gender === 'M'), count((o) => o.gender === 'F')];
+  if (men >= 5 && women >= 5) assert.equal(sex, { Male: men, Female: women });
+  else assert.ok(Object.values(sex).includes(null), 'a small sex cell is suppressed');
+  const ethnicity = section('ethnicity');
+  assert.is(ethnicity.Unknown, 14, 'people the register does not hold have no ethnicity');
+  assert.is(ethnicity.White + ethnicity.Black, 23);
+  const ages = outside.map((o) => o.age);
+  assert.is(ni.age.min, Math.min(...ages));
+  assert.is(ni.age.max, Math.max(...ages));
+  assert.is(ni.age.mean, Math.round(ages.reduce((a, b) => a + b, 0) / ages.length));
+  const bands = section('age_band');
+  const under18 = count((o) => o.age < 18);
+  if (under18 >= 5) assert.is(bands['Under 18'], under18);
+  assert.is(Object.keys(bands)[0] === 'Under 18', under18 > 0, 'Under 18 is listed first, and only when someone is');
+  // The treatment group's own profile is unchanged by them.
+  assert.is(out.profile.n, 80);
+  // Without outsiders the box is empty.
+  const none = await run({ treated: 80, comparison: 400, treatRate: 0.3, compRate: 0.4 });
+  assert.is(none.out.not_included.n, 0);
+  assert.is(none.out.not_included.age.mean, null);
+});
+
 test('gates: fewer than 60 treated and fewer than 30 reoffenders', async () => {
   const { out } = await run({ treated: 59, comparison: 400, treatRate: 0.3, compRate: 0.4, floatIds: true });
   const h = out.analyses[0]!;
@@ -125,7 +156,7 @@ async function message(f: () => Promise<unknown>): Promise<string> {
 test('contract errors name the row or param, never a value', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'metrics-test-'));
   const built = await buildInputs(dir, { treated: 70, comparison: 100, treatRate: 0.3, compRate: 0.4 });
-  const inputs = { matched: built.matched, events: built.events, request: built.request };
+  const inputs = stageInputs(built);
   assert.match(await message(() => runStageDirect(stage, stageUrl, { inputs, params: { subAnalyses: ['surname'] } as never })), /subAnalyses: surname is not one of/);
   // A matched event the register does not hold.
   const bad = built.people.slice();

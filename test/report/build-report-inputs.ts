@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import metricsStage from '../../stages/metrics/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
-import { buildInputs, type BuildOptions } from '../metrics/build-inputs.ts';
+import { buildInputs, stageInputs, type BuildOptions } from '../metrics/build-inputs.ts';
 
 const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 
@@ -45,7 +45,7 @@ export async function buildReportFixture(o: BuildOptions & { submitted: number; 
     writeRequest(built.request, o.request);
   }
   const run = await runStageDirect(metricsStage, metricsUrl, {
-    inputs: { matched: built.matched, events: built.events, request: built.request },
+    inputs: stageInputs(built),
     params: { subAnalyses: o.subAnalyses ?? [] } as never,
   });
   const balance = join(dir, 'balance.json');

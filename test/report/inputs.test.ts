@@ -48,7 +48,7 @@ test('attrition adds the common-support loss so the chevron sums to the treatmen
 
 test('metrics: only our own format and version', () => {
   assert.throws(() => readMetrics({ format: 'other' }), /not a jdl-metrics file/);
-  assert.throws(() => readMetrics({ format: 'jdl-metrics', version: 2, analyses: [] }), /version 2 is not supported/);
+  assert.throws(() => readMetrics({ format: 'jdl-metrics', version: 1, analyses: [] }), /version 1 is not supported/);
 });
 
 test.run();

@@ -167,6 +167,32 @@ test('profile suppression reaches the report: no count below 5 is printed', asyn
   }
 });
 
+test('the box of participants not included: their breakdowns, suppressed like the profile, and why some details are unknown', async () => {
+  const fx = await buildReportFixture({ treated: 150, comparison: 700, treatRate: 0.35, compRate: 0.4, submitted: 190, notIncluded: { noMatch: 17, noEligibleSentence: 21, duplicates: 2 } });
+  const { html, results } = await render(fx);
+  validate(results);
+  const start = html.indexOf('id="not-included"');
+  assert.ok(start > 0, 'the box is on the page');
+  const box = html.slice(start, html.indexOf('</aside>', start));
+  assert.ok(text(box).includes('38 offenders sent to the Justice Data Lab were not included in the analysis.'), text(box).slice(0, 300));
+  assert.ok(text(box).includes('17 of them could not be found in the reoffending database'));
+  assert.ok(text(box).includes('Information about the index offence is not available for these offenders.'));
+  for (const id of ['not-included-sex', 'not-included-ethnicity', 'not-included-nationality', 'not-included-age-band']) {
+    const t = box.indexOf(`id="${id}"`);
+    assert.ok(t > 0, id);
+    const table = box.slice(t, box.indexOf('</table>', t));
+    const counts = [...table.matchAll(/<td>[^<]*<\/td><td class="num">([^<]*)<\/td>/g)].map((m) => m[1]!);
+    for (const c of counts) assert.ok(c === '~' || c === '0' || Number(c) >= 5, `${id}: ${c}`);
+  }
+  const ni = (results as { not_included: { n: number; in_register: number } }).not_included;
+  assert.equal([ni.n, ni.in_register], [38, 21]);
+  // Nobody left out: one sentence, no tables.
+  const all = await render(await buildReportFixture({ treated: 150, comparison: 700, treatRate: 0.35, compRate: 0.4, submitted: 190 }));
+  const empty = all.html.slice(all.html.indexOf('id="not-included"'), all.html.indexOf('</aside>', all.html.indexOf('id="not-included"')));
+  assert.ok(text(empty).includes('All the offenders sent to the Justice Data Lab were included in the analysis.'));
+  assert.not.ok(empty.includes('<table'));
+});
+
 test('attrition from the intake summary and match report, with "<1%" for small losses', async () => {
   const fx = await buildReportFixture({ treated: 300, comparison: 1500, treatRate: 0.3, compRate: 0.4, submitted: 420 });
   const { html } = await render(fx);
