@@ -18,7 +18,7 @@ const LABEL = 'request.json';
 const MAX_REQUEST_BYTES = 2 ** 20;
 
 /** What the intake.request output keeps (data-contracts.md): never the contact. */
-const KEPT = ['id', 'organisation', 'programme', 'analysis_period', 'dates', 'review_period_days', 'retention'] as const;
+const KEPT = ['id', 'organisation', 'programme', 'provider_text', 'analysis_period', 'dates', 'review_period_days', 'retention'] as const;
 
 export async function validateRequest(path: string | null, requestId: string, allowedChannels: string[], schemas: Schemas): Promise<RequestResult> {
   const out: RequestResult = { request: null, received: null, problems: [], reasons: [] };

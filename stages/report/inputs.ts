@@ -23,6 +23,8 @@ export interface RequestInfo {
   programme: { name: string; description: string; people_term: string };
   analysis_period: { from: string; to: string };
   dates: { received: string; results_shared: string | null; publication: string | null };
+  /** The organisation's own text, printed as written (request.schema.json). */
+  provider_text?: { own_words?: string; response?: string };
 }
 
 export interface BalanceVariable {

@@ -234,6 +234,12 @@ function profileTables(sections: Profile['sections'], idPrefix: string, titles: 
   });
 }
 
+/** The provider's text as paragraphs (blank lines separate them); null when there is none. */
+export function paragraphs(text: string | undefined): string[] | null {
+  const parts = (text ?? '').split(/\r?\n\s*\r?\n/).map((p) => p.trim()).filter(Boolean);
+  return parts.length ? parts : null;
+}
+
 export function buildProfile(p: Metrics['profile']) {
   const sections = profileTables(p.sections, 'profile', PROFILE_TITLES);
   const age =
@@ -393,6 +399,8 @@ export function buildView(i: ReportInputs) {
     orgDescription: request.organisation.description,
     programme: request.programme.name,
     programmeDescription: request.programme.description,
+    ownWords: paragraphs(request.provider_text?.own_words),
+    response: paragraphs(request.provider_text?.response),
     term,
     publishable,
     notPublishable: publishable ? null : NOT_PUBLISHABLE,

@@ -86,6 +86,16 @@ test('the request output keeps the validated request without contact details', a
   assert.not.ok(JSON.stringify(saved).includes('contact@example.org'));
 });
 
+test("the provider's own words and response are kept for the report; over-long text is a named problem", async () => {
+  const provider_text = { own_words: 'We mentor people leaving prison.', response: 'We welcome the findings.' };
+  const run = await runCsv(csvText([HEADER, ...people(60)]), {}, { ...baseRequest(), provider_text });
+  assert.equal(JSON.parse(readFileSync(run.outputs.request!, 'utf8')).provider_text, provider_text);
+  const long = await runCsv(csvText([HEADER, ...people(60)]), {}, { ...baseRequest(), provider_text: { response: 'x'.repeat(10_001) } });
+  assert.is(long.summary.status, 'rejected');
+  const problem = long.summary.problems.find((g: { kind: string }) => g.kind === 'request_invalid');
+  assert.match(problem.field, /provider_text/);
+});
+
 // --- row rules ---
 
 test('surname, forename, dob and gender are mandatory', async () => {

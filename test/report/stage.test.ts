@@ -71,6 +71,7 @@ test('provider text is escaped, nothing is fetched, no timestamps: same inputs, 
   writeFileSync(fx.inputs.request, JSON.stringify({
     ...JSON.parse(readFileSync(fx.inputs.request, 'utf8')),
     organisation: { name: 'Org <script>alert(1)</script> & "Co"', description: '<img src=x onerror=alert(1)>' },
+    provider_text: { own_words: 'We mentor people.\n\n<img src=y onerror=alert(2)> Second paragraph.', response: 'We welcome the findings.' },
   }));
   const a = await render(fx);
   const b = await render(fx);
@@ -79,12 +80,23 @@ test('provider text is escaped, nothing is fetched, no timestamps: same inputs, 
   assert.not.ok(a.html.includes('<script'), 'no script element at all');
   assert.not.ok(a.html.includes('<img'), 'provider markup escaped');
   assert.ok(a.html.includes('Org &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;'));
+  // The provider's own words and response: their own sections, one paragraph per blank line, escaped.
+  const own = a.html.slice(a.html.indexOf('id="own-words"'), a.html.indexOf('</section>', a.html.indexOf('id="own-words"')));
+  assert.equal([...own.matchAll(/<p>([^<]*)<\/p>/g)].map((m) => m[1]), ['We mentor people.', '&lt;img src=y onerror=alert(2)&gt; Second paragraph.']);
+  assert.ok(a.html.includes('id="response"') && a.html.includes('We welcome the findings.'));
+  assert.ok(a.html.includes('href="#own-words"') && a.html.includes('href="#response"'), 'listed in the contents');
   // No element that fetches anything: look at the tags themselves (escaped text is harmless).
   const tags = a.html.match(/<[a-zA-Z][^>]*>/g) ?? [];
   for (const tag of tags) assert.not.match(tag, /^<(link|img|script|iframe|object|embed)|\s(src|srcset)=|href="(?!#)/, tag);
   const css = a.html.slice(a.html.indexOf('<style>'), a.html.indexOf('</style>'));
   assert.not.match(css, /url\(|@import/);
   assert.not.match(a.html, /20\d\d-\d\d-\d\dT\d\d:/, 'no timestamp');
+});
+
+test('without provider text there are no own-words or response sections', async () => {
+  const fx = await buildReportFixture({ treated: 120, comparison: 800, treatRate: 0.35, compRate: 0.4, submitted: 200 });
+  const { html } = await render(fx);
+  assert.not.ok(html.includes('id="own-words"') || html.includes('id="response"') || html.includes('#own-words'));
 });
 
 test('not significant: the 2024 summary, the "as many as" phrase and number needed', async () => {
