@@ -2,6 +2,7 @@
 // parameters. SQL lives in .sql files beside the stage and is read through `file()`, so the
 // same text that is hashed into the cache key is the text that runs.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 
 export type Params = Record<string, DuckDBValue>;
@@ -11,6 +12,13 @@ export interface DuckOptions {
   threads?: number;
   memoryLimit?: string;
   tempDirectory?: string;
+  /**
+   * Where the stage's tables live. 'memory' (the default): uncompressed in RAM, spilled to
+   * tempDirectory beyond memoryLimit. 'disk': a database file in tempDirectory, so tables are
+   * stored compressed and paged in by the buffer manager; a stage that builds large intermediate
+   * tables needs a fraction of the memory (and spills less). Without a tempDirectory, memory.
+   */
+  storage?: 'memory' | 'disk';
 }
 
 export class Duck {
@@ -27,7 +35,8 @@ export class Duck {
     };
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
-    const instance = await DuckDBInstance.create(':memory:', config);
+    const path = options.storage === 'disk' && options.tempDirectory ? join(options.tempDirectory, 'stage.duckdb') : ':memory:';
+    const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
     return new Duck(instance, con);
   }

@@ -25,8 +25,11 @@ export default defineStage({
   },
   code: [...SQL],
   // Every output column is an integer count, a date, a copied value or a rounded per-row
-  // expression, so two threads give the same bytes as one.
-  duckdb: { threads: 2 },
+  // expression, so two threads give the same bytes as one. The tables live in a database file in
+  // the work folder: stored compressed they take about 0.7 GB instead of 3.6 GB at national scale,
+  // so the joins and the final sort spill far less (a national run: 73 s and 3.3 GB in memory,
+  // 62 s and 2.6 GB on disk, both with the 2500MB limit).
+  duckdb: { threads: 2, storage: 'disk' },
   async run({ db, inputs, outputs, dir, log }) {
     const reference = inputs.reference!;
     const extract = JSON.parse(await readFile(join(reference, 'extract.json'), 'utf8')) as Extract;

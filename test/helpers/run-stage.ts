@@ -24,7 +24,7 @@ export async function runStageDirect<P extends Json>(
   mkdirSync(tmpDir);
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(stage.outputs)) outputs[name] = join(workDir, `${name}.${spec.format}`);
-  const db = await Duck.open(stage.duckdb ?? { threads: 1 });
+  const db = await Duck.open({ ...(stage.duckdb ?? { threads: 1 }), tempDirectory: tmpDir });
   const notes: string[] = [];
   const params = { ...(stage.params as object), ...(options.params as object) } as P;
   try {
