@@ -25,6 +25,7 @@ export interface ChartBar {
 }
 
 export interface ChartGeometry {
+  kind: 'bars';
   id: string;
   title: string;
   axis: string;
@@ -83,5 +84,56 @@ export function barChart(input: ChartInput): ChartGeometry {
       whisker,
     };
   });
-  return { id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, ticks, bars };
+  return { kind: 'bars', id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, ticks, bars };
+}
+
+export interface IconChartInput {
+  id: string;
+  title: string;
+  /** Per group: whole people out of 100 (the rate as shown in the tables) and its caption. */
+  groups: { label: string; group: 'treatment' | 'comparison'; per100: number; valueText: string; intervalText: string }[];
+}
+
+export interface IconChartGeometry {
+  kind: 'icons';
+  id: string;
+  title: string;
+  width: number;
+  height: number;
+  /** The icon's symbol id (unique in the page) and its size. */
+  symbol: string;
+  icon: { width: number; height: number };
+  /** Where the value and interval text start (right of the icons). */
+  textX: number;
+  groups: { label: string; group: 'treatment' | 'comparison'; valueText: string; intervalText: string; labelY: number; icons: { x: number; y: number; filled: boolean }[] }[];
+}
+
+/**
+ * The rate as 100 people, as the JDL's own reports draw it: per group a block of 20 × 5 person
+ * icons, the first `per100` of them (row by row) in the group's colour, the rest pale.
+ */
+export function iconChart(input: IconChartInput): IconChartGeometry {
+  const columns = 20;
+  const rows = 5;
+  const icon = { width: 12, height: 22 };
+  const gapX = 4;
+  const gapY = 6;
+  const left = 160;
+  const blockHeight = rows * (icon.height + gapY);
+  const groupGap = 26;
+  const top = 10;
+  const groups = input.groups.map((g, k) => {
+    const y0 = top + k * (blockHeight + groupGap);
+    const filled = Math.max(0, Math.min(100, Math.round(g.per100)));
+    const icons = Array.from({ length: columns * rows }, (_, i) => ({
+      x: left + (i % columns) * (icon.width + gapX),
+      y: y0 + Math.floor(i / columns) * (icon.height + gapY),
+      filled: i < filled,
+    }));
+    return { label: g.label, group: g.group, valueText: g.valueText, intervalText: g.intervalText, labelY: y0 + blockHeight / 2, icons };
+  });
+  const textX = left + columns * (icon.width + gapX) + 8;
+  const width = textX + 200;
+  const height = top + input.groups.length * (blockHeight + groupGap);
+  return { kind: 'icons', id: input.id, title: input.title, width, height, symbol: `${input.id}-person`, icon, textX, groups };
 }

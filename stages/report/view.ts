@@ -5,7 +5,7 @@ import type { Profile } from '../metrics/profile.ts';
 import { measureDef, type MeasureId } from '../metrics/measures.ts';
 import { attritionPercent, fixed, formatP, roundHalfAway, roundingMismatch, ROUNDING_NOTE, tableInterval, tableValue, whole, type MeasureKind } from '../metrics/rounding.ts';
 import { SUPPRESSED } from '../metrics/suppression.ts';
-import { barChart, type ChartGeometry } from './charts.ts';
+import { barChart, iconChart, type ChartGeometry, type IconChartGeometry } from './charts.ts';
 import type { AttritionStep, BalanceVariable, IntakeCounts, MatchSummary, Metrics, RequestInfo } from './inputs.ts';
 import {
   canSay, canSayHeading, cannotSay, cannotSayHeading, ciPhrase, estimateLead, icon, introParagraph, MATCH_QUALITY_LABEL,
@@ -139,7 +139,7 @@ export function buildTables(analyses: AnalysisResult[], org: string, term: strin
   return tables;
 }
 
-function chartFor(kind: MeasureKind, m: MeasureResult & { treatment: { mean: number }; comparison: { mean: number } }, term: string): ChartGeometry {
+function chartFor(kind: MeasureKind, m: MeasureResult & { treatment: { mean: number }; comparison: { mean: number } }, term: string): ChartGeometry | IconChartGeometry {
   const scale = kind === 'rate' ? 100 : 1;
   const dp = kind === 'frequency' ? 2 : 0;
   const suffix = kind === 'rate' ? '%' : kind === 'time' ? ' days' : '';
@@ -159,6 +159,15 @@ function chartFor(kind: MeasureKind, m: MeasureResult & { treatment: { mean: num
     time: ['chart-time', 'Average time to first proven reoffence', 'Days (reoffenders only)'],
   };
   const [id, title, axis] = titles[kind];
+  if (kind === 'rate') {
+    // As the JDL draws it: 100 people per group, the reoffenders among them coloured.
+    const people = (label: string, g: { mean: number | null; lower: number | null; upper: number | null }, group: 'treatment' | 'comparison') => {
+      const per100 = roundHalfAway(Math.max(0, (g.mean ?? 0) * 100), 0);
+      const intervalText = g.lower !== null && g.upper !== null ? `95% CI ${text(g.lower)} to ${text(g.upper)}` : '';
+      return { label, group, per100, valueText: `${per100} in 100`, intervalText };
+    };
+    return iconChart({ id, title: `${title}: proven reoffenders in every 100 ${term}`, groups: [people('Treatment group', m.treatment, 'treatment'), people('Comparison group', m.comparison, 'comparison')] });
+  }
   return barChart({ id, title, axis, bars: [bar('Treatment group', m.treatment, 'treatment'), bar('Comparison group', m.comparison, 'comparison')] });
 }
 

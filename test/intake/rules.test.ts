@@ -93,7 +93,7 @@ test("the provider's own words and response are kept for the report; over-long t
   const long = await runCsv(csvText([HEADER, ...people(60)]), {}, { ...baseRequest(), provider_text: { response: 'x'.repeat(10_001) } });
   assert.is(long.summary.status, 'rejected');
   const problem = long.summary.problems.find((g: { kind: string }) => g.kind === 'request_invalid');
-  assert.match(problem.field, /provider_text/);
+  assert.match(problem!.field, /provider_text/);
 });
 
 // --- row rules ---

@@ -93,7 +93,8 @@ test('the report opens in headless Chromium without console errors; tables and c
     assert.ok(dom.stdout.includes(`id="${id}"`), `${id} in the DOM`);
   }
   assert.is((dom.stdout.match(/<svg\b/g) ?? []).length, 3, 'three inline SVG charts');
-  assert.ok((dom.stdout.match(/<rect class="bar /g) ?? []).length >= 6, 'bars drawn');
+  assert.ok((dom.stdout.match(/<rect class="bar /g) ?? []).length >= 4, 'bars drawn (frequency and time)');
+  assert.is((dom.stdout.match(/<use [^>]*class="person /g) ?? []).length, 200, '100 people per group in the rate chart');
 
   assert.equal(consoleLines(shot.stderr), [], 'no console output while painting');
   const buf = readFileSync(png);

@@ -93,6 +93,20 @@ test('provider text is escaped, nothing is fetched, no timestamps: same inputs, 
   assert.not.match(a.html, /20\d\d-\d\d-\d\dT\d\d:/, 'no timestamp');
 });
 
+test('the rate is drawn as 100 people per group, as many coloured as the rate in the measurements table', async () => {
+  const fx = await buildReportFixture({ treated: 300, comparison: 1500, treatRate: 0.3, compRate: 0.45, submitted: 420 });
+  const { html, results } = await render(fx);
+  const start = html.indexOf('id="chart-rate"');
+  const chart = html.slice(start, html.indexOf('</figure>', start));
+  const uses = [...chart.matchAll(/<use href="#chart-rate-person"[^>]*class="person (\w+)"/g)].map((m) => m[1]!);
+  assert.is(uses.length, 200);
+  const rate = (results as { analyses: { measures: { measure: string; treatment: { mean: number }; comparison: { mean: number } }[] }[] }).analyses[0]!.measures.find((m) => m.measure === 'reoff')!;
+  assert.is(uses.slice(0, 100).filter((c) => c === 'treatment').length, Math.round(rate.treatment.mean));
+  assert.is(uses.slice(100).filter((c) => c === 'comparison').length, Math.round(rate.comparison.mean));
+  assert.ok(uses.slice(0, 100).every((c, i, a) => i === 0 || !(a[i - 1] === 'empty' && c === 'treatment')), 'coloured people come first');
+  assert.match(text(chart), /Treatment group \d+ in 100 95% CI \d+% to \d+%/);
+});
+
 test('without provider text there are no own-words or response sections', async () => {
   const fx = await buildReportFixture({ treated: 120, comparison: 800, treatRate: 0.35, compRate: 0.4, submitted: 200 });
   const { html } = await render(fx);
