@@ -17,29 +17,54 @@ function column(table: Table, name: string, file: string) {
   return col;
 }
 
+/** The first row whose value repeats an earlier one (only looked for once a repeat is known). */
+function firstRepeat(ids: BigInt64Array): number {
+  const seen = new Set<bigint>();
+  for (let i = 0; i < ids.length; i++) {
+    if (seen.has(ids[i]!)) return i;
+    seen.add(ids[i]!);
+  }
+  return -1;
+}
+
 export function readMatched(path: string): MatchedColumns {
   const table: Table = tableFromIPC(readFileSync(path));
   const n = table.numRows;
   const ids = column(table, 'event_id', 'matched');
   const treatedCol = column(table, 'treated', 'matched');
   const weightCol = column(table, 'weight', 'matched');
+  // Whole columns as typed arrays (a national matched set has hundreds of thousands of rows);
+  // rows are looked at one by one only to name the first bad one.
+  for (const [col, name] of [[ids, 'event_id'], [treatedCol, 'treated'], [weightCol, 'weight']] as const) {
+    if (col.nullCount > 0) {
+      let i = 0;
+      while (col.isValid(i)) i++;
+      throw new Error(`matched row ${i + 1}: ${name} is missing`);
+    }
+  }
+  const rawIds = ids.toArray() as ArrayLike<number | bigint>;
   const eventId = new BigInt64Array(n);
+  if (rawIds instanceof BigInt64Array) eventId.set(rawIds);
+  else {
+    for (let i = 0; i < n; i++) {
+      const v = Number(rawIds[i]);
+      if (!Number.isSafeInteger(v)) throw new Error(`matched row ${i + 1}: event_id is missing or not an integer`);
+      eventId[i] = BigInt(v);
+    }
+  }
+  const sorted = eventId.slice().sort();
+  for (let i = 1; i < n; i++) {
+    if (sorted[i] === sorted[i - 1]) throw new Error(`matched row ${firstRepeat(eventId) + 1}: event_id repeats an earlier row`);
+  }
+  const rawTreated = treatedCol.toArray() as ArrayLike<number>;
+  const rawWeight = weightCol.toArray() as ArrayLike<number>;
   const treated = new Uint8Array(n);
   const weight = new Float64Array(n);
-  const seen = new Set<bigint>();
   for (let i = 0; i < n; i++) {
-    const raw: unknown = ids.get(i);
-    let id: bigint;
-    if (typeof raw === 'bigint') id = raw;
-    else if (typeof raw === 'number' && Number.isSafeInteger(raw)) id = BigInt(raw);
-    else throw new Error(`matched row ${i + 1}: event_id is missing or not an integer`);
-    if (seen.has(id)) throw new Error(`matched row ${i + 1}: event_id repeats an earlier row`);
-    seen.add(id);
-    const t = Number(treatedCol.get(i));
+    const t = Number(rawTreated[i]);
     if (t !== 0 && t !== 1) throw new Error(`matched row ${i + 1}: treated is not 0 or 1`);
-    const w = Number(weightCol.get(i));
+    const w = Number(rawWeight[i]);
     if (!Number.isFinite(w) || w < 0) throw new Error(`matched row ${i + 1}: weight is negative or not finite`);
-    eventId[i] = id;
     treated[i] = t;
     weight[i] = w;
   }

@@ -4,6 +4,8 @@
 // of the treatment group. Person-level rows never leave the stage: the output is aggregate.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readColumns, type ColumnKind } from '../../src/columns.ts';
+import type { Duck } from '../../src/duck.ts';
 import { defineStage, type Json } from '../../src/stage.ts';
 import { analyse, type AnalysisResult, type OutcomeRows } from './analyse.ts';
 import { ALPHA, MIN_NP, MIN_REOFFENDERS, MIN_TREATED } from './gates.ts';
@@ -42,9 +44,11 @@ export default defineStage<MetricsParams>({
   outputs: {
     metrics: { format: 'json', classification: 'aggregate', description: 'per analysis and measure: n, mean, CI, difference, p, number_needed, gates; suppressed profile' },
   },
-  code: ['./rows.sql', './missing.sql', './outcomes.sql', './age-band.sql', './profile.sql', './age.sql', './not-included.sql', './not-included-profile.sql', './not-included-age.sql'],
+  code: ['./rows.sql', './missing.sql', './outcomes.sql', './split-values.sql', './age-band.sql', './profile.sql', './age.sql', './not-included.sql', './not-included-profile.sql', './not-included-age.sql'],
   params: { subAnalyses: [], confidence: 0.95, power: 0.8 },
-  duckdb: { threads: 1 },
+  // DuckDB only joins, filters and counts here (every float sum is taken in JS, in event_id
+  // order), so two threads cannot change an output byte.
+  duckdb: { threads: 2 },
   async run(ctx) {
     const { db, inputs, params } = ctx;
     const request = JSON.parse(readFileSync(inputs.request!, 'utf8')) as { id?: string };
@@ -58,13 +62,8 @@ export default defineStage<MetricsParams>({
     if (missing && missing.missing > 0) throw new Error(`${missing.missing} matched events are not in register.events`);
     await db.file(join(ctx.dir, 'rows.sql'), { events: inputs.events! });
 
-    const raw = await db.all<Record<string, number | string | null>>(sql(ctx.dir, 'outcomes.sql'));
-    const rows = toColumns(raw);
-    const splitValues: Record<SubAnalysisColumn, string[]> = {
-      region: raw.map((r) => String(r.region)),
-      sentence_type: raw.map((r) => String(r.sentence_type)),
-      gender: raw.map((r) => String(r.gender)),
-    };
+    const rows = await outcomeRows(db, sql(ctx.dir, 'outcomes.sql'));
+    const splitValues = params.subAnalyses.length ? await splitColumns(db, sql(ctx.dir, 'split-values.sql')) : { region: [], sentence_type: [], gender: [] };
     const options = { confidence: params.confidence, alpha: ALPHA, power: params.power };
 
     const analyses: AnalysisResult[] = [analyse(rows, () => true, { id: 'headline', label: 'Headline analysis', by: null, value: null }, options)];
@@ -136,19 +135,15 @@ export default defineStage<MetricsParams>({
   },
 });
 
-function toColumns(raw: Record<string, number | string | null>[]): OutcomeRows {
-  const n = raw.length;
-  const outcomes = Object.fromEntries(MEASURE_IDS.map((id) => [id, new Float64Array(n)])) as Record<MeasureId, Float64Array>;
-  const treated = new Uint8Array(n);
-  const weight = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = raw[i]!;
-    treated[i] = Number(r.treated);
-    weight[i] = Number(r.weight);
-    for (const id of MEASURE_IDS) {
-      const v = r[id];
-      outcomes[id][i] = v === null || v === undefined ? NaN : Number(v);
-    }
-  }
-  return { length: n, treated, weight, outcomes };
+/** The rows of outcomes.sql as typed arrays (no row objects: a national matched set is large). */
+async function outcomeRows(db: Duck, query: string): Promise<OutcomeRows> {
+  const read = await readColumns(db, query, ['integer', 'double', ...MEASURE_IDS.map((): ColumnKind => 'double')]);
+  const treated = Uint8Array.from(read.columns[0] as Int32Array);
+  const outcomes = Object.fromEntries(MEASURE_IDS.map((id, k) => [id, read.columns[k + 2] as Float64Array])) as Record<MeasureId, Float64Array>;
+  return { length: read.n, treated, weight: read.columns[1] as Float64Array, outcomes };
+}
+
+async function splitColumns(db: Duck, query: string): Promise<Record<SubAnalysisColumn, string[]>> {
+  const columns = (await db.con.runAndReadAll(query)).getColumns().map((c) => c.map((v) => String(v)));
+  return { region: columns[0] ?? [], sentence_type: columns[1] ?? [], gender: columns[2] ?? [] };
 }

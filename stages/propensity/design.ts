@@ -14,7 +14,7 @@
 //   support. Such a level would otherwise separate the groups perfectly (its coefficient runs to
 //   infinity), and no comparator in it could ever be a match, so the ATT does not change.
 import type { Duck } from '../../src/duck.ts';
-import { quoteIdent, readColumns, type ColumnArray, type ColumnKind } from './columns.ts';
+import { quoteIdent, readColumns, type ColumnArray, type ColumnKind } from '../../src/columns.ts';
 import { sharedFloat64, sharedUint8, startWorkers } from '../../src/parallel.ts';
 
 export const MISSING_LEVEL = '(missing)';

@@ -4,7 +4,7 @@
 // the bytes depend only on the values (reference/stack-notes.md §4).
 import { writeFileSync } from 'node:fs';
 import { Float64, Int32, Int64, Table, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import type { ColumnArray } from './columns.ts';
+import type { ColumnArray } from '../../src/columns.ts';
 
 export interface MatchedColumns {
   /** Name of the id column in the output, e.g. 'event_id' or 'row'. */

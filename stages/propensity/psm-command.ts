@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { extname } from 'node:path';
 import { Duck } from '../../src/duck.ts';
-import { quoteIdent } from './columns.ts';
+import { quoteIdent } from '../../src/columns.ts';
 import { DesignError, loadDesign } from './design.ts';
 import { LogisticError } from './logistic.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';

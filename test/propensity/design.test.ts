@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Duck } from '../../src/duck.ts';
-import { readColumns } from '../../stages/propensity/columns.ts';
+import { readColumns } from '../../src/columns.ts';
 import { DesignError, loadDesign, MISSING_LEVEL } from '../../stages/propensity/design.ts';
 
 test('readColumns: several chunks, NULLs marked, values exact', async () => {

@@ -4,7 +4,7 @@
 // the validity bitmask directly (bit i of the little-endian uint64 words) rather than through one
 // native call per row.
 import duckdb from '@duckdb/node-bindings';
-import type { Duck, Params } from '../../src/duck.ts';
+import type { Duck, Params } from './duck.ts';
 
 /** The physical type a column is read as; the query must CAST to exactly this type. */
 export type ColumnKind = 'double' | 'integer' | 'bigint';
