@@ -32,8 +32,10 @@ export default defineDag({
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
   // A laptop's budget: DuckDB spills to the stage's work folder beyond this, so a national-scale
-  // run stays within 4 GB with Node's own memory on top.
-  duckdb: { memoryLimit: '2500MB' },
+  // run stays within 4 GB with Node's own memory on top. Its buffer blocks are kept for reuse up
+  // to the same amount rather than freed and faulted in again (see DuckOptions), which took a
+  // national register stage from about 67 s to about 56 s.
+  duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
   commands: {
     psm: {
       describe: 'propensity-score matching on any CSV or Parquet table (--help)',

@@ -19,6 +19,14 @@ export interface DuckOptions {
    * tables needs a fraction of the memory (and spills less). Without a tempDirectory, memory.
    */
   storage?: 'memory' | 'disk';
+  /**
+   * Memory DuckDB's buffer blocks are carved from and never handed back to the operating system
+   * while the database is open (DuckDB's block_allocator_memory). Without it, blocks are freed and
+   * allocated again many times in a large query, and on a virtual machine each first touch of a
+   * fresh page is costly (about 4 ms per MB measured here): at national scale the register stage
+   * spent a fifth of its time in the kernel. Pages are still only touched as they are used.
+   */
+  blockAllocatorMemory?: string;
 }
 
 export class Duck {
@@ -34,6 +42,7 @@ export class Duck {
       threads: String(options.threads ?? 2),
     };
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.blockAllocatorMemory) config.block_allocator_memory = options.blockAllocatorMemory;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const path = options.storage === 'disk' && options.tempDirectory ? join(options.tempDirectory, 'stage.duckdb') : ':memory:';
     const instance = await DuckDBInstance.create(path, config);
