@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import stage from '../stages/register/stage.ts';
 import { runStageDirect } from '../test/helpers/run-stage.ts';
 import { Duck } from '../src/duck.ts';
+import { loadDag } from '../src/dag.ts';
 import { measure, recordBenchmark } from './record.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,7 +28,9 @@ const sizes = (await db.one<Record<string, number>>(
 ))!;
 db.close();
 
-const run = await measure(() => runStageDirect(stage, new URL('../stages/register/stage.ts', import.meta.url).href, { inputs: { reference } }));
+// With the DAG-wide DuckDB settings of pipeline.config.ts (memory limit, block reuse), as in a run.
+const duckdb = (await loadDag(join(ROOT, 'pipeline.config.ts'))).config.duckdb ?? {};
+const run = await measure(() => runStageDirect(stage, new URL('../stages/register/stage.ts', import.meta.url).href, { inputs: { reference }, duckdb }));
 const events = run.value.outputs.events!;
 copyFileSync(events, join(dataDir, 'events.parquet'));
 const summary = (run.value.result || {}).summary as { events: number; people_with_events: number; events_with_reoffence: number };
@@ -44,4 +47,4 @@ recordBenchmark('register stage (index events and one-year outcomes)', [
     seconds: run.seconds.toFixed(1),
     'peak RSS MiB': run.peakMiB.toFixed(0),
   },
-], 'One run of the register stage through `runStageDirect` on the synthetic register (`npm run synth -- --people 5000000`).');
+], `One run of the register stage through \`runStageDirect\` on the synthetic register (\`npm run synth -- --people 5000000\`), with the DAG-wide DuckDB settings ${JSON.stringify(duckdb)}.`);

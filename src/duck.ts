@@ -23,8 +23,8 @@ export interface DuckOptions {
    * Memory DuckDB's buffer blocks are carved from and never handed back to the operating system
    * while the database is open (DuckDB's block_allocator_memory). Without it, blocks are freed and
    * allocated again many times in a large query, and on a virtual machine each first touch of a
-   * fresh page is costly (about 4 ms per MB measured here): at national scale the register stage
-   * spent a fifth of its time in the kernel. Pages are still only touched as they are used.
+   * fresh page is costly (about 4 ms per MB measured here): a query over gigabytes spent a fifth
+   * of its time in the kernel. Pages are still only touched as they are used.
    */
   blockAllocatorMemory?: string;
 }

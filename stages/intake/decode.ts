@@ -25,12 +25,11 @@ const CONTROL_SHARE = 0.01;
 export function decodeText(bytes: Uint8Array): Decoded {
   let encoding: Encoding;
   let text: string;
+  let guessed: 'utf-16le' | 'utf-16be' | null;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, text] = ['utf-16le', new TextDecoder('utf-16le').decode(bytes)];
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, text] = ['utf-16be', new TextDecoder('utf-16be').decode(bytes)];
-  else if (utf16WithoutBom(bytes)) {
-    encoding = utf16WithoutBom(bytes)!;
-    text = new TextDecoder(encoding).decode(bytes);
-  } else {
+  else if ((guessed = utf16WithoutBom(bytes))) [encoding, text] = [guessed, new TextDecoder(guessed).decode(bytes)];
+  else {
     try {
       // fatal: invalid UTF-8 throws instead of turning into U+FFFD, which is how we know to fall back.
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -77,8 +77,9 @@ interface ColumnMoments {
 // arrays = [treat, w, x_1 .. x_p].
 
 /**
- * out: sum w [4], sum w² [4] (groups 0 and 1 count rows), then per column j at 8 + 5j: sum w x
- * [4] and the number of values other than 0 and 1.
+ * out: sum w [4], sum w² [4] (groups 0 and 1 count rows), the rows with a weight after matching
+ * [treated, comparison], then per column j at 10 + 5j: sum w x [4] and the number of values other
+ * than 0 and 1.
  */
 function sumsKernel(arrays: SharedArray[], _params: Float64Array, start: number, end: number, out: Float64Array): void {
   const treat = arrays[0]!;
@@ -91,11 +92,12 @@ function sumsKernel(arrays: SharedArray[], _params: Float64Array, start: number,
     if (wi !== 0) {
       out[c + 2] += wi;
       out[c + 6] += wi * wi;
+      out[c + 8] += 1;
     }
   }
   for (let j = 0; j < p; j++) {
     const x = arrays[j + 2]!;
-    const o = 8 + 5 * j;
+    const o = 10 + 5 * j;
     let t0 = 0, t1 = 0, t2 = 0, t3 = 0, other = 0;
     for (let i = start; i < end; i++) {
       const v = x[i]!;
@@ -150,14 +152,16 @@ interface GroupTotals {
   /** Sum of weights per group (rows for groups 0 and 1). */
   sw: Float64Array;
   sw2: Float64Array;
+  /** Rows with a weight after matching: treated, comparison. */
+  matched: [number, number];
 }
 
 /** Weighted means and MatchIt's weighted variances of every column in the four groups. */
 function groupMoments(columns: Float64Array[], treat: Uint8Array, w: Float64Array): GroupTotals {
   const p = columns.length;
   const arrays = [treat, w, ...columns];
-  const first = runSegments({ kernel: sumsKernel }, arrays, [], treat.length, 8 + 5 * p);
-  const totals = new Float64Array(8 + 5 * p);
+  const first = runSegments({ kernel: sumsKernel }, arrays, [], treat.length, 10 + 5 * p);
+  const totals = new Float64Array(10 + 5 * p);
   for (let s = 0; s < first.segments; s++) for (let k = 0; k < totals.length; k++) totals[k] += first.partials[s * totals.length + k]!;
   const sw = totals.slice(0, 4);
   const sw2 = totals.slice(4, 8);
@@ -165,8 +169,8 @@ function groupMoments(columns: Float64Array[], treat: Uint8Array, w: Float64Arra
   sw2[1] = sw[1]!;
   const params = new Float64Array(5 * p);
   for (let j = 0; j < p; j++) {
-    for (let g = 0; g < 4; g++) params[5 * j + g] = totals[8 + 5 * j + g]! / sw[g]!;
-    params[5 * j + 4] = totals[8 + 5 * j + 4] === 0 ? 1 : 0;
+    for (let g = 0; g < 4; g++) params[5 * j + g] = totals[10 + 5 * j + g]! / sw[g]!;
+    params[5 * j + 4] = totals[10 + 5 * j + 4] === 0 ? 1 : 0;
   }
   const second = runSegments({ kernel: squaresKernel }, arrays, params, treat.length, 4 * p);
   const ss = new Float64Array(4 * p);
@@ -180,11 +184,12 @@ function groupMoments(columns: Float64Array[], treat: Uint8Array, w: Float64Arra
     columns: columns.map((_, j) => ({ tBefore: moment(j, 0), cBefore: moment(j, 1), tAfter: moment(j, 2), cAfter: moment(j, 3), binary: params[5 * j + 4] === 1 })),
     sw,
     sw2,
+    matched: [totals[8]!, totals[9]!],
   };
 }
 
-/** Mean and variance (n - 1) of all rows, for the fallback denominator. */
-function pooled(x: Float64Array): Moments {
+/** Mean and variance (n - 1) of all rows (the SMD's fallback denominator; matching's caliper scale). */
+export function sampleMoments(x: Float64Array): Moments {
   const n = x.length;
   let s = 0;
   for (let i = 0; i < n; i++) s += x[i]!;
@@ -207,7 +212,7 @@ export function balanceTable(
     const { tBefore, cBefore, tAfter, cAfter, binary } = moments.columns[j]!;
     let denom = binary ? Math.sqrt(tBefore.mean * (1 - tBefore.mean)) : Math.sqrt(tBefore.variance);
     if (!(denom > 0)) {
-      const all = pooled(x);
+      const all = sampleMoments(x);
       denom = binary ? Math.sqrt(all.mean * (1 - all.mean)) : Math.sqrt(all.variance);
     }
     const smd = (t: number, c: number) => (denom > 0 ? (t - c) / denom : 0);
@@ -229,17 +234,8 @@ export function balanceTable(
     if (Math.abs(r.before.smd) > maxBefore) maxBefore = Math.abs(r.before.smd);
     if (Math.abs(r.after.smd) > maxAfter) maxAfter = Math.abs(r.after.smd);
   }
-  let nt = 0, nc = 0, ntAfter = 0, ncAfter = 0, sw = 0, sw2 = 0;
-  for (let i = 0; i < treat.length; i++) {
-    const w = weightAfter[i]!;
-    if (treat[i]) {
-      nt++;
-      if (w > 0) ntAfter++;
-    } else {
-      nc++;
-      if (w > 0) (ncAfter++, (sw += w), (sw2 += w * w));
-    }
-  }
+  // Sizes from the first pass's totals (comparison weights are the after-matching group 3).
+  const { sw, sw2, matched } = moments;
   return {
     rows,
     maxAbsSmdBefore: maxBefore,
@@ -247,8 +243,8 @@ export function balanceTable(
     flags,
     thresholds,
     sampleSizes: {
-      before: { treated: nt, comparison: nc },
-      after: { treated: ntAfter, comparison: ncAfter, comparisonEffective: sw2 > 0 ? (sw * sw) / sw2 : 0, comparisonWeightSum: sw },
+      before: { treated: sw[0]!, comparison: sw[1]! },
+      after: { treated: matched[0], comparison: matched[1], comparisonEffective: sw2[3]! > 0 ? (sw[3]! * sw[3]!) / sw2[3]! : 0, comparisonWeightSum: sw[3]! },
     },
   };
 }

@@ -4,8 +4,8 @@
 //
 // Every kernel reads arrays = [y (0/1 Uint8Array), x_1 .. x_p (Float64Array columns)], possibly
 // followed by an output column, and must be self-contained (workers rebuild it from its source):
-// constants are repeated inside, and the only helper is `dot`, shipped with the kernels that use
-// it.
+// constants are repeated inside, and the helpers (`dot`, `linkBlock`) are shipped with the kernels
+// that use them.
 //
 // log(1 + e^eta) is computed as max(eta, 0) - log(q) with q = 1 / (1 + e^-|eta|) in (1/2, 1];
 // the logs are summed as the log of a product of q's, which saves a logarithm per row (512
@@ -24,6 +24,51 @@ export function dot(a: Float64Array, b: Float64Array, len: number): number {
   }
   for (; i < len; i++) s0 += a[i]! * b[i]!;
   return s0 + s1 + s2 + s3;
+}
+
+/**
+ * The logistic link over one block of linear predictors: per row the residual y - mu into r and
+ * the weight mu (1 - mu) into w. acc = [running log-likelihood, running count of |eta| > 30,
+ * this block's sum of r, this block's sum of w]; the first two carry across blocks.
+ */
+function linkBlock(eta: Float64Array, y: SharedArray, from: number, len: number, r: Float64Array, w: Float64Array, acc: Float64Array): void {
+  let logLik = acc[0]!;
+  let extremeFits = acc[1]!;
+  let q = 1;
+  let positive = 0;
+  let g0 = 0, h00 = 0;
+  for (let i = 0; i < len; i++) {
+    const e = eta[i]!;
+    let mu: number;
+    if (e >= 0) {
+      const qi = 1 / (1 + Math.exp(-e));
+      mu = qi;
+      q *= qi;
+      positive += e;
+    } else {
+      const t = Math.exp(e);
+      const qi = 1 / (1 + t);
+      mu = t * qi;
+      q *= qi;
+    }
+    const wi = mu * (1 - mu);
+    const yi = y[from + i]!;
+    const ri = yi - mu;
+    w[i] = wi;
+    r[i] = ri;
+    g0 += ri;
+    h00 += wi;
+    if (yi) logLik += e;
+    if ((i & 511) === 511) {
+      logLik += Math.log(q);
+      q = 1;
+    }
+    if (e > 30 || e < -30) extremeFits++;
+  }
+  acc[0] = logLik + (Math.log(q) - positive);
+  acc[1] = extremeFits;
+  acc[2] = g0;
+  acc[3] = h00;
 }
 
 /**
@@ -96,9 +141,9 @@ function gradientKernel(arrays: SharedArray[], params: Float64Array, start: numb
   const p = arrays.length - 1;
   const eta = new Float64Array(BLOCK);
   const r = new Float64Array(BLOCK);
+  const w = new Float64Array(BLOCK); // filled by linkBlock, unused here
+  const acc = new Float64Array(4);
   const c0 = params[0]!;
-  let logLik = 0;
-  let extremeFits = 0;
   for (let from = start; from < end; from += BLOCK) {
     const len = Math.min(BLOCK, end - from);
     eta.fill(c0);
@@ -107,36 +152,8 @@ function gradientKernel(arrays: SharedArray[], params: Float64Array, start: numb
       const cj = params[j + 1]!;
       for (let i = 0; i < len; i++) eta[i] += cj * src[from + i]!;
     }
-    let q = 1;
-    let positive = 0;
-    let g0 = 0;
-    for (let i = 0; i < len; i++) {
-      const e = eta[i]!;
-      let mu: number;
-      if (e >= 0) {
-        const qi = 1 / (1 + Math.exp(-e));
-        mu = qi;
-        q *= qi;
-        positive += e;
-      } else {
-        const t = Math.exp(e);
-        const qi = 1 / (1 + t);
-        mu = t * qi;
-        q *= qi;
-      }
-      const yi = y[from + i]!;
-      const ri = yi - mu;
-      r[i] = ri;
-      g0 += ri;
-      if (yi) logLik += e;
-      if ((i & 511) === 511) {
-        logLik += Math.log(q);
-        q = 1;
-      }
-      if (e > 30 || e < -30) extremeFits++;
-    }
-    logLik += Math.log(q) - positive;
-    out[0] += g0;
+    linkBlock(eta, y, from, len, r, w, acc);
+    out[0] += acc[2]!;
     for (let j = 0; j < p; j++) {
       const src = arrays[j + 1]!;
       let s0 = 0, s1 = 0;
@@ -149,8 +166,8 @@ function gradientKernel(arrays: SharedArray[], params: Float64Array, start: numb
       out[j + 1] += s0 + s1;
     }
   }
-  out[p + 1] = logLik;
-  out[p + 2] = extremeFits;
+  out[p + 1] = acc[0]!;
+  out[p + 2] = acc[1]!;
 }
 
 export interface Pass {
@@ -190,7 +207,7 @@ export function gradientPass(data: Data, b: Float64Array): Pass {
     c[j + 1] = b[j + 1]! * inv[j]!;
     c[0] -= c[j + 1]! * mean[j]!;
   }
-  const { partials, segments } = runSegments({ kernel: gradientKernel }, [y, ...x], c, n, m + 2);
+  const { partials, segments } = runSegments({ kernel: gradientKernel, helpers: [linkBlock] }, [y, ...x], c, n, m + 2);
   const raw = new Float64Array(m);
   let logLik = 0;
   let extremeFits = 0;
@@ -228,8 +245,7 @@ function hessianKernel(arrays: SharedArray[], params: Float64Array, start: numbe
   const w = new Float64Array(BLOCK);
   const r = new Float64Array(BLOCK);
   const h = m; // the Hessian's offset in out
-  let logLik = 0;
-  let extremeFits = 0;
+  const acc = new Float64Array(4);
   const b0 = params[0]!;
   for (let from = start; from < end; from += BLOCK) {
     const len = Math.min(BLOCK, end - from);
@@ -246,41 +262,10 @@ function hessianKernel(arrays: SharedArray[], params: Float64Array, start: numbe
         eta[i] += bj * v;
       }
     }
-    let g0 = 0, h00 = 0;
-    let q = 1;
-    let positive = 0;
-    for (let i = 0; i < len; i++) {
-      const e = eta[i]!;
-      let mu: number;
-      if (e >= 0) {
-        const qi = 1 / (1 + Math.exp(-e));
-        mu = qi;
-        q *= qi;
-        positive += e;
-      } else {
-        const t = Math.exp(e);
-        const qi = 1 / (1 + t);
-        mu = t * qi;
-        q *= qi;
-      }
-      const wi = mu * (1 - mu);
-      const yi = y[from + i]!;
-      const ri = yi - mu;
-      w[i] = wi;
-      r[i] = ri;
-      g0 += ri;
-      h00 += wi;
-      if (yi) logLik += e;
-      if ((i & 511) === 511) {
-        logLik += Math.log(q);
-        q = 1;
-      }
-      if (e > 30 || e < -30) extremeFits++;
-    }
-    logLik += Math.log(q) - positive;
-    out[0] += g0;
+    linkBlock(eta, y, from, len, r, w, acc);
+    out[0] += acc[2]!;
     for (let j = 0; j < p; j++) out[j + 1] += dot(r, z[j]!, len);
-    out[h] += h00;
+    out[h] += acc[3]!;
     for (let j = 0; j < p; j++) {
       const col = z[j]!;
       const a = wz[j]!;
@@ -298,8 +283,8 @@ function hessianKernel(arrays: SharedArray[], params: Float64Array, start: numbe
       for (let k = j; k < p; k++) out[row + k] += dot(a, z[k]!, len);
     }
   }
-  out[m + m * m] = logLik;
-  out[m + m * m + 1] = extremeFits;
+  out[m + m * m] = acc[0]!;
+  out[m + m * m + 1] = acc[1]!;
 }
 
 /** Gradient, Hessian and log-likelihood at b (standardised scale, intercept first). */
@@ -312,7 +297,7 @@ export function hessianPass(data: Data, b: Float64Array): Pass {
   params.set(mean, m);
   params.set(inv, m + p);
   const width = m + m * m + 2;
-  const { partials, segments } = runSegments({ kernel: hessianKernel, helpers: [dot] }, [y, ...x], params, n, width);
+  const { partials, segments } = runSegments({ kernel: hessianKernel, helpers: [dot, linkBlock] }, [y, ...x], params, n, width);
   const g = new Float64Array(m);
   const h = new Float64Array(m * m);
   let logLik = 0;

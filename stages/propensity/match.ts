@@ -30,6 +30,7 @@
 //   (MatchIt then rescales comparator weights to sum to the number of distinct matched
 //   comparators; we keep §6.3's scale. Weighted means and SMDs are unaffected by the scale.)
 import { sharedFloat64 } from '../../src/parallel.ts';
+import { sampleMoments } from './balance.ts';
 import { argsortStable, sortByKey, type SortedRows } from './sort.ts';
 
 export type MatchMethod = 'caliper' | 'nearest';
@@ -78,16 +79,6 @@ export interface MatchResult {
   };
 }
 
-function sampleSd(x: Float64Array): number {
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += x[i]!;
-  const m = s / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (x[i]! - m) * (x[i]! - m);
-  return n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
-}
-
 /** One group's rows sorted by distance, grouped by stratum: stratum s holds positions start[s]..start[s+1]-1. */
 interface Line {
   start: Int32Array;
@@ -134,7 +125,7 @@ export function matchUnits(distance: Float64Array, treat: Uint8Array, stratum: I
     if (treat[i]) treatedRows[a++] = i;
     else comparisonRows[b++] = i;
   }
-  const distanceSd = sampleSd(distance);
+  const distanceSd = Math.sqrt(sampleMoments(distance).variance);
   const caliperWidth = options.caliper === null ? null : options.caliper * distanceSd;
 
   // Both groups sorted by distance (ties: input order), then grouped by stratum (stable). Treated

@@ -74,7 +74,7 @@ export function sortByKey(rows: Int32Array, key: Float64Array, consumeRows = fal
     if (single) continue; // every key has this digit: nothing to order
     // Digit 0 is the top half of lo, digits 1 and 2 the halves of hi.
     const digits = pass === 0 ? lo : hi;
-    const shift = pass === 2 ? 16 : pass === 0 ? 16 : 0;
+    const shift = pass === 1 ? 0 : 16;
     for (let i = 0; i < n; i++) {
       const pos = count[base + ((digits[i]! >>> shift) & 0xffff)]!++;
       hi2[pos] = hi[i]!;

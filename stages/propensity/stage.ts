@@ -1,8 +1,8 @@
 // The propensity stage: the cohort's linked index events against the national comparison pool.
 // Logistic propensity model, caliper matching on the logit with replacement and exact strata,
 // ATT weights, balance before and after (methodology.md §6). Outputs are a pure function of the
-// inputs: rows are ordered by event_id, all arithmetic is in single-threaded JS over typed
-// arrays, and DuckDB only selects rows.
+// inputs: rows are ordered by event_id, all arithmetic is in JS over typed arrays (summed in
+// fixed segments, so the same bits on any number of worker threads), and DuckDB only selects rows.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineStage } from '../../src/stage.ts';
@@ -72,8 +72,9 @@ export default defineStage<PropensityParams>({
   code: ['./inputs.sql'],
   params: DEFAULT_PARAMS,
   // DuckDB only selects, casts, counts and orders rows here (every row order is fixed by an
-  // ORDER BY event_id); all floating-point arithmetic is single-threaded JS over typed arrays,
-  // so two threads cannot change an output byte and make loading a national pool faster.
+  // ORDER BY event_id); all floating-point arithmetic is JS over typed arrays in fixed segments
+  // (src/parallel.ts), so two threads cannot change an output byte and make loading a national
+  // pool faster.
   duckdb: { threads: 2 },
   async run({ db, inputs, outputs, params, dir, log }) {
     const p = { ...DEFAULT_PARAMS, ...params };

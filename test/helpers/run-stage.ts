@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duck } from '../../src/duck.ts';
+import { Duck, type DuckOptions } from '../../src/duck.ts';
 import type { Json, StageResult, StageSpec } from '../../src/stage.ts';
 
 export interface DirectRun {
@@ -17,14 +17,15 @@ export interface DirectRun {
 export async function runStageDirect<P extends Json>(
   stage: StageSpec<P>,
   moduleUrl: string,
-  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string },
+  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; duckdb?: DuckOptions },
 ): Promise<DirectRun> {
   const workDir = mkdtempSync(join(tmpdir(), `stage-${stage.name}-`));
   const tmpDir = join(workDir, '.tmp');
   mkdirSync(tmpDir);
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(stage.outputs)) outputs[name] = join(workDir, `${name}.${spec.format}`);
-  const db = await Duck.open({ ...(stage.duckdb ?? { threads: 1 }), tempDirectory: tmpDir });
+  // DAG-wide settings (options.duckdb) under the stage's own, as the runner merges them.
+  const db = await Duck.open({ ...options.duckdb, ...(stage.duckdb ?? { threads: 1 }), tempDirectory: tmpDir });
   const notes: string[] = [];
   const params = { ...(stage.params as object), ...(options.params as object) } as P;
   try {

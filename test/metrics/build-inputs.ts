@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Duck } from '../../src/duck.ts';
+import { rng } from '../propensity/random.ts';
 
 export interface BuildOptions {
   treated: number;
@@ -72,18 +73,6 @@ export interface Outsider {
   inRegister: boolean;
   ethnicity: string | null;
   nationality: string | null;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32: small, fast and deterministic
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(u: number, items: readonly T[]): T {
