@@ -1,6 +1,15 @@
-// One embedded DuckDB per stage run: no network, no extension downloads, values bound as
-// parameters. SQL lives in .sql files beside the stage and is read through `file()`, so the
-// same text that is hashed into the cache key is the text that runs.
+// Embedded DuckDB: no network, no extension downloads, values bound as parameters. SQL lives in
+// .sql files beside the stage and is read through `file()`, so the same text that is hashed into
+// the cache key is the text that runs.
+//
+// A command opens its own database (`Duck.open`). A pipeline run borrows from a `DuckPool`: each
+// stage gets a database of its own and a connection of its own, attached to an engine (a DuckDB
+// instance) that the run keeps between stages. Tables, macros and the current database live in
+// the stage's database and connection and go with them; the engine's memory stays. Reusing it
+// matters on this kind of machine: first touching a page of fresh memory is about 70 times
+// dearer than writing to it again, and a new engine per stage touched gigabytes afresh (the
+// linkage stage after the register stage: 16.5 s on a new engine, 12.5 s on the kept one).
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -29,25 +38,40 @@ export interface DuckOptions {
   blockAllocatorMemory?: string;
 }
 
+/** Engine settings fixed when a DuckDB instance is created (threads are set per borrower). */
+function engineConfig(options: DuckOptions): Record<string, string> {
+  const config: Record<string, string> = {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    threads: String(options.threads ?? 2),
+  };
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.blockAllocatorMemory) config.block_allocator_memory = options.blockAllocatorMemory;
+  if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+  return config;
+}
+
+/** The database file of a stage that keeps its tables on disk, or undefined for memory. */
+function databaseFile(options: DuckOptions): string | undefined {
+  return options.storage === 'disk' && options.tempDirectory ? join(options.tempDirectory, 'stage.duckdb') : undefined;
+}
+
 export class Duck {
   private constructor(
     readonly instance: DuckDBInstance,
     readonly con: DuckDBConnection,
+    private readonly onClose: () => void = () => instance.closeSync(),
   ) {}
 
   static async open(options: DuckOptions = {}): Promise<Duck> {
-    const config: Record<string, string> = {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      threads: String(options.threads ?? 2),
-    };
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
-    if (options.blockAllocatorMemory) config.block_allocator_memory = options.blockAllocatorMemory;
-    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
-    const path = options.storage === 'disk' && options.tempDirectory ? join(options.tempDirectory, 'stage.duckdb') : ':memory:';
-    const instance = await DuckDBInstance.create(path, config);
+    const instance = await DuckDBInstance.create(databaseFile(options) ?? ':memory:', engineConfig(options));
     const con = await instance.connect();
     return new Duck(instance, con);
+  }
+
+  /** A borrowed database: the pool's engine, a fresh connection, `USE` of the stage's own database. */
+  static borrowed(instance: DuckDBInstance, con: DuckDBConnection): Duck {
+    return new Duck(instance, con, () => {});
   }
 
   /** Run one or more statements. With params, a single statement with $name placeholders. */
@@ -94,9 +118,87 @@ export class Duck {
     return row!.v;
   }
 
+  /** Close a database from `Duck.open`. A borrowed one goes back through `DuckPool.release`. */
   close(): void {
     this.con.closeSync();
-    this.instance.closeSync();
+    this.onClose();
+  }
+}
+
+interface Engine {
+  instance: DuckDBInstance;
+  /** Engine settings that cannot change once it exists: only a borrower asking for the same gets it. */
+  settings: string;
+}
+
+/**
+ * DuckDB engines kept for the length of one pipeline run. `acquire` lends an idle engine with the
+ * same memory settings (the one released last, which has the most memory already touched) or
+ * starts one; the borrower gets its own database, attached in memory or as `stage.duckdb` in its
+ * temp folder, and its own connection with its thread count. Two stages running at once never
+ * share an engine. Spilled blocks go to the pool's temp directory, which the run removes.
+ */
+export class DuckPool {
+  private idle: Engine[] = [];
+  private lent = new Map<Duck, { engine: Engine; name: string }>();
+  private count = 0;
+
+  constructor(private readonly spillDirectory: string) {}
+
+  async acquire(options: DuckOptions): Promise<Duck> {
+    const settings = JSON.stringify([options.memoryLimit ?? null, options.blockAllocatorMemory ?? null]);
+    const at = this.idle.findLastIndex((e) => e.settings === settings);
+    let engine: Engine;
+    if (at >= 0) engine = this.idle.splice(at, 1)[0]!;
+    else {
+      // Spilled blocks can hold personal data: owner-only, like every work folder.
+      mkdirSync(this.spillDirectory, { recursive: true, mode: 0o700 });
+      engine = { instance: await DuckDBInstance.create(':memory:', engineConfig({ ...options, tempDirectory: this.spillDirectory })), settings };
+    }
+    const name = `stage_${++this.count}`;
+    const con = await engine.instance.connect();
+    try {
+      const file = databaseFile(options);
+      // The name is ours and the path is the runner's own work folder, not data: nothing to bind.
+      await con.run(`ATTACH '${file ? file.replaceAll("'", "''") : ':memory:'}' AS ${name}`);
+      await con.run(`USE ${name}`);
+      await con.run(`SET threads = ${Math.max(1, Math.trunc(options.threads ?? 2))}`);
+    } catch (error) {
+      con.closeSync();
+      engine.instance.closeSync();
+      throw error;
+    }
+    const db = Duck.borrowed(engine.instance, con);
+    this.lent.set(db, { engine, name });
+    return db;
+  }
+
+  /**
+   * Give a database back. Its own database is detached (and so emptied) and its connection
+   * closed; the engine is kept for the next stage only when `reusable` (the stage finished and
+   * nothing of it can still be running), otherwise it is closed.
+   */
+  async release(db: Duck, reusable: boolean): Promise<void> {
+    const loan = this.lent.get(db);
+    if (!loan) throw new Error('DuckPool.release: not a database from this pool');
+    this.lent.delete(db);
+    let keep = reusable;
+    if (keep) {
+      try {
+        await db.con.run(`USE memory`);
+        await db.con.run(`DETACH ${loan.name}`);
+      } catch {
+        keep = false;
+      }
+    }
+    db.con.closeSync();
+    if (keep) this.idle.push(loan.engine);
+    else loan.engine.instance.closeSync();
+  }
+
+  /** Close every idle engine (the end of a run). */
+  close(): void {
+    for (const engine of this.idle.splice(0)) engine.instance.closeSync();
   }
 }
 

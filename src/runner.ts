@@ -3,7 +3,7 @@
 // store. The runner never prints: it emits events that log.ts renders.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Duck } from './duck.ts';
+import type { Duck, DuckPool } from './duck.ts';
 import { buildGraph, downstreamOf, formatGraphErrors, type Graph } from './graph.ts';
 import { StatMemo, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
@@ -137,6 +137,8 @@ export class Runner {
     const running = new Map<string, Promise<void>>();
     const done = new Set<string>();
     const signal = options.signal;
+    // DuckDB engines kept between this run's stages (created on first use, closed at the end).
+    const engines: Engines = { spill: join(this.store.tmp, runId, '.duckdb-spill') };
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -213,7 +215,7 @@ export class Runner {
 
       emit({ type: 'stage', stage: name, state: 'running', reason: describeReason(decision.reason) });
       const t0 = performance.now();
-      const outcome = await this.executeStage(stage, request, runId, resolved, emit, signal);
+      const outcome = await this.executeStage(stage, request, runId, resolved, engines, emit, signal);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -243,6 +245,7 @@ export class Runner {
       if (running.size === 0) break; // nothing runnable: cannot happen in a validated DAG
       await Promise.race(running.values());
     }
+    if (engines.pool) (await engines.pool).close();
     memo.save();
 
     for (const name of plan) {
@@ -337,6 +340,7 @@ export class Runner {
     request: string,
     runId: string,
     resolved: Resolved,
+    engines: Engines,
     emit: (e: RunEvent) => void,
     signal?: AbortSignal,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
@@ -346,11 +350,15 @@ export class Runner {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort);
+    let pool: DuckPool | undefined;
     let db: Duck | undefined;
+    let finished = false;
     try {
       // Loaded only when a stage really runs, so a fully cached run starts fast.
-      const { Duck } = await import('./duck.ts');
-      db = await Duck.open({ threads: 2, ...this.dag.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      // Two stages may start at once: both wait for the same pool.
+      engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(engines.spill));
+      pool = await engines.pool;
+      db = await pool.acquire({ threads: 2, ...this.dag.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
       const ctx: StageContext = {
         request,
         params: stage.params ?? {},
@@ -373,6 +381,7 @@ export class Runner {
       const aborted = new Promise<'aborted'>((r) => (controller.signal.aborted ? r('aborted') : controller.signal.addEventListener('abort', () => r('aborted'))));
       const result = await Promise.race([stage.run(ctx), aborted]);
       if (result === 'aborted' || signal?.aborted) return { ok: false, error: 'cancelled before it finished; nothing was committed', cancelled: true, notes };
+      finished = true;
 
       const written = readdirSync(work.out).sort();
       const declared = new Set(Object.values(outputs).map((p) => p.slice(work.out.length + 1)));
@@ -395,7 +404,8 @@ export class Runner {
       return { ok: false, error: redactValues((error as Error).message ?? String(error)), notes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      db?.close();
+      // An engine whose stage was cancelled may still be running its query: that one is closed.
+      if (db) await pool!.release(db, finished);
       removeTree(work.dir);
     }
   }
@@ -409,6 +419,12 @@ export class Runner {
       this.store.publish(out.hash, target, spec.classification);
     }
   }
+}
+
+/** The run's DuckDB engines: the pool, once a stage has run, and where engines spill. */
+interface Engines {
+  pool?: Promise<DuckPool>;
+  spill: string;
 }
 
 export class GraphValidationError extends Error {}
