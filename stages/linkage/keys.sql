@@ -25,6 +25,16 @@ CREATE OR REPLACE TEMP MACRO adjacent_swaps(x, first, last) AS
   list_transform(
     list_filter(range(first, last), lambda i: substr(x, i, 1) <> substr(x, i + 1, 1)),
     lambda i: substr(x, 1, i - 1) || substr(x, i + 1, 1) || substr(x, i, 1) || substr(x, i + 2));
+-- Whether a and b are exactly one edit apart (Damerau-Levenshtein distance 1). Strings of one
+-- length are one edit apart only when they differ in one place, or in two adjacent places
+-- swapped, so the cheap Hamming distance settles most pairs and the costly edit distance runs
+-- only for those that differ in exactly two places: a national run compares the PNC ids of
+-- about two million candidate pairs.
+CREATE OR REPLACE TEMP MACRO one_edit_apart(a, b) AS
+  CASE WHEN length(a) <> length(b) THEN damerau_levenshtein(a, b) = 1
+       WHEN hamming(a, b) = 1 THEN true
+       WHEN hamming(a, b) = 2 THEN damerau_levenshtein(a, b) = 1
+       ELSE false END;
 CREATE OR REPLACE TEMP MACRO prison_norm(x) AS nullif(regexp_replace(upper(coalesce(x, '')), '[^A-Z0-9]', '', 'g'), '');
 -- Day and month swapped (only when that is a real, different date).
 CREATE OR REPLACE TEMP MACRO dob_swapped(d) AS CASE WHEN day(d) <= 12 AND day(d) <> month(d) THEN make_date(year(d), day(d), month(d)) END;
