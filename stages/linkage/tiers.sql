@@ -76,14 +76,16 @@ CREATE TABLE person_prison_numbers AS SELECT DISTINCT register_id FROM register_
 CREATE TABLE pair_features AS
 SELECT k.row, k.register_id,
        (c.pnc IS NOT NULL AND c.pnc = r.pnc) AS pnc_exact,
-       (c.pnc IS NOT NULL AND r.pnc IS NOT NULL AND c.pnc <> r.pnc AND damerau_levenshtein(c.pnc, r.pnc) = 1) AS pnc_near,
-       (c.pnc IS NOT NULL AND r.pnc IS NOT NULL AND damerau_levenshtein(c.pnc, r.pnc) > 1) AS pnc_conflict,
+       -- CASE, not AND: the edit distance is then computed only for pairs with two different ids
+       CASE WHEN c.pnc IS NULL OR r.pnc IS NULL OR c.pnc = r.pnc THEN false ELSE one_edit_apart(c.pnc, r.pnc) END AS pnc_near,
+       CASE WHEN c.pnc IS NULL OR r.pnc IS NULL OR c.pnc = r.pnc THEN false ELSE NOT one_edit_apart(c.pnc, r.pnc) END AS pnc_conflict,
        (pn.register_id IS NOT NULL) AS pn_exact,
        (c.pn IS NOT NULL AND pn.register_id IS NULL AND hp.register_id IS NOT NULL) AS pn_conflict,
        CASE WHEN c.dob IS NULL OR r.dob IS NULL THEN 0
             WHEN c.dob = r.dob THEN 4
             WHEN dob_swapped(c.dob) = r.dob THEN 3
-            WHEN damerau_levenshtein(c.dd, r.dd) = 1 AND hamming(c.dd, r.dd) = 2 THEN 2.5
+            -- (both are eight digits: the cheap Hamming test first spares most pairs the edit distance)
+            WHEN hamming(c.dd, r.dd) = 2 AND damerau_levenshtein(c.dd, r.dd) = 1 THEN 2.5
             WHEN hamming(c.dd, r.dd) = 1 THEN 2
             WHEN year(c.dob) = year(r.dob) THEN 0.5
             ELSE 0 END AS dob_points,
