@@ -105,7 +105,9 @@ try {
       project = makeProject();
     }
     cold.push(await scenario());
-    console.log(`cold run ${k + 1} of ${COLD_RUNS}: ${cold.at(-1)!.seconds.toFixed(1)} s, peak ${cold.at(-1)!.peakMiB.toFixed(0)} MiB`);
+    const run = cold.at(-1)!;
+    const perStage = [...run.stages].filter(([, f]) => f.state === 'ran').map(([s, f]) => `${s} ${f.seconds.toFixed(1)}`).join(', ');
+    console.log(`cold run ${k + 1} of ${COLD_RUNS}: ${run.seconds.toFixed(1)} s, peak ${run.peakMiB.toFixed(0)} MiB (${perStage})`);
   }
   const byTime = [...cold].sort((a, b) => a.seconds - b.seconds);
   const median = byTime[Math.floor((byTime.length - 1) / 2)]!;

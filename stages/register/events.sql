@@ -1,6 +1,5 @@
 -- The register's own tables are no longer needed: freeing them before the final sort keeps the
 -- peak memory of a national run down by a few gigabytes.
-DROP TABLE reoffences;
 DROP TABLE offences;
 DROP TABLE disposals;
 DROP TABLE spells;

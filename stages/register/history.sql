@@ -27,12 +27,18 @@ GROUP BY e.event_id;
 -- either-way before summary), ties broken by offence id so the choice is stable. Its earliest
 -- offence date counts towards the age at first offence: someone with no history started
 -- offending with the index offence.
+-- The choice is one arg_min over a single HUGEINT that sorts like (seriousness, offence id): the
+-- seriousness rank times 2^64 plus the offence id, which any BIGINT id fits below. An ordered
+-- aggregate (first(... ORDER BY ...)) gives the same rows but sorts every disposal's offences:
+-- about 1.5 s more at national scale.
 CREATE TABLE index_offence AS
 SELECT o.disposal_id AS event_id,
-       first(o.offence_type ORDER BY CASE o.mode_of_trial WHEN 'indictable' THEN 1 WHEN 'either_way' THEN 2 WHEN 'summary' THEN 3 ELSE 4 END, o.offence_id) AS index_offence_type,
+       arg_min(o.offence_type,
+               CASE o.mode_of_trial WHEN 'indictable' THEN 1 WHEN 'either_way' THEN 2 WHEN 'summary' THEN 3 ELSE 4 END::HUGEINT * 18446744073709551616
+               + o.offence_id::HUGEINT) AS index_offence_type,
        min(o.offence_date) AS first_index_offence_date
 FROM read_parquet($offences) o
-WHERE o.disposal_id IN (SELECT event_id FROM index_events)
+SEMI JOIN index_events e ON e.event_id = o.disposal_id
 GROUP BY o.disposal_id;
 
 -- Days in employment and on benefit in the 365 days before the index date, [index - 365, index).
