@@ -138,7 +138,7 @@ export class Runner {
     const done = new Set<string>();
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
-    const engines: Engines = { spill: join(this.store.tmp, runId, '.duckdb-spill') };
+    const engines: Engines = {};
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -356,7 +356,8 @@ export class Runner {
     try {
       // Loaded only when a stage really runs, so a fully cached run starts fast.
       // Two stages may start at once: both wait for the same pool.
-      engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(engines.spill));
+      // Engines spill into the run's work folder, removed with it at the end of the run.
+      engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
       pool = await engines.pool;
       db = await pool.acquire({ threads: 2, ...this.dag.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
       const ctx: StageContext = {
@@ -421,10 +422,9 @@ export class Runner {
   }
 }
 
-/** The run's DuckDB engines: the pool, once a stage has run, and where engines spill. */
+/** The run's DuckDB engines: the pool, once a stage has run. */
 interface Engines {
   pool?: Promise<DuckPool>;
-  spill: string;
 }
 
 export class GraphValidationError extends Error {}

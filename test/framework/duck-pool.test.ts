@@ -18,6 +18,16 @@ async function rejects(run: () => Promise<unknown>, pattern: RegExp): Promise<vo
   assert.unreachable('should have thrown');
 }
 
+/** A pool for one test, its idle engines closed afterwards whatever happens. */
+async function withPool(body: (pool: DuckPool) => Promise<void>): Promise<void> {
+  const pool = new DuckPool(spill);
+  try {
+    await body(pool);
+  } finally {
+    pool.close();
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), 'duck-pool-'));
 const spill = join(root, 'spill');
 function workTmp(name: string): string {
@@ -27,8 +37,7 @@ function workTmp(name: string): string {
 }
 
 test('the next borrower gets the same engine but none of the previous stage: no tables, no macros, its own threads', async () => {
-  const pool = new DuckPool(spill);
-  try {
+  await withPool(async (pool) => {
     const first = await pool.acquire({ threads: 1, memoryLimit: '500MB', tempDirectory: workTmp('a') });
     assert.is((await first.one<{ t: string }>("SELECT current_setting('threads')::VARCHAR AS t"))!.t, '1');
     await first.run('CREATE TABLE people AS SELECT range AS id FROM range(1000)');
@@ -50,14 +59,11 @@ test('the next borrower gets the same engine but none of the previous stage: no 
     appender.closeSync();
     assert.equal(await second.all<{ a: number }>('SELECT a FROM t'), [{ a: 7 }]);
     await pool.release(second, true);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('an engine is never lent twice at once, nor to a borrower with other memory settings, nor kept after a failed stage', async () => {
-  const pool = new DuckPool(spill);
-  try {
+  await withPool(async (pool) => {
     const a = await pool.acquire({ memoryLimit: '500MB', tempDirectory: workTmp('c') });
     const b = await pool.acquire({ memoryLimit: '500MB', tempDirectory: workTmp('d') });
     assert.ok(a.instance !== b.instance, 'two stages at once get two engines');
@@ -75,14 +81,11 @@ test('an engine is never lent twice at once, nor to a borrower with other memory
     await pool.release(d, true);
     await pool.release(e, true);
     await rejects(() => pool.release(d, true), /not a database from this pool/);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test("a stage that keeps its tables on disk gets a database file in its own temp folder, closed when it is released", async () => {
-  const pool = new DuckPool(spill);
-  try {
+  await withPool(async (pool) => {
     const dir = workTmp('disk');
     const db = await pool.acquire({ storage: 'disk', tempDirectory: dir });
     await db.run('CREATE TABLE big AS SELECT range AS id, range::VARCHAR AS s FROM range(200000)');
@@ -94,14 +97,11 @@ test("a stage that keeps its tables on disk gets a database file in its own temp
     const next = await pool.acquire({ tempDirectory: workTmp('after') });
     assert.equal(await next.all("SELECT table_name FROM duckdb_tables() WHERE database_name <> 'system'"), []);
     await pool.release(next, true);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('blocks spilled past the memory limit go to the pool folder, which only the owner can read', async () => {
-  const pool = new DuckPool(spill);
-  try {
+  await withPool(async (pool) => {
     const db = await pool.acquire({ memoryLimit: '64MB', threads: 1, tempDirectory: workTmp('spill-stage') });
     await db.run('CREATE TABLE wide AS SELECT range AS id, repeat(range::VARCHAR, 20) AS s FROM range(1500000)');
     const n = await db.one<{ n: number }>('SELECT count(DISTINCT s)::INTEGER AS n FROM (SELECT s FROM wide ORDER BY s)');
@@ -111,9 +111,7 @@ test('blocks spilled past the memory limit go to the pool folder, which only the
     assert.ok(files.every((f) => f.path.startsWith(spill)), 'into the pool folder');
     assert.is(statSync(spill).mode & 0o777, 0o700);
     await pool.release(db, true);
-  } finally {
-    pool.close();
-  }
+  });
   assert.equal(readdirSync(spill), [], 'no spilled block outlives the engine');
 });
 
