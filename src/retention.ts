@@ -1,0 +1,132 @@
+// The data-protection operations behind the purge, audit and schedule commands: a forced purge
+// (with a reason), the audit with the retention due dates, and one schedule pass (the cron entry:
+// re-run what changed, purge what is due). Generic: the DAG config says which requests exist and
+// what their retention rules are. Nothing here prints; the commands render the results.
+import { acquireLock } from './lock.ts';
+import { audit } from './audit.ts';
+import { purgeRequest } from './purge.ts';
+import { Runner } from './runner.ts';
+import { operatorName, today } from './clock.ts';
+import { checkRequestId, readPurgeMarker, requestLockPath, scheduleLockPath } from './request.ts';
+import type { Project } from './project.ts';
+import type { Retention } from './dag.ts';
+
+export async function retentionOf(project: Project, request: string): Promise<Retention> {
+  const hook = project.config.retention;
+  if (!hook) return { due: null, classifications: ['personal'], rule: 'no retention rule configured' };
+  return hook({ request, dataDir: project.dataDir, root: project.root, log: () => {} });
+}
+
+export async function forcedPurge(
+  project: Project,
+  request: string,
+  reason: string,
+  waitMs = 0,
+  override?: { classifications: Retention['classifications']; rule: string },
+): Promise<{ ok: boolean; locked?: boolean; message: string }> {
+  const bad = checkRequestId(request);
+  if (bad) return { ok: false, message: bad };
+  if (!reason.trim()) return { ok: false, message: 'a forced purge needs --reason TEXT (it is kept in the deletion register)' };
+  const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, waitMs);
+  if (!lock.ok) return { ok: false, locked: true, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends (or pass --wait SECONDS)` };
+  try {
+    const classifications = await purgeClassifications(project, request, override);
+    const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
+    return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
+  } finally {
+    lock.release();
+  }
+}
+
+async function purgeClassifications(project: Project, request: string, override?: { classifications: Retention['classifications'] }): Promise<Retention['classifications']> {
+  if (override) return override.classifications;
+  try {
+    return (await retentionOf(project, request)).classifications;
+  } catch {
+    return ['personal']; // the request file may already be gone: personal data is purged whatever the rules say
+  }
+}
+
+/** What a forced purge would delete, deleting nothing (no lock needed: it only reads). */
+export async function planForcedPurge(project: Project, request: string, override?: { classifications: Retention['classifications']; rule: string }) {
+  const classifications = await purgeClassifications(project, request, override);
+  const result = await purgeRequest(project, { request, classifications, reason: '(dry run)', operator: operatorName(), rule: override?.rule ?? 'forced by an operator', dryRun: true });
+  const deletions = (result.wouldDelete ?? []).map((d) => ({ dataset: d.dataset, classification: d.classification, blob: d.blob, bytes: d.bytes, ...(d.rows === undefined ? {} : { rows: d.rows }), location: d.location }));
+  const lines = [
+    ...deletions.map((d) => `delete ${d.location} (${d.dataset}, ${d.classification}${d.rows === undefined ? '' : `, ${d.rows} rows`}, ${d.bytes} bytes)`),
+    ...result.kept.map((k) => `keep ${k.dataset} blob ${k.blob.slice(0, 12)}: still needed by request(s) ${k.neededBy.join(', ')}`),
+  ];
+  return { request, classifications, deletions, kept: result.kept, lines };
+}
+
+export async function runAudit(project: Project, deep: boolean) {
+  return audit(project, {
+    deep,
+    exclude: project.config.auditExclude,
+    today: new Date(`${today()}T00:00:00Z`),
+    dueDate: async (request) => {
+      try {
+        return (await retentionOf(project, request)).due ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+}
+
+export interface ScheduleLine {
+  request: string;
+  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy';
+  detail: string;
+}
+
+/** One pass of the cron entry. Safe if two start at once: the second finds the schedule lock taken. */
+export async function schedule(project: Project): Promise<{ ok: boolean; busy?: boolean; lines: ScheduleLine[] }> {
+  const lock = await acquireLock(scheduleLockPath(project.records), `schedule-${process.pid}`, 0);
+  if (!lock.ok) return { ok: true, busy: true, lines: [] };
+  try {
+    const listed = project.config.requests ? await project.config.requests({ dataDir: project.dataDir, root: project.root }) : [];
+    const requests = [...new Set([...listed, ...project.records.requests()])].filter((r) => !checkRequestId(r)).sort();
+    const lines: ScheduleLine[] = [];
+    const day = today();
+    for (const request of requests) {
+      const marker = readPurgeMarker(project, request);
+      if (marker) {
+        lines.push({ request, action: 'already purged', detail: `on ${marker.purged.slice(0, 10)}` });
+        continue;
+      }
+      let rules: Retention | undefined;
+      try {
+        rules = await retentionOf(project, request);
+      } catch (error) {
+        lines.push({ request, action: 'failed', detail: `retention rules unreadable: ${(error as Error).message}` });
+        continue;
+      }
+      if (rules.due && rules.due <= day) {
+        const done = await forcedPurgeDue(project, request, rules);
+        lines.push({ request, action: done.ok ? 'purged' : 'busy', detail: done.message });
+        continue;
+      }
+      const outcome = await new Runner(project).run({ request });
+      // Stages that are never cached (a retention check) run every time: that is not work to report.
+      const ran = outcome.record ? Object.entries(outcome.record.stages).filter(([n, s]) => s.status === 'ran' && project.graph.stages.get(n)?.cache !== false).map(([n]) => n) : [];
+      const action: ScheduleLine['action'] = !outcome.ok ? (outcome.reason === 'locked' ? 'busy' : outcome.reason === 'stopped' ? 'stopped' : 'failed') : ran.length ? 'ran' : 'up to date';
+      const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
+      lines.push({ request, action, detail: `${outcome.ok ? (ran.length ? `re-ran ${ran.join(', ')}` : 'nothing changed') : outcome.message}; ${due}` });
+    }
+    return { ok: lines.every((l) => l.action !== 'failed'), lines };
+  } finally {
+    lock.release();
+  }
+}
+
+async function forcedPurgeDue(project: Project, request: string, rules: Retention): Promise<{ ok: boolean; message: string }> {
+  const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, 0);
+  if (!lock.ok) return { ok: false, message: `being run by process ${lock.owner.pid}; will purge next time` };
+  try {
+    const result = await purgeRequest(project, { request, classifications: rules.classifications, reason: 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
+    return { ok: true, message: `${result.deleted.length} item(s) deleted (${rules.classifications.join(', ')}), due ${rules.due}` };
+  } finally {
+    lock.release();
+  }
+}
