@@ -30,33 +30,19 @@ export async function forcedPurge(
   const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, waitMs);
   if (!lock.ok) return { ok: false, locked: true, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends (or pass --wait SECONDS)` };
   try {
-    const classifications = await purgeClassifications(project, request, override);
+    let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
+    if (!override) {
+      try {
+        classifications = (await retentionOf(project, request)).classifications;
+      } catch {
+        /* the request file may already be gone: personal data is purged whatever the rules say */
+      }
+    }
     const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
     lock.release();
   }
-}
-
-async function purgeClassifications(project: Project, request: string, override?: { classifications: Retention['classifications'] }): Promise<Retention['classifications']> {
-  if (override) return override.classifications;
-  try {
-    return (await retentionOf(project, request)).classifications;
-  } catch {
-    return ['personal']; // the request file may already be gone: personal data is purged whatever the rules say
-  }
-}
-
-/** What a forced purge would delete, deleting nothing (no lock needed: it only reads). */
-export async function planForcedPurge(project: Project, request: string, override?: { classifications: Retention['classifications']; rule: string }) {
-  const classifications = await purgeClassifications(project, request, override);
-  const result = await purgeRequest(project, { request, classifications, reason: '(dry run)', operator: operatorName(), rule: override?.rule ?? 'forced by an operator', dryRun: true });
-  const deletions = (result.wouldDelete ?? []).map((d) => ({ dataset: d.dataset, classification: d.classification, blob: d.blob, bytes: d.bytes, ...(d.rows === undefined ? {} : { rows: d.rows }), location: d.location }));
-  const lines = [
-    ...deletions.map((d) => `delete ${d.location} (${d.dataset}, ${d.classification}${d.rows === undefined ? '' : `, ${d.rows} rows`}, ${d.bytes} bytes)`),
-    ...result.kept.map((k) => `keep ${k.dataset} blob ${k.blob.slice(0, 12)}: still needed by request(s) ${k.neededBy.join(', ')}`),
-  ];
-  return { request, classifications, deletions, kept: result.kept, lines };
 }
 
 export async function runAudit(project: Project, deep: boolean) {

@@ -1,6 +1,7 @@
 // `pipeline purge --request ID --reason TEXT`: delete a request's personal data now (an operator's
 // decision, recorded with its reason in the deletion register), whatever its retention date.
-import { forcedPurge, planForcedPurge } from '../retention.ts';
+import { forcedPurge } from '../retention.ts';
+import { planForcedPurge } from '../purge-plan.ts';
 import { confirm } from './confirm.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
 import { checkKnownRequest, dryRunOption, jsonOption, requestOption, waitOption, wholeNumber, yesOption } from './common.ts';
