@@ -1,7 +1,6 @@
-// The data-protection operations behind the purge, audit and schedule commands: a forced purge
-// (with a reason), the audit with the retention due dates, and one schedule pass (the cron entry:
-// re-run what changed, purge what is due). Generic: the DAG config says which requests exist and
-// what their retention rules are. Nothing here prints; the commands render the results.
+// The data-protection commands: purge (forced, with a reason), audit, and schedule (the cron
+// entry: re-run what changed, purge what is due). Generic: the DAG config says which requests
+// exist and what their retention rules are. These are the operations; src/commands/ renders them.
 import { acquireLock } from './lock.ts';
 import { acquireStoreLock } from './store-lock.ts';
 import { audit } from './audit.ts';
