@@ -26,7 +26,7 @@ export type RunEvent =
   | { type: 'plan'; request: string; run: string; stages: string[]; dryRun: boolean }
   | { type: 'stage'; stage: string; state: StageState; reason?: Reason; seconds?: number; error?: string; stop?: string }
   | { type: 'note'; stage?: string; message: string }
-  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number> };
+  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number>; published?: string[] };
 
 export interface RunOptions {
   request: string;
@@ -146,6 +146,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // The published copies (e.g. the report), to tell the user where to look when the run ends.
+    const published: string[] = [];
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -200,7 +202,7 @@ export class Runner {
           emit({ type: 'stage', stage: name, state: 'would-hit', reason: decision.reason });
           return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
         }
-        await this.publishOutputs(stage, request, record.outputs, memo);
+        await this.publishOutputs(stage, request, record.outputs, memo, published);
         emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
         return finish(
           name,
@@ -234,7 +236,7 @@ export class Runner {
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
       if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
-      await this.publishOutputs(stage, request, outcome.outputs, memo);
+      await this.publishOutputs(stage, request, outcome.outputs, memo, published);
       emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: decision.reason, stop: outcome.result?.stop });
       finish(
         name,
@@ -291,7 +293,7 @@ export class Runner {
       const result = await purgeRequest(this.project, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
       emit({ type: 'note', stage: purgeAsk.stage, message: `purged ${result.deleted.length} item(s) (${purgeAsk.purge.classifications.join(', ')}); ${result.kept.length} kept because another request needs them` });
     }
-    emit({ type: 'done', status, run: runId, record: recordPath, counts });
+    emit({ type: 'done', status, run: runId, record: recordPath, counts, published: published.sort() });
     if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
     if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };
     if (stopReason) return { ok: false, reason: 'stopped', message: `request ${request} stopped at ${stopReason}`, record, recordPath, plan: planEntries };
@@ -420,11 +422,12 @@ export class Runner {
     }
   }
 
-  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo): Promise<void> {
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[]): Promise<void> {
     for (const [n, spec] of Object.entries(stage.outputs)) {
       const out = outputs[n];
       if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
       const target = join(this.project.dataDir, spec.publish.replaceAll('{request}', request));
+      published.push(target);
       if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
       this.store.publish(out.hash, target, spec.classification);
     }
