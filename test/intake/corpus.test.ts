@@ -67,11 +67,14 @@ for (const name of names) {
       if (g.effect === 'row not used') assert.is(g.rows.length, g.count);
       if (g.effect === 'request refused' && g.rows.length === 0) assert.match(g.field, /cohort|request\.json|corrections/);
     }
+    // The rejection file is always written (header only when there is nothing to say), with a
+    // line per problem and per whole-request reason no problem carries (too few people ...).
     const rejections = readRejections(run.outputs.rejections!);
-    if (summary.problems.length) {
-      assert.is(statSync(run.outputs.rejections!).mode & 0o777, 0o600);
-      assert.is(rejections.length, summary.problems.reduce((n, g) => n + g.count, 0));
-    } else assert.not.ok(existsSync(run.outputs.rejections!));
+    assert.is(statSync(run.outputs.rejections!).mode & 0o777, 0o600);
+    const reasonLines = summary.reasons.filter((r) => REASON_KINDS.has(r.kind)).length;
+    assert.is(rejections.length, summary.problems.reduce((n, g) => n + g.count, 0) + reasonLines);
+    // A refusal ends by saying where the provider's row-by-row detail is.
+    if (exp.status === 'rejected') assert.ok(run.result!.stop!.endsWith('row by row for the provider: rejections/corpus/rejections.csv in the data folder'), run.result!.stop);
     for (const r of rejections) {
       assert.ok(r.field && r.problem);
       assert.not.match(r.value, /^[=+\-@\t\r]/, `${name}: formula not neutralised`);
