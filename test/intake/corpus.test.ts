@@ -1,7 +1,8 @@
 // The bad-input corpus: every file in test/fixtures/intake/files is either accepted with the
 // expected number of people or rejected with problems that name the row and field (or the file).
 // None may throw, leave a half-written output, or let a value reach the summary or the log.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -84,6 +85,61 @@ for (const name of names) {
     // Never a value in the summary, the log or the stop reason.
     const aggregate = [run.summaryText, ...run.notes, run.result?.stop ?? ''].join('\n');
     for (const s of SENTINELS) assert.not.ok(aggregate.includes(s), `${name}: "${s}" leaked`);
+  });
+}
+
+// Request folders with links, pipes and misnamed corrections (layouts.json): built here, since
+// a link or a pipe is not data that can be committed.
+type Layout = Expected & { files: Record<string, { copy?: string; link?: string; fifo?: boolean; folder?: boolean }>; stop?: string };
+const layouts = Object.entries(JSON.parse(readFileSync(join(FIXTURES, 'layouts.json'), 'utf8')) as Record<string, Layout>).filter(([k]) => !k.startsWith('_'));
+
+function buildLayout(files: Layout['files']): string {
+  const dir = tempDir('intake-layout-');
+  const outside = tempDir('intake-outside-');
+  const source = (name: string) => (name === '../request.json' ? REQUEST_JSON : join(FILES, name));
+  if (!('request.json' in files)) copyFileSync(REQUEST_JSON, join(dir, 'request.json'));
+  for (const [name, spec] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    if (spec.copy) copyFileSync(source(spec.copy), path);
+    else if (spec.folder) mkdirSync(path);
+    else if (spec.fifo) execFileSync('mkfifo', [path]);
+    else if (spec.link?.startsWith('inside:')) symlinkSync(spec.link.slice('inside:'.length), path);
+    else if (spec.link?.startsWith('folder-of:')) {
+      copyFileSync(source(spec.link.slice('folder-of:'.length)), join(outside, '2024-05-10-cohort.csv'));
+      symlinkSync(outside, path);
+    } else if (spec.link) {
+      const target = join(outside, name.replace(/\//g, '_'));
+      copyFileSync(source(spec.link), target);
+      symlinkSync(target, path);
+    }
+  }
+  return dir;
+}
+
+for (const [name, exp] of layouts) {
+  test(`layout: ${name}`, async () => {
+    const dir = buildLayout(exp.files);
+    const before = process.env.PIPELINE_TODAY;
+    process.env.PIPELINE_TODAY = '2024-06-01';
+    let run;
+    try {
+      run = await runIntake(dir, PARAMS, 'corpus');
+    } finally {
+      if (before === undefined) delete process.env.PIPELINE_TODAY;
+      else process.env.PIPELINE_TODAY = before;
+    }
+    assert.is(run.summary.status, exp.status, `${name}: ${JSON.stringify(run.summary.reasons)}`);
+    const found = kinds(run.summary);
+    for (const kind of Object.keys(exp.kinds)) assert.ok(found.has(kind), `${name}: expected ${kind}, found ${[...found].join(', ')}`);
+    if (exp.status === 'accepted') assert.is(run.summary.counts.usable, exp.usable);
+    else {
+      assert.ok(run.result!.stop!.includes(exp.stop!), `${name}: ${run.result!.stop}`);
+      assert.not.match(run.result!.stop!, /request\.json is missing/);
+      assert.not.ok(existsSync(run.outputs.cohort!));
+      // A refused cohort file is not read: no person from it reached any output.
+      if (!name.startsWith('request-')) assert.is(run.summary.counts.submitted, 0);
+    }
   });
 }
 

@@ -39,6 +39,7 @@ export interface Summary {
   reasons: { kind: string; message: string }[];
   file: Record<string, string | null>;
   counts: { submitted: number; usable: number; unusable: number; duplicates: number };
+  limits: Record<string, number>;
   problems: { kind: string; field: string; problem: string; effect: string; count: number; rows: number[] }[];
 }
 

@@ -213,6 +213,61 @@ test('an unknown column is an error naming the column; a missing mandatory colum
   assert.not.ok(kinds(missing.summary).has('missing_value'), 'the missing column is reported once, not on every row');
 });
 
+// --- request and file sanity ---
+
+async function withToday<T>(day: string, job: () => Promise<T>): Promise<T> {
+  const before = process.env.PIPELINE_TODAY;
+  process.env.PIPELINE_TODAY = day;
+  try {
+    return await job();
+  } finally {
+    if (before === undefined) delete process.env.PIPELINE_TODAY;
+    else process.env.PIPELINE_TODAY = before;
+  }
+}
+
+test('request dates: nothing after today (received today is fine), the period runs forwards, shared not before received', async () => {
+  const cohort = csvText([HEADER, ...people(60)]);
+  const on = (dates: Record<string, unknown>, period = { from: '2019-01-01', to: '2020-12-31' }) => ({ ...baseRequest(), dates: { received: '2024-05-01', results_shared: null, publication: null, ...dates }, analysis_period: period });
+  const today = await withToday('2024-05-01', () => runCsv(cohort, {}, on({})));
+  assert.is(today.summary.status, 'accepted', JSON.stringify(today.summary.reasons));
+  const tomorrow = await withToday('2024-04-30', () => runCsv(cohort, {}, on({})));
+  assert.is(tomorrow.summary.status, 'rejected');
+  assert.equal(tomorrow.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field), ['request.json: dates.received']);
+  const all = await withToday('2024-06-01', () => runCsv(cohort, {}, on({ results_shared: '2024-04-01', publication: '2024-07-01' }, { from: '2020-01-01', to: '2019-12-31' })));
+  assert.equal(all.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field).sort(), ['request.json: analysis_period.to', 'request.json: dates.publication', 'request.json: dates.results_shared']);
+  assert.match(all.result!.stop!, /the dates in request\.json do not fit together \(analysis_period\.to, dates\.publication, dates\.results_shared\)/);
+});
+
+test('maxRows: more rows of people than allowed are refused with the limit; blank rows do not count', async () => {
+  const text = csvText([HEADER, ...people(70)]) + '\n'.repeat(500);
+  const over = await runCsv(text, { maxRows: 69 });
+  assert.is(over.summary.status, 'rejected');
+  assert.equal(over.summary.problems.map((p) => p.kind), ['file_too_many_rows']);
+  assert.match(over.result!.stop!, /cohort\.csv: has more than 69 rows of people, the most one request may hold/);
+  const at = await runCsv(text, { maxRows: 70 });
+  assert.is(at.summary.status, 'accepted');
+  assert.is(at.summary.limits.max_rows, 70);
+});
+
+test('a NUL byte is a problem of its row and field, shown as ␀ in the rejection file only', async () => {
+  const run = await runCsv(cohortWith([[3, 'surname', 'Imag\u0000inx'], [5, 'notes', 'see\u0000file']]));
+  assert.equal(rowsOf(run.summary, 'control_character'), [5, 7]);
+  assert.is(run.summary.counts.usable, 59); // the notes are ignored, the person kept
+  const values = readRejections(run.outputs.rejections!).filter((r) => r.problem.includes('control character')).map((r) => r.value);
+  assert.equal(values, ['Imag␀inx', 'see␀file']);
+});
+
+test('the summary names how the lines of a CSV end', async () => {
+  const lines = csvText([HEADER, ...people(60)]).split('\n');
+  const mixed = await runCsv(lines.map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join(''));
+  assert.is(mixed.summary.status, 'accepted');
+  assert.is(mixed.summary.counts.usable, 60);
+  assert.is(mixed.summary.file.line_endings, 'mixed');
+  const crlf = await runCsv(lines.join('\r\n'));
+  assert.is(crlf.summary.file.line_endings, 'crlf');
+});
+
 // --- files ---
 
 test('the newest correction replaces the cohort', async () => {
