@@ -11,7 +11,7 @@
 // relax_column_count, on the first 100,000 blank lines only: the full million took 244 s).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
@@ -162,6 +162,7 @@ function inFreshProcess(kind: string, folder: string, file: string, params: Reco
 }
 
 async function pathological(): Promise<void> {
+  const load = loadavg()[0]!.toFixed(1);
   const dir = mkdtempSync(join(tmpdir(), 'bench-intake-bad-'));
   const rows: Row[] = [];
   const add = (scenario: string, what: string, mb: number, limit: string, m: { seconds: number; peakMiB: number; outcome: string }) =>
@@ -184,7 +185,7 @@ async function pathological(): Promise<void> {
   recordBenchmark(
     'intake: pathological uploads (issue 16)',
     rows,
-    'Each run in a fresh Node process (tsx loaded), peak = the process\'s kernel high-water mark (process.resourceUsage().maxRSS), so the floor row includes what loading Node and tsx costs. "intake stage" is the whole stage through runStageDirect with default params (minPeople 60, maxRows 200,000). "floor" reads the file and splits it at every line ending (CSV) or inflates the sheet (xlsx): no reader can do less. The old reader is csv-parse as intake used it before (relax_column_count, one CsvError per short record), on the first 100,000 lines only.',
+    `Each run in a fresh Node process (tsx loaded), peak = the process's kernel high-water mark (process.resourceUsage().maxRSS), so the floor row includes what loading Node and tsx costs. "intake stage" is the whole stage through runStageDirect with default params (minPeople 60, maxRows 200,000). "floor" reads the file and splits it at every line ending (CSV) or inflates the sheet (xlsx): no reader can do less. The old reader is csv-parse as intake used it before (relax_column_count, one CsvError per short record), on the first 100,000 lines only. Load average ${load} when the run started (the machine is shared).`,
   );
 }
 

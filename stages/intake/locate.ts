@@ -27,6 +27,13 @@ export async function locateFiles(dir: string, today: string): Promise<RequestFi
   const requestPath = join(dir, 'request.json');
   const out: RequestFiles = { requestJson: { ...(await entryAt(requestPath)), path: requestPath }, cohort: null, cohortLabel: 'cohort.csv', problems: [] };
   const refuse = (kind: string, field: string, problem: string) => out.problems.push({ kind, row: null, field, problem, effect: 'request refused' });
+  // The request folder itself must be a folder, not a link to one elsewhere.
+  const folder = await lstat(dir).catch(() => null);
+  if (folder && !folder.isDirectory()) {
+    refuse('not_a_file', 'request folder', `is ${whatItIs(folder) ?? 'a file'}: the request's files must be in a folder of their own under data/requests`);
+    out.requestJson = { kind: 'other', what: 'in a request folder that is not a folder', path: requestPath };
+    return out;
+  }
 
   const corrections = await readCorrections(dir, today, refuse);
   if (corrections === 'refused') return out;

@@ -97,6 +97,14 @@ function buildLayout(files: Layout['files']): string {
   const dir = tempDir('intake-layout-');
   const outside = tempDir('intake-outside-');
   const source = (name: string) => (name === '../request.json' ? REQUEST_JSON : join(FILES, name));
+  if (files['/']?.link) {
+    // The request folder itself is a link to a complete request folder elsewhere.
+    copyFileSync(REQUEST_JSON, join(outside, 'request.json'));
+    copyFileSync(source(files['/'].link), join(outside, 'cohort.csv'));
+    const linked = join(dir, 'request');
+    symlinkSync(outside, linked);
+    return linked;
+  }
   if (!('request.json' in files)) copyFileSync(REQUEST_JSON, join(dir, 'request.json'));
   for (const [name, spec] of Object.entries(files)) {
     const path = join(dir, name);
