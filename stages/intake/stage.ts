@@ -18,16 +18,6 @@ const REJECTIONS = 'rejections/{request}/rejections.csv';
 /** Whole-request reasons that no single problem carries: they get a line of their own in the rejection file. */
 const REASON_LINES = new Set(['too_few_people', 'too_many_unusable']);
 
-/**
- * Today as yyyy-mm-dd, for "no date in the future". Read as the rest of the code reads it
- * (PIPELINE_TODAY, else the clock) until the stage context carries ctx.today.
- */
-function stageToday(ctx: object): string {
-  const given = (ctx as { today?: unknown }).today;
-  if (typeof given === 'string') return given;
-  return process.env.PIPELINE_TODAY ?? new Date().toISOString().slice(0, 10);
-}
-
 export type IntakeParams = {
   /** Fewer usable people than this refuses the request (the service's minimum). */
   minPeople: number;
@@ -81,7 +71,8 @@ export default defineStage<IntakeParams>({
     const written: string[] = [];
     try {
       const schemas = await loadSchemas(ctx.dir);
-      const today = stageToday(ctx);
+      // "No date in the future" is judged on the stage's clock, never the machine's own.
+      const today = ctx.today;
       const files = await locateFiles(ctx.inputs.request!, today);
       const request = await validateRequest(files.requestJson, ctx.request, params.allowedChannels, schemas, today);
       const problems: Problem[] = [...request.problems, ...files.problems];

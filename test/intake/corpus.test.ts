@@ -128,15 +128,7 @@ function buildLayout(files: Layout['files']): string {
 for (const [name, exp] of layouts) {
   test(`layout: ${name}`, async () => {
     const dir = buildLayout(exp.files);
-    const before = process.env.PIPELINE_TODAY;
-    process.env.PIPELINE_TODAY = '2024-06-01';
-    let run;
-    try {
-      run = await runIntake(dir, PARAMS, 'corpus');
-    } finally {
-      if (before === undefined) delete process.env.PIPELINE_TODAY;
-      else process.env.PIPELINE_TODAY = before;
-    }
+    const run = await runIntake(dir, PARAMS, 'corpus', '2024-06-01');
     assert.is(run.summary.status, exp.status, `${name}: ${JSON.stringify(run.summary.reasons)}`);
     const found = kinds(run.summary);
     for (const kind of Object.keys(exp.kinds)) assert.ok(found.has(kind), `${name}: expected ${kind}, found ${[...found].join(', ')}`);

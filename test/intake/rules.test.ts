@@ -215,26 +215,16 @@ test('an unknown column is an error naming the column; a missing mandatory colum
 
 // --- request and file sanity ---
 
-async function withToday<T>(day: string, job: () => Promise<T>): Promise<T> {
-  const before = process.env.PIPELINE_TODAY;
-  process.env.PIPELINE_TODAY = day;
-  try {
-    return await job();
-  } finally {
-    if (before === undefined) delete process.env.PIPELINE_TODAY;
-    else process.env.PIPELINE_TODAY = before;
-  }
-}
-
 test('request dates: nothing after today (received today is fine), the period runs forwards, shared not before received', async () => {
   const cohort = csvText([HEADER, ...people(60)]);
   const on = (dates: Record<string, unknown>, period = { from: '2019-01-01', to: '2020-12-31' }) => ({ ...baseRequest(), dates: { received: '2024-05-01', results_shared: null, publication: null, ...dates }, analysis_period: period });
-  const today = await withToday('2024-05-01', () => runCsv(cohort, {}, on({})));
+  const runOn = (today: string, request: Record<string, unknown>) => runIntake(requestFolder({ 'cohort.csv': cohort }, request), {}, 'test', today);
+  const today = await runOn('2024-05-01', on({}));
   assert.is(today.summary.status, 'accepted', JSON.stringify(today.summary.reasons));
-  const tomorrow = await withToday('2024-04-30', () => runCsv(cohort, {}, on({})));
+  const tomorrow = await runOn('2024-04-30', on({}));
   assert.is(tomorrow.summary.status, 'rejected');
   assert.equal(tomorrow.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field), ['request.json: dates.received']);
-  const all = await withToday('2024-06-01', () => runCsv(cohort, {}, on({ results_shared: '2024-04-01', publication: '2024-07-01' }, { from: '2020-01-01', to: '2019-12-31' })));
+  const all = await runOn('2024-06-01', on({ results_shared: '2024-04-01', publication: '2024-07-01' }, { from: '2020-01-01', to: '2019-12-31' }));
   assert.equal(all.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field).sort(), ['request.json: analysis_period.to', 'request.json: dates.publication', 'request.json: dates.results_shared']);
   assert.match(all.result!.stop!, /the dates in request\.json do not fit together \(analysis_period\.to, dates\.publication, dates\.results_shared\)/);
 });
@@ -348,7 +338,7 @@ test('when writing fails half-way, no declared output is left behind', async () 
   let thrown: unknown;
   try {
     await stage.run({
-      request: 'test', params: stage.params!, inputs: { request: dir }, inputHashes: {}, key: '0'.repeat(64), outputs,
+      request: 'test', today: '2026-01-01', params: stage.params!, inputs: { request: dir }, inputHashes: {}, key: '0'.repeat(64), outputs,
       tmpDir: tempDir('intake-fail-tmp-'), dir: fileURLToPath(new URL('../../stages/intake/', import.meta.url)), db,
       log: { info: () => {} }, signal: new AbortController().signal,
     });
