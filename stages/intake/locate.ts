@@ -31,7 +31,7 @@ export async function locateFiles(dir: string, today: string): Promise<RequestFi
   const folder = await lstat(dir).catch(() => null);
   if (folder && !folder.isDirectory()) {
     refuse('not_a_file', 'request folder', `is ${whatItIs(folder) ?? 'a file'}: the request's files must be in a folder of their own under data/requests`);
-    out.requestJson = { kind: 'other', what: 'in a request folder that is not a folder', path: requestPath };
+    out.requestJson = { kind: 'other', what: 'not read (the request folder itself is not a plain folder)', path: requestPath };
     return out;
   }
 
