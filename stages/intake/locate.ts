@@ -35,7 +35,7 @@ export async function locateFiles(dir: string, today: string): Promise<RequestFi
     return out;
   }
 
-  const corrections = await readCorrections(dir, today, refuse);
+  const corrections = await readCorrections(dir, today, refuse, out.problems);
   if (corrections === 'refused') return out;
   if (corrections.length) {
     const newest = corrections[corrections.length - 1]!;
@@ -58,7 +58,7 @@ export async function locateFiles(dir: string, today: string): Promise<RequestFi
 }
 
 /** The usable correction names, sorted (oldest first), or 'refused' when one of them is wrong. */
-async function readCorrections(dir: string, today: string, refuse: (kind: string, field: string, problem: string) => void): Promise<string[] | 'refused'> {
+async function readCorrections(dir: string, today: string, refuse: (kind: string, field: string, problem: string) => void, out: Problem[]): Promise<string[] | 'refused'> {
   const folder = join(dir, 'corrections');
   let info;
   try {
@@ -72,12 +72,17 @@ async function readCorrections(dir: string, today: string, refuse: (kind: string
   }
   const usable: string[] = [];
   let refused = false;
+  // A file name is the provider's own text (john-smith-cohort.csv): the summary and the console
+  // quote it only when it is made of digits and separators, otherwise the rejection file does.
+  const quotable = (name: string) => /^[\d._ -]*cohort\.(csv|xlsx)$/i.test(name);
   for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const field = `corrections/${entry.name}`;
     const m = CORRECTION.exec(entry.name);
     if (!m) {
       if (LOOKS_LIKE_CORRECTION.test(entry.name)) {
-        refuse('correction_bad_name', field, 'is not named yyyy-mm-dd-cohort.csv (or .xlsx) with the day it was made, so it cannot be ordered with the other corrections');
+        const problem = 'is not named yyyy-mm-dd-cohort.csv (or .xlsx) with the day it was made, so it cannot be ordered with the other corrections';
+        if (quotable(entry.name)) refuse('correction_bad_name', field, problem);
+        else out.push({ kind: 'correction_bad_name', row: null, field: 'corrections/(a file)', problem: `a file ${problem}`, effect: 'request refused', value: entry.name });
         refused = true;
       }
       continue; // notes and other files beside the corrections are not read

@@ -137,6 +137,8 @@ for (const [name, exp] of layouts) {
       assert.ok(run.result!.stop!.includes(exp.stop!), `${name}: ${run.result!.stop}`);
       assert.not.match(run.result!.stop!, /request\.json is missing/);
       assert.not.ok(existsSync(run.outputs.cohort!));
+      // A file name may be a person's name: never in the summary or the console.
+      for (const sentinel of SENTINELS) assert.not.ok(`${run.summaryText}\n${run.result!.stop}`.includes(sentinel), `${name}: "${sentinel}" leaked`);
       // A refused cohort file is not read: no person from it reached any output.
       if (!name.startsWith('request-')) assert.is(run.summary.counts.submitted, 0);
     }
