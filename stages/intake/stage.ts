@@ -144,8 +144,8 @@ export default defineStage<IntakeParams>({
       await writeJson(outputs.summary!, summary, tmpDir);
       written.push(outputs.summary!);
 
-      // Where the provider-facing detail is: the data folder's copy, named without the folder,
-      // which the stage does not know.
+      // Where the provider's row-by-row detail is: the runner's published copy, named relative to
+      // the data folder (a stage is not told where that folder is).
       const detail = `row by row for the provider: ${REJECTIONS.replace('{request}', ctx.request)} in the data folder`;
       ctx.log.info(
         `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} problems${problems.length ? ` (${detail})` : ''}`,
