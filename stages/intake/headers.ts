@@ -127,7 +127,7 @@ export function columnsMessage(map: ColumnMap): string {
       case 'unknown_column':
         return p.column ? `${p.field}${heading(p)} is not a template column` : `${p.field} has values but no column name`;
       case 'duplicate_column':
-        return `${p.field}${heading(p)} repeats a column`;
+        return `${p.field}${heading(p)} is ${p.problem.replace(/: keep only one$/, '')}`;
       default:
         return p.problem;
     }

@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ageOn, calendarDateFormat, excelSerialToIso, parseDate } from '../../stages/intake/dates.ts';
 import { decodeText, sniffKind } from '../../stages/intake/decode.ts';
-import { columnLetter, headerWords } from '../../stages/intake/headers.ts';
+import { columnLetter, columnsMessage, headerWords, mapColumns } from '../../stages/intake/headers.ts';
+import { loadSchemas } from '../../stages/intake/schemas.ts';
 import { nameKey } from '../../stages/intake/names.ts';
 import { normalisePnc, pncCheckLetter, pncCheckLetterFits } from '../../stages/intake/pnc.ts';
 import { chooseSeparator } from '../../stages/intake/read-table.ts';
@@ -276,6 +277,18 @@ test('formulas without saved values are found by cell, in the first sheet only',
   assert.equal(formulasWithoutValues(readFileSync(dir + 'formula-without-value.xlsx'), 2 ** 28), [{ row: 3, column: 1 }]);
   assert.equal(formulasWithoutValues(readFileSync(dir + 'formula-text-without-value.xlsx'), 2 ** 28), [{ row: 3, column: 1 }, { row: 5, column: 2 }]);
   assert.equal(formulasWithoutValues(readFileSync(dir + 'good.xlsx'), 2 ** 28), []);
+});
+
+test('the console names the columns: missing by template name, unknown or doubled by letter and heading (when it reads as a name)', async () => {
+  const schemas = await loadSchemas(fileURLToPath(new URL('../../stages/intake/', import.meta.url)));
+  const map = (header: string[]) => mapColumns(header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
+  assert.is(
+    columnsMessage(map(['surname', 'forename', 'dob', 'Last name', 'Home address', '12 High St', 'index date'])),
+    'column D ("Last name") is a second column for surname; column E ("Home address") is not a template column; column F is not a template column; no gender column',
+  );
+  assert.is(columnsMessage(map(['surname', 'forename', 'dob', 'gender'])), 'no index_date, conviction_date, intervention_start_date column (at least one is needed)');
+  // One recognised heading is not enough to trust the row as a header: other cells may be values.
+  assert.is(columnsMessage(map(['Quillfeather', 'gender'])), 'column A is not a template column; no surname column; no forename column; no dob column; no index_date, conviction_date, intervention_start_date column (at least one is needed)');
 });
 
 test.run();
