@@ -12,7 +12,7 @@ import { columnLetter } from './headers.ts';
 import { formatCount, type Problem } from './problems.ts';
 import { readRegularFile } from './regular-file.ts';
 import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
-import { zipSizes } from './zip-sizes.ts';
+import { expandsBeyond, zipMembers, zipSizes } from './zip-sizes.ts';
 
 /** A formula cell whose result was not saved in the workbook: neither a value nor blank. */
 export class FormulaWithoutValue {
@@ -100,9 +100,14 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
   const { maxUnzippedBytes } = limits;
   // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts). An archive
   // whose directory cannot be read goes on to the reader, which says what is wrong with it.
+  const members = zipMembers(bytes);
   const sizes = zipSizes(bytes);
   if (sizes && sizes.uncompressed > maxUnzippedBytes) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
+  }
+  // Declared sizes can be forged: unzipped under the cap, the members must keep to it too.
+  if (members && expandsBeyond(bytes, members, maxUnzippedBytes)) {
+    return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that expands to more than the ${megabytes(maxUnzippedBytes)} allowed when unzipped (more than it says it holds): save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
   const formulas = formulasWithoutValues(bytes, maxUnzippedBytes);
   let data: RawCell[][];

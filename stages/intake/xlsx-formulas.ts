@@ -6,8 +6,7 @@
 //
 // Only the first sheet is looked at (the one intake reads), found through the workbook's own
 // relationships. The sheet is inflated with node:zlib, capped at the unzipped-size limit.
-import { inflateRawSync } from 'node:zlib';
-import { zipMembers, type ZipMember } from './zip-sizes.ts';
+import { unzipMember, zipMembers, type ZipMember } from './zip-sizes.ts';
 
 export interface CellAddress {
   /** Spreadsheet row number (1-based). */
@@ -16,20 +15,10 @@ export interface CellAddress {
   column: number;
 }
 
-const LOCAL_HEADER = 0x04034b50;
-
 function member(bytes: Buffer, members: ZipMember[], name: string, maxBytes: number): Buffer | null {
   const m = members.find((x) => x.name === name);
-  if (!m || m.offset + 30 > bytes.length || bytes.readUInt32LE(m.offset) !== LOCAL_HEADER) return null;
-  const start = m.offset + 30 + bytes.readUInt16LE(m.offset + 26) + bytes.readUInt16LE(m.offset + 28);
-  const packed = bytes.subarray(start, start + m.compressed);
-  if (m.method === 0) return packed;
-  if (m.method !== 8) return null;
-  try {
-    return inflateRawSync(packed, { maxOutputLength: maxBytes });
-  } catch {
-    return null;
-  }
+  const out = m ? unzipMember(bytes, m, maxBytes) : null;
+  return out === 'too large' ? null : out;
 }
 
 /** The path of the workbook's first sheet, e.g. xl/worksheets/sheet1.xml. */

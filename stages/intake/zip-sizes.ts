@@ -2,8 +2,10 @@
 // without unzipping anything. A few hundred kilobytes of zeros can declare gigabytes (a "zip
 // bomb"); unzipping such an upload would exhaust memory before any row could be checked, so
 // intake compares the declared total with a limit first. Declared sizes can be forged: an
-// archive that lies about them gets past this check (read-excel-file streams the members, so it
-// does not stop at the declared size). That case is noted, not handled.
+// archive that lies about them gets past that check, so `expandsBeyond` then inflates every
+// member with node:zlib under the same cap (what the reader would do anyway, without the cap),
+// before the reader is given the bytes.
+import { inflateRawSync } from 'node:zlib';
 
 export interface ZipMember {
   name: string;
@@ -101,4 +103,40 @@ export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
     at += 46 + nameLength + extraLength + commentLength;
   }
   return out;
+}
+
+const LOCAL_HEADER = 0x04034b50;
+
+/** The compressed bytes of a member, or null when its local header cannot be found. */
+function packedBytes(bytes: Buffer, m: ZipMember): { method: number; data: Buffer } | null {
+  if (m.offset + 30 > bytes.length || bytes.readUInt32LE(m.offset) !== LOCAL_HEADER) return null;
+  const start = m.offset + 30 + bytes.readUInt16LE(m.offset + 26) + bytes.readUInt16LE(m.offset + 28);
+  return { method: m.method, data: bytes.subarray(start, start + m.compressed) };
+}
+
+/**
+ * A member unzipped, at most maxBytes of it: 'too large' beyond that; null when it is neither
+ * stored nor deflated, or damaged (the reader then says what is wrong with the file).
+ */
+export function unzipMember(bytes: Buffer, m: ZipMember, maxBytes: number): Buffer | 'too large' | null {
+  const packed = packedBytes(bytes, m);
+  if (!packed) return null;
+  if (packed.method === 0) return packed.data.length > maxBytes ? 'too large' : packed.data;
+  if (packed.method !== 8) return null;
+  try {
+    return inflateRawSync(packed.data, { maxOutputLength: Math.max(1, maxBytes) });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too large' : null;
+  }
+}
+
+/** Whether the members, really unzipped, come to more than maxBytes (whatever they declare). */
+export function expandsBeyond(bytes: Buffer, members: ZipMember[], maxBytes: number): boolean {
+  let left = maxBytes;
+  for (const m of members) {
+    const out = unzipMember(bytes, m, left);
+    if (out === 'too large') return true;
+    if (out) left -= out.length;
+  }
+  return false;
 }
