@@ -10,7 +10,7 @@
 // are part of the value; a quote anywhere else is an ordinary character; text after a closing
 // quote and before the next separator is kept. A record is one spreadsheet row, however many
 // lines it spans, and blank rows count in the row numbers but are not returned.
-import type { RawRow } from './read-table.ts';
+import type { RawRow } from './cells.ts';
 
 export type LineEndings = 'lf' | 'crlf' | 'cr' | 'mixed' | 'none';
 

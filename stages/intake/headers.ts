@@ -3,7 +3,7 @@
 // schema's x-headers ("Date of Birth", "DOB", "Last name", "Surname/Last name"). Anything else is
 // an unknown column: it might hold data we must not take in, or a date we would misread.
 import { shortValue, type Problem } from './problems.ts';
-import type { RawCell } from './read-table.ts';
+import type { RawCell } from './cells.ts';
 
 export interface FieldInfo {
   name: string;

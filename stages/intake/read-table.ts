@@ -9,26 +9,13 @@ import { readSheet } from 'read-excel-file/node';
 import { parseCsv, type LineEndings } from './csv.ts';
 import { decodeText, sniffKind, type Encoding } from './decode.ts';
 import { columnLetter } from './headers.ts';
+import { FORMULA_WITHOUT_VALUE, isBlank, type RawCell, type RawRow } from './cells.ts';
 import { formatCount, type Problem } from './problems.ts';
 import { readRegularFile } from './regular-file.ts';
 import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
 import { expandsBeyond, zipMembers, zipSizes } from './zip-sizes.ts';
 
-/** A formula cell whose result was not saved in the workbook: neither a value nor blank. */
-export class FormulaWithoutValue {
-  toString(): string {
-    return '';
-  }
-}
-export const FORMULA_WITHOUT_VALUE = new FormulaWithoutValue();
-
-export type RawCell = string | number | boolean | Date | null | FormulaWithoutValue;
-
-export interface RawRow {
-  /** Spreadsheet row number: header = 1, first person = 2; blank lines count, as in Excel (but are not returned). */
-  row: number;
-  cells: RawCell[];
-}
+export type { RawCell, RawRow } from './cells.ts';
 
 export interface Table {
   format: 'csv' | 'xlsx';
@@ -172,9 +159,6 @@ export function chooseSeparator(text: string): string {
   return best;
 }
 
-export function isBlank(cell: RawCell | undefined): boolean {
-  return cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
-}
 
 export function fileLabel(path: string, requestDir: string): string {
   return path.startsWith(requestDir + '/') ? path.slice(requestDir.length + 1) : basename(path);

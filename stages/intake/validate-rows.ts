@@ -7,7 +7,7 @@ import { columnLetter, type ColumnMap } from './headers.ts';
 import { nameKey } from './names.ts';
 import { normalisePnc } from './pnc.ts';
 import { shortValue, type Effect, type Problem } from './problems.ts';
-import { FormulaWithoutValue, isBlank, type RawCell, type RawRow } from './read-table.ts';
+import { FormulaWithoutValue, isBlank, type RawCell, type RawRow } from './cells.ts';
 import type { ProblemWords, Schemas } from './schemas.ts';
 
 export const DATE_FIELDS = ['dob', 'index_date', 'conviction_date', 'intervention_start_date', 'intervention_end_date'] as const;
