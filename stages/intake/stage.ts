@@ -149,7 +149,7 @@ export default defineStage<IntakeParams>({
       // the data folder (a stage is not told where that folder is).
       const detail = `row by row for the provider: ${REJECTIONS.replace('{request}', ctx.request)} in the data folder`;
       ctx.log.info(
-        `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} problems${problems.length ? ` (${detail})` : ''}`,
+        `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}${problems.length ? ` (${detail})` : ''}`,
       );
       const result = {
         rows: { ...(accepted ? { cohort: counts.usable } : {}), rejections: rejectionRows },
