@@ -12,8 +12,10 @@ import { columnLetter } from './headers.ts';
 import { FORMULA_WITHOUT_VALUE, isBlank, type RawCell, type RawRow } from './cells.ts';
 import { formatCount, type Problem } from './problems.ts';
 import { readRegularFile } from './regular-file.ts';
+import { withoutBlankRows } from './xlsx-blank-rows.ts';
 import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
-import { expandsBeyond, zipMembers, zipSizes } from './zip-sizes.ts';
+import { openWorkbook } from './xlsx-sheet.ts';
+import { zipMembers, zipSizes } from './zip-sizes.ts';
 
 export type { RawCell, RawRow } from './cells.ts';
 
@@ -93,13 +95,17 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
   // Declared sizes can be forged: unzipped under the cap, the members must keep to it too.
-  if (members && expandsBeyond(bytes, members, maxUnzippedBytes)) {
+  const opened = members ? openWorkbook(bytes, members, maxUnzippedBytes) : null;
+  if (opened?.tooLarge) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that expands to more than the ${megabytes(maxUnzippedBytes)} allowed when unzipped (more than it says it holds): save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
-  const formulas = formulasWithoutValues(bytes, maxUnzippedBytes);
+  const sheet = opened && !opened.tooLarge ? opened.sheet : null;
+  const formulas = sheet ? formulasWithoutValues(sheet.xml) : [];
   let data: RawCell[][];
   try {
-    data = (await readSheet(bytes, 1, { trim: false })) as RawCell[][];
+    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them.
+    const compact = members && sheet ? withoutBlankRows(bytes, members, sheet) : null;
+    data = (await readSheet(compact ?? bytes, 1, { trim: false })) as RawCell[][];
   } catch (error) {
     const name = (error as { name?: string }).name;
     // read-excel-file stops at the first text formula without a saved value: say which cells.

@@ -2,15 +2,18 @@
 // without unzipping anything. A few hundred kilobytes of zeros can declare gigabytes (a "zip
 // bomb"); unzipping such an upload would exhaust memory before any row could be checked, so
 // intake compares the declared total with a limit first. Declared sizes can be forged: an
-// archive that lies about them gets past that check, so `expandsBeyond` then inflates every
-// member with node:zlib under the same cap (what the reader would do anyway, without the cap),
-// before the reader is given the bytes.
+// archive that lies about them gets past that check, so xlsx-sheet.ts then unzips every member
+// with node:zlib under the same cap (what the reader would do anyway, without the cap), before
+// the reader is given the bytes.
 import { inflateRawSync } from 'node:zlib';
 
 export interface ZipMember {
   name: string;
   /** 0 stored, 8 deflated. */
   method: number;
+  /** General-purpose flags (bit 0: encrypted). */
+  flags: number;
+  crc: number;
   compressed: number;
   uncompressed: number;
   /** Offset of the member's local header. */
@@ -69,7 +72,9 @@ export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
   let at = directory;
   for (let k = 0; k < members; k++) {
     if (at + 46 > n || view.getUint32(at, true) !== CENTRAL_HEADER) return null;
+    const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
+    const crc = view.getUint32(at + 16, true);
     let packed = view.getUint32(at + 20, true);
     let size = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
@@ -99,7 +104,7 @@ export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
     }
     if (at + 46 + nameLength > n) return null;
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    out.push({ name, method, compressed: packed, uncompressed: size, offset });
+    out.push({ name, method, flags, crc, compressed: packed, uncompressed: size, offset });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return out;
@@ -108,7 +113,7 @@ export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
 const LOCAL_HEADER = 0x04034b50;
 
 /** The compressed bytes of a member, or null when its local header cannot be found. */
-function packedBytes(bytes: Buffer, m: ZipMember): { method: number; data: Buffer } | null {
+export function packedBytes(bytes: Buffer, m: ZipMember): { method: number; data: Buffer } | null {
   if (m.offset + 30 > bytes.length || bytes.readUInt32LE(m.offset) !== LOCAL_HEADER) return null;
   const start = m.offset + 30 + bytes.readUInt16LE(m.offset + 26) + bytes.readUInt16LE(m.offset + 28);
   return { method: m.method, data: bytes.subarray(start, start + m.compressed) };
@@ -128,15 +133,4 @@ export function unzipMember(bytes: Buffer, m: ZipMember, maxBytes: number): Buff
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too large' : null;
   }
-}
-
-/** Whether the members, really unzipped, come to more than maxBytes (whatever they declare). */
-export function expandsBeyond(bytes: Buffer, members: ZipMember[], maxBytes: number): boolean {
-  let left = maxBytes;
-  for (const m of members) {
-    const out = unzipMember(bytes, m, left);
-    if (out === 'too large') return true;
-    if (out) left -= out.length;
-  }
-  return false;
 }

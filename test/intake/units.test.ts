@@ -19,6 +19,11 @@ import { parseCsv } from '../../stages/intake/csv.ts';
 import { entryAt, readRegularFile } from '../../stages/intake/regular-file.ts';
 import { PLACEHOLDER } from '../../stages/intake/validate-rows.ts';
 import { formulasWithoutValues } from '../../stages/intake/xlsx-formulas.ts';
+import { withoutBlankRows } from '../../stages/intake/xlsx-blank-rows.ts';
+import { openWorkbook, type FirstSheet } from '../../stages/intake/xlsx-sheet.ts';
+import { zipMembers } from '../../stages/intake/zip-sizes.ts';
+import { readdirSync } from 'node:fs';
+import { readSheet } from 'read-excel-file/node';
 
 test('parseDate agrees with the JavaScript calendar on every day-month of several years', () => {
   for (const y of [1900, 1999, 2000, 2001, 2024, 2100]) {
@@ -272,11 +277,18 @@ test('only regular files are read: a device, a folder or a link is refused witho
   assert.equal(await readRegularFile('/proc/self/exe', 10), { ok: false, what: 'a symbolic link (a shortcut to another file), not the file itself' });
 });
 
+/** The first sheet of a workbook, as intake unzips it. */
+function firstSheet(bytes: Buffer): FirstSheet {
+  const opened = openWorkbook(bytes, zipMembers(bytes)!, 2 ** 28);
+  assert.ok(!opened.tooLarge && opened.sheet);
+  return (opened as { sheet: FirstSheet }).sheet;
+}
+
 test('formulas without saved values are found by cell, in the first sheet only', () => {
   const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
-  assert.equal(formulasWithoutValues(readFileSync(dir + 'formula-without-value.xlsx'), 2 ** 28), [{ row: 3, column: 1 }]);
-  assert.equal(formulasWithoutValues(readFileSync(dir + 'formula-text-without-value.xlsx'), 2 ** 28), [{ row: 3, column: 1 }, { row: 5, column: 2 }]);
-  assert.equal(formulasWithoutValues(readFileSync(dir + 'good.xlsx'), 2 ** 28), []);
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'formula-without-value.xlsx')).xml), [{ row: 3, column: 1 }]);
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'formula-text-without-value.xlsx')).xml), [{ row: 3, column: 1 }, { row: 5, column: 2 }]);
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'good.xlsx')).xml), []);
 });
 
 test('the console names the columns: missing by template name, unknown or doubled by letter and heading (when it reads as a name)', async () => {
@@ -289,6 +301,25 @@ test('the console names the columns: missing by template name, unknown or double
   assert.is(columnsMessage(map(['surname', 'forename', 'dob', 'gender'])), 'no index_date, conviction_date, intervention_start_date column (at least one is needed)');
   // One recognised heading is not enough to trust the row as a header: other cells may be values.
   assert.is(columnsMessage(map(['Quillfeather', 'gender'])), 'column A is not a template column; no surname column; no forename column; no dob column; no index_date, conviction_date, intervention_start_date column (at least one is needed)');
+});
+
+test('blank rows taken out of a workbook: the reader sees the same cells at the same row numbers', async () => {
+  const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
+  const nonBlank = (rows: unknown[][]) => rows.map((cells, i) => [i + 1, cells] as const).filter(([, cells]) => cells.some((c) => c !== null && c !== ''));
+  let compacted = 0;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.xlsx')).sort()) {
+    const bytes = readFileSync(dir + name);
+    const members = zipMembers(bytes);
+    if (!members || name.startsWith('zip-bomb') || name.startsWith('formula-text')) continue; // refused before the reader
+    const compact = withoutBlankRows(bytes, members, firstSheet(bytes));
+    if (!compact) continue;
+    compacted++;
+    assert.equal(nonBlank(await readSheet(compact, 1, { trim: false })), nonBlank(await readSheet(bytes, 1, { trim: false })), name);
+  }
+  assert.ok(compacted >= 1, 'blank-rows.xlsx has blank rows to take out');
+  const blank = readFileSync(dir + 'blank-rows.xlsx');
+  const rows = nonBlank(await readSheet(withoutBlankRows(blank, zipMembers(blank)!, firstSheet(blank))!, 1, { trim: false }));
+  assert.equal(rows.map(([n]) => n), [1, 2, 3, 4, 5, 1006, 1007, 1008, 1009]);
 });
 
 test.run();
