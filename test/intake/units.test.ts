@@ -311,7 +311,9 @@ test('blank rows taken out of a workbook: the reader sees the same cells at the 
     const bytes = readFileSync(dir + name);
     const members = zipMembers(bytes);
     if (!members || name.startsWith('zip-bomb') || name.startsWith('formula-text')) continue; // refused before the reader
-    const compact = withoutBlankRows(bytes, members, firstSheet(bytes));
+    const opened = openWorkbook(bytes, members, 2 ** 28);
+    if (opened.tooLarge || !opened.sheet) continue; // not a workbook (zip-not-xlsx.xlsx ...)
+    const compact = withoutBlankRows(bytes, members, opened.sheet);
     if (!compact) continue;
     compacted++;
     assert.equal(nonBlank(await readSheet(compact, 1, { trim: false })), nonBlank(await readSheet(bytes, 1, { trim: false })), name);
