@@ -159,10 +159,11 @@ async function child(kind: string, folder: string, file: string, params: Record<
     const text = readFileSync(path, 'utf8').split('\n').slice(0, 100_001).join('\n');
     outcome = `${(parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as unknown[]).length.toLocaleString('en-GB')} records`;
   }
-  return { seconds: (performance.now() - t0) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024, outcome };
+  const cpu = process.cpuUsage();
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakMiB: process.resourceUsage().maxRSS / 1024, outcome };
 }
 
-function inFreshProcess(kind: string, folder: string, file: string, params: Record<string, number> = {}): { seconds: number; peakMiB: number; outcome: string } {
+function inFreshProcess(kind: string, folder: string, file: string, params: Record<string, number> = {}): { seconds: number; cpuSeconds: number; peakMiB: number; outcome: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', kind, folder, file, JSON.stringify(params)], { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('SCENARIO '));
   if (r.status !== 0 || !line) {
@@ -176,8 +177,8 @@ async function pathological(): Promise<void> {
   const load = loadavg()[0]!.toFixed(1);
   const dir = mkdtempSync(join(tmpdir(), 'bench-intake-bad-'));
   const rows: Row[] = [];
-  const add = (scenario: string, what: string, mb: number, limit: string, m: { seconds: number; peakMiB: number; outcome: string }) =>
-    rows.push({ upload: scenario, run: what, 'file MB': mb.toFixed(1), outcome: m.outcome, seconds: m.seconds.toFixed(2), 'peak RSS MiB': m.peakMiB.toFixed(0), limit });
+  const add = (scenario: string, what: string, mb: number, limit: string, m: { seconds: number; cpuSeconds: number; peakMiB: number; outcome: string }) =>
+    rows.push({ upload: scenario, run: what, 'file MB': mb.toFixed(1), outcome: m.outcome, seconds: m.seconds.toFixed(2), 'process CPU s': m.cpuSeconds.toFixed(2), 'peak RSS MiB': m.peakMiB.toFixed(0), limit });
   try {
     for (const [k, s] of SCENARIOS.entries()) {
       const folder = join(dir, String(k));
@@ -196,7 +197,7 @@ async function pathological(): Promise<void> {
   recordBenchmark(
     'intake: pathological uploads (issue 16)',
     rows,
-    `Each run in a fresh Node process (tsx loaded), peak = the process's kernel high-water mark (process.resourceUsage().maxRSS), so the floor row includes what loading Node and tsx costs. "intake stage" is the whole stage through runStageDirect with default params (minPeople 60, maxRows 200,000). "floor" reads the file and splits it at every line ending (CSV) or inflates the sheet (xlsx): no reader can do less. The old reader is csv-parse as intake used it before (relax_column_count, one CsvError per short record), on the first 100,000 lines only. Load average ${load} when the run started (the machine is shared).`,
+    `Each run in a fresh Node process (tsx loaded), peak = the process's kernel high-water mark (process.resourceUsage().maxRSS), so the floor row includes what loading Node and tsx costs; "seconds" is the job's wall time, "process CPU s" the whole process's CPU time (loading Node and tsx included), which a busy machine does not inflate. "intake stage" is the whole stage through runStageDirect with default params (minPeople 60, maxRows 200,000). "floor" reads the file and splits it at every line ending (CSV) or inflates the sheet (xlsx): no reader can do less. The old reader is csv-parse as intake used it before (relax_column_count, one CsvError per short record), on the first 100,000 lines only. Load average ${load} when the run started (the machine is shared).`,
   );
 }
 
