@@ -56,9 +56,9 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   let row: number;
   try {
     if (!existsSync(requestDir)) return fail(purgedNotice(project, request) ?? `request ${request} has no folder ${relative(dag.root, requestDir)}`);
-    const files = await locateFiles(requestDir);
+    const files = await locateFiles(requestDir, today());
     if (!files.cohort) return fail(`request ${request}: no cohort file to correct`);
-    const read = await readTable(files.cohort, files.cohortLabel, { maxFileBytes: Number.MAX_SAFE_INTEGER, maxUnzippedBytes: Number.MAX_SAFE_INTEGER });
+    const read = await readTable(files.cohort, files.cohortLabel, { maxFileBytes: Number.MAX_SAFE_INTEGER, maxUnzippedBytes: Number.MAX_SAFE_INTEGER, maxRows: Number.MAX_SAFE_INTEGER });
     if (!read.ok) return fail(`request ${request}: ${files.cohortLabel} cannot be read (${read.problem.problem})`);
     const { table } = read;
     const schemas = await loadSchemas(INTAKE_DIR);
