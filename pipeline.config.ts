@@ -3,7 +3,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
-import { retentionDecision, type RetentionFields } from './stages/purge/retention.ts';
+import { DEFAULT_RETENTION, retentionDecision, type RetentionFields, type RetentionSettings } from './stages/purge/retention.ts';
+
+// A refused request's data goes 30 days after receipt; a request never shared is kept at most 12 months.
+const RETENTION: RetentionSettings = { ...DEFAULT_RETENTION };
 
 export default defineDag({
   dataDir: 'data',
@@ -25,9 +28,16 @@ export default defineDag({
     const dir = join(dataDir, 'requests');
     return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
   },
-  async retention({ request, dataDir }) {
+  async retention({ request, dataDir, stopped, firstRun }) {
     const file = join(dataDir, 'requests', request, 'request.json');
-    return retentionDecision(JSON.parse(readFileSync(file, 'utf8')) as RetentionFields);
+    // A refused request's form may be unreadable: its date of receipt is then its first run.
+    let form: RetentionFields = {};
+    try {
+      form = JSON.parse(readFileSync(file, 'utf8')) as RetentionFields;
+    } catch {
+      if (!stopped) throw new Error(`${file} cannot be read`);
+    }
+    return retentionDecision(form, { stopped, firstRun }, RETENTION);
   },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],

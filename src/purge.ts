@@ -3,11 +3,13 @@
 // files, and any leftover work folders; record each deletion in the register; and mark the run
 // records so they say "purged on ..." instead of pointing at nothing.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { listFiles, sha256File } from './hash.ts';
 import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
 import { harvestFingerprints } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
+import { privateDir, purposeKey, resolveInputPath, type PrivateConfig } from './keys.ts';
+import type { LoadedDag, RetentionFacts } from './dag.ts';
 import { requestScoped } from './graph.ts';
 import type { Runner } from './runner.ts';
 import type { Classification } from './stage.ts';
@@ -43,12 +45,22 @@ export interface PurgeMarker {
   entries: { seq: number; hash: string }[];
 }
 
+export function privateConfig(dag: LoadedDag): PrivateConfig {
+  return { root: dag.root, dataDir: dag.dataDir, privateDir: dag.config.privateDir };
+}
+
 export function dataPaths(runner: Runner) {
   const data = runner.dag.dataDir;
+  const config = privateConfig(runner.dag);
   return {
-    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl')),
+    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register'), headFile: join(privateDir(config), 'register-head.json') }),
     fingerprints: join(data, 'register', 'fingerprints'),
+    /** The key of the fingerprints (never stored under the data folder). */
+    fingerprintKey: () => purposeKey(config, 'fingerprint')!,
+    /** Each audit's register head, so a later rewrite of what an audit saw is detected. */
+    auditHeads: join(data, 'register', 'audit-heads.jsonl'),
     marker: (request: string) => join(runner.records.requestDir(request), 'purged.json'),
+    private: privateDir(config),
   };
 }
 
@@ -57,12 +69,20 @@ export function readPurgeMarker(runner: Runner, request: string): PurgeMarker | 
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PurgeMarker) : undefined;
 }
 
+/** What a retention rule may need to know of a request's runs (src/dag.ts RetentionFacts). */
+export function retentionFacts(runner: Runner, request: string): RetentionFacts {
+  const ids = runner.records.list(request);
+  if (!ids.length) return { stopped: false, firstRun: null };
+  const latest = runner.records.read(request, ids.at(-1)!);
+  return { stopped: latest.status === 'stopped', firstRun: runner.records.read(request, ids[0]!).started.slice(0, 10) };
+}
+
 /** The request's own input files: every file input whose path names {request}. */
 export function requestInputPaths(runner: Runner, request: string): string[] {
   const paths = new Set<string>();
   for (const [, inputs] of runner.graph.inputs) {
     for (const src of Object.values(inputs)) {
-      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolve(runner.dag.root, src.path.replaceAll('{request}', request)));
+      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolveInputPath(privateConfig(runner.dag), src.path, request));
     }
   }
   return [...paths].sort();
@@ -113,7 +133,7 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
       const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
       // A partial purge fingerprints only the withdrawn person (the caller does), not everyone.
       if (!partial && spec?.identifiers && spec.format === 'parquet' && runner.store.hasBlob(hash)) {
-        fingerprints = await harvestFingerprints(db, runner.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
+        fingerprints = await harvestFingerprints(db, runner.store.blobPath(hash), spec.identifiers, paths.fingerprints, request, paths.fingerprintKey());
       }
     }
   } finally {
@@ -153,7 +173,9 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
         const blob = await sha256File(f);
         const bytes = statSync(f).size;
         rmSync(f, { force: true });
-        deletions.push({ ...base, dataset: `input:${relative(runner.dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dataDir, f).startsWith('..') ? relative(runner.dag.root, f) : rel(f) });
+        const inPrivate = !relative(paths.private, f).startsWith('..');
+        const where = inPrivate ? `private:${relative(paths.private, f).split(sep).join('/')}` : relative(dataDir, f).startsWith('..') ? relative(runner.dag.root, f) : rel(f);
+        deletions.push({ ...base, dataset: inPrivate ? where : `input:${relative(runner.dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: where });
       }
       if (statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
     }
@@ -188,6 +210,6 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
     operator: options.operator,
     entries: [...(previous?.entries ?? []), ...entries.map((e) => ({ seq: e.seq, hash: e.hash }))],
   };
-  if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o644);
+  if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o600);
   return { deleted: entries, kept, fingerprints };
 }

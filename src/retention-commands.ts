@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import { acquireLock } from './lock.ts';
-import { audit } from './audit.ts';
-import { purgeRequest, readPurgeMarker } from './purge.ts';
+import { audit, auditDue, auditSummary } from './audit.ts';
+import { purgeRequest, readPurgeMarker, retentionFacts } from './purge.ts';
 import { checkRequestId, type Runner } from './runner.ts';
 import type { Retention } from './dag.ts';
 
@@ -21,7 +21,7 @@ export function operatorName(): string {
 async function retentionOf(runner: Runner, request: string): Promise<Retention> {
   const hook = runner.dag.config.retention;
   if (!hook) return { due: null, classifications: ['personal'], rule: 'no retention rule configured' };
-  return hook({ request, dataDir: runner.dag.dataDir, root: runner.dag.root, log: () => {} });
+  return hook({ request, dataDir: runner.dag.dataDir, root: runner.dag.root, log: () => {}, ...retentionFacts(runner, request) });
 }
 
 export async function forcedPurge(
@@ -57,6 +57,7 @@ export async function runAudit(runner: Runner, deep: boolean) {
     deep,
     exclude: runner.dag.config.auditExclude,
     today: new Date(`${today()}T00:00:00Z`),
+    recordHead: true,
     dueDate: async (request) => {
       try {
         return (await retentionOf(runner, request)).due ?? undefined;
@@ -69,7 +70,7 @@ export async function runAudit(runner: Runner, deep: boolean) {
 
 export interface ScheduleLine {
   request: string;
-  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy';
+  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy' | 'audited';
   detail: string;
 }
 
@@ -107,7 +108,14 @@ export async function schedule(runner: Runner): Promise<{ ok: boolean; busy?: bo
       const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
       lines.push({ request, action, detail: `${outcome.ok ? (ran.length ? `re-ran ${ran.join(', ')}` : 'nothing changed') : outcome.message}; ${due}` });
     }
-    return { ok: lines.every((l) => l.action !== 'failed'), lines };
+    // The register's quarterly audit (DPIA), when the last one is old enough.
+    let audited = true;
+    if (auditDue(runner, day, runner.dag.config.auditEveryDays)) {
+      const report = await runAudit(runner, false);
+      audited = report.ok;
+      lines.push({ request: '*', action: 'audited', detail: auditSummary(report) });
+    }
+    return { ok: audited && lines.every((l) => l.action !== 'failed'), lines };
   } finally {
     lock.release();
   }
@@ -117,7 +125,7 @@ async function forcedPurgeDue(runner: Runner, request: string, rules: Retention)
   const lock = await acquireLock(join(runner.records.requestDir(request), '.lock'), `purge-${process.pid}`, 0);
   if (!lock.ok) return { ok: false, message: `being run by process ${lock.owner.pid}; will purge next time` };
   try {
-    const result = await purgeRequest(runner, { request, classifications: rules.classifications, reason: 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
+    const result = await purgeRequest(runner, { request, classifications: rules.classifications, reason: rules.reason ?? 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
     return { ok: true, message: `${result.deleted.length} item(s) deleted (${rules.classifications.join(', ')}), due ${rules.due}` };
   } finally {
     lock.release();

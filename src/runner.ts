@@ -14,6 +14,7 @@ import { RunRecords, newRunId, type RunRecord, type StageRun } from './records.t
 import { Store, type OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
+import { resolveInputPath } from './keys.ts';
 import type { LoadedDag } from './dag.ts';
 import type { Stage, StageContext, StageResult } from './stage.ts';
 
@@ -277,7 +278,7 @@ export class Runner {
     };
     const recordPath = this.records.write(record);
     removeTree(join(this.store.tmp, runId));
-    if (purgeAsk && status === 'ok') {
+    if (purgeAsk && (status === 'ok' || status === 'stopped')) {
       // After the record is written, so the purge marks this run's outputs too. The lock is still held.
       const { purgeRequest } = await import('./purge.ts');
       const result = await purgeRequest(this, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
@@ -310,7 +311,7 @@ export class Runner {
         else inputPaths[name] = this.store.blobPath(out.hash);
       } else {
         const rel = src.path.replaceAll('{request}', request);
-        const abs = resolve(this.dag.root, rel);
+        const abs = resolveInputPath({ root: this.dag.root, dataDir: this.dag.dataDir, privateDir: this.dag.config.privateDir }, src.path, request);
         if (!existsSync(abs)) {
           if (optional.has(name)) {
             inputs[name] = 'absent';

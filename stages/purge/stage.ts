@@ -23,6 +23,6 @@ export default defineStage({
       return {};
     }
     log.info(`due since ${decision.due}: purging ${decision.classifications.join(' and ')} data`);
-    return { purge: { classifications: decision.classifications, reason: 'retention period ended', rule: decision.rule } };
+    return { purge: { classifications: decision.classifications, reason: decision.reason, rule: decision.rule } };
   },
 });

@@ -8,7 +8,9 @@ import { commandArgs } from '../../src/args.ts';
 import { sha256File } from '../../src/hash.ts';
 import { acquireLock } from '../../src/lock.ts';
 import { addFingerprints } from '../../src/identifiers.ts';
-import { dataPaths, purgeRequest } from '../../src/purge.ts';
+import { dataPaths, privateConfig, purgeRequest } from '../../src/purge.ts';
+import { resolveInputPath } from '../../src/keys.ts';
+import { WITHDRAWN_INPUT, addWithdrawn, registerIdOfRow } from './withdrawal.ts';
 import { Runner, checkRequestId } from '../../src/runner.ts';
 import { forcedPurge, operatorName, today } from '../../src/retention-commands.ts';
 import { chooseMode, createRenderer } from '../../src/log.ts';
@@ -74,10 +76,16 @@ export async function withdrawCommand(argv: string[], dag: LoadedDag): Promise<n
     if (!target || target.cells.every((c) => cellText(c).trim() === '')) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
     row = target.row;
 
-    // Fingerprint the person before their data goes, so the audit can look for leftovers.
+    // Fingerprint the person before their data goes, so the audit can look for leftovers (keyed,
+    // in the request's own file: no file name marks a person).
     const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
     const dob = parseDate(get('dob')) ?? '';
-    addFingerprints(dataPaths(runner).fingerprints, `${request}-withdrawn-row-${row}`, [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number')] }]);
+    const paths = dataPaths(runner);
+    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number')] }]);
+    // They leave the comparison pool as well as the treatment group (withdrawal.ts).
+    const links = runner.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
+    const registerId = links && runner.store.hasBlob(links) ? await registerIdOfRow(runner.store.blobPath(links), row) : undefined;
+    if (registerId) addWithdrawn(resolveInputPath(privateConfig(dag), WITHDRAWN_INPUT.slice('file:'.length), request), [registerId]);
 
     const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
     let next = 2;
@@ -101,7 +109,7 @@ export async function withdrawCommand(argv: string[], dag: LoadedDag): Promise<n
       const blob = await sha256File(f);
       const bytes = statSync(f).size;
       rmSync(f);
-      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: `withdrawal of row ${row}` });
+      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' });
     }
     dataPaths(runner).register.append(deletions);
   } finally {
@@ -120,7 +128,7 @@ export async function withdrawCommand(argv: string[], dag: LoadedDag): Promise<n
   const lock2 = await acquireLock(join(runner.records.requestDir(request), '.lock'), `withdraw-${process.pid}`, 10_000);
   if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
   try {
-    const result = await purgeRequest(runner, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: `withdrawal of row ${row}`, keep });
+    const result = await purgeRequest(runner, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
     console.log(`request ${request}: row ${row} withdrawn; ${result.deleted.length} older item(s) holding it purged and recorded`);
     return 0;
   } finally {

@@ -26,12 +26,13 @@ export async function makeJusticeProject(requests: string[] = ['123']): Promise<
   mkdirSync(join(root, 'data', 'requests'), { recursive: true });
   symlinkSync(join(REPO, 'data', 'reference'), join(root, 'data', 'reference'));
   for (const r of requests) cpSync(join(REPO, 'data', 'requests', r), join(root, 'data', 'requests', r), { recursive: true });
-  // The repo's config with absolute stage paths; data and file inputs resolve in the scratch project.
+  // The repo's config with absolute stage paths; data and file inputs resolve in the scratch project,
+  // and its private folder (key, withdrawals) is the scratch project's own, outside its data folder.
   writeFileSync(
     join(root, 'pipeline.config.ts'),
     `import base from '${REPO}pipeline.config.ts';
 import { resolve } from 'node:path';
-export default { ...base, stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }) };
+export default { ...base, privateDir: 'private', stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }) };
 `,
   );
   return root;
