@@ -1,7 +1,7 @@
 // Command line: `pipeline --request ID [--explain|--dry-run] [--force S] [--only S] [--json]` and
 // the sub-commands status, runs, graph, gc, plus any the DAG config adds (psm, link, ...).
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDag, type LoadedDag } from './dag.ts';
 import { chooseMode, createRenderer } from './log.ts';
@@ -10,6 +10,8 @@ import { mermaid } from './graph-view.ts';
 import { applyGc, pinRun, planGc } from './gc.ts';
 import { describeReason } from './explain.ts';
 import { forcedPurge, runAudit, schedule } from './retention-commands.ts';
+import { clearTemporary } from './temporary.ts';
+import { auditSummary } from './audit.ts';
 
 // Everything this process creates is readable by its owner only: stage outputs may be personal data.
 process.umask(0o077);
@@ -60,6 +62,10 @@ export async function main(rawArgv: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}`);
     return EXIT.usage;
   }
+
+  // Work folders and DuckDB spill files of killed runs may hold person-level rows: every command
+  // clears those of dead processes first (src/temporary.ts).
+  clearTemporary(join(dag.dataDir, 'store', 'tmp'));
 
   const extra = sub ? dag.config.commands?.[sub] : undefined;
   if (extra) return extra.run(argv.slice(1), dag);
@@ -231,9 +237,12 @@ async function auditCommand(runner: Runner, deep: boolean, json: boolean): Promi
   for (const p of [...report.chain, ...report.markers]) console.log(`  ${p}`);
   console.log(`identifier scan: ${report.scanned} file(s) scanned, ${report.findings.length} finding(s)${report.skipped.length ? `, ${report.skipped.length} skipped (see --json)` : ''}`);
   for (const f of report.findings) console.log(`  ${f.file}, line ${f.line}: identifier of purged request ${f.request}`);
+  if (report.excused) console.log(`  ${report.excused} match(es) in another live request's own data, of people it also holds: not leaks`);
+  console.log(`temporary files: ${report.temporary.removedFiles} file(s) in ${report.temporary.removedFolders} work folder(s) of dead runs removed; ${report.temporary.held} held by running processes, scanned`);
   console.log(`retention: ${report.overdue.length} request(s) holding personal data past the due date`);
   for (const o of report.overdue) console.log(`  request ${o.request}: due ${o.due}, ${o.blobs} personal blob(s) still held`);
-  console.log(report.ok ? 'audit passed' : 'audit FAILED');
+  console.log(`register digest (keep it with this audit's date): ${report.head ? `entry ${report.head.seq}, ${report.head.hash}` : 'empty register'}`);
+  console.log(`audit ${auditSummary(report)}`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

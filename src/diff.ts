@@ -631,7 +631,7 @@ export async function diffCommand(argv: string[], runner: Runner): Promise<numbe
   if (typeof values.html === 'string') {
     const { renderHtml } = await import('./diff-html.ts');
     // With --show-personal the page may hold personal values: owner-only, like any personal file.
-    writeFileAtomic(values.html, renderHtml(d), d.showPersonal ? 0o600 : 0o644);
+    writeFileAtomic(values.html, renderHtml(d), 0o600);
     if (!values.json) console.log(`wrote ${values.html}`);
   }
   return values['exit-code'] && d.differences > 0 ? 1 : 0;

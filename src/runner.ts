@@ -15,6 +15,8 @@ import { Store, type OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
 import { resolveInputPath } from './keys.ts';
+import { redactor, type Redact } from './redact.ts';
+import { identifierRows } from './identifiers.ts';
 import type { LoadedDag } from './dag.ts';
 import type { Stage, StageContext, StageResult } from './stage.ts';
 
@@ -140,6 +142,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // Notes and errors are redacted before they are emitted or recorded (src/redact.ts).
+    const redactCache = new Map<string, string[]>();
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -216,7 +220,8 @@ export class Runner {
 
       emit({ type: 'stage', stage: name, state: 'running', reason: describeReason(decision.reason) });
       const t0 = performance.now();
-      const outcome = await this.executeStage(stage, request, runId, resolved, engines, emit, signal);
+      const redact = await this.cohortRedactor(request, outputsOf, redactCache);
+      const outcome = await this.executeStage(stage, request, runId, resolved, engines, emit, redact, signal);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -328,6 +333,39 @@ export class Runner {
     return { key, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
   }
 
+  /**
+   * A redactor knowing the identifier values of the request's cohort: from this run's outputs that
+   * declare identifier columns, else the last run's (a stage failing before its cohort exists).
+   * Values are read once per blob and only kept in memory.
+   */
+  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[]>): Promise<Redact> {
+    const sources: { hash: string; spec: NonNullable<Stage['outputs'][string]['identifiers']> }[] = [];
+    const latest = this.records.latest(request);
+    for (const [stageName, outs] of [...outputsOf, ...Object.entries(latest?.stages ?? {}).map(([n, s]) => [n, s.outputs ?? {}] as const)]) {
+      for (const [name, o] of Object.entries(outs)) {
+        const spec = this.graph.stages.get(stageName)?.outputs[name];
+        if (spec?.identifiers && spec.format === 'parquet' && o.hash !== PENDING && this.store.hasBlob(o.hash)) sources.push({ hash: o.hash, spec: spec.identifiers });
+      }
+    }
+    const values: string[] = [];
+    for (const { hash, spec } of sources) {
+      if (!cache.has(hash)) {
+        const { Duck } = await import('./duck.ts');
+        const db = await Duck.open({ threads: 1 });
+        try {
+          const rows = await identifierRows(db, this.store.blobPath(hash), spec);
+          cache.set(hash, rows.flatMap((r) => [...r.names, ...r.dates, ...r.ids]).filter(Boolean));
+        } catch {
+          cache.set(hash, []);
+        } finally {
+          db.close();
+        }
+      }
+      values.push(...cache.get(hash)!);
+    }
+    return redactor(values);
+  }
+
   /** Set by the purge machinery: a request whose personal data is gone says so instead of "file not found". */
   purgedNotice(request: string): string | undefined {
     const p = join(this.records.requestDir(request), 'purged.json');
@@ -343,6 +381,7 @@ export class Runner {
     resolved: Resolved,
     engines: Engines,
     emit: (e: RunEvent) => void,
+    redact: Redact,
     signal?: AbortSignal,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
     const work = this.store.workDir(runId, stage.name);
@@ -373,7 +412,8 @@ export class Runner {
         dir: resolve(stage.file, '..'),
         db,
         log: {
-          info: (message) => {
+          info: (raw) => {
+            const message = redact(raw);
             notes.push(message);
             emit({ type: 'note', stage: stage.name, message });
           },
@@ -403,7 +443,7 @@ export class Runner {
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };
     } catch (error) {
-      return { ok: false, error: redactValues((error as Error).message ?? String(error)), notes };
+      return { ok: false, error: redact((error as Error).message ?? String(error)), notes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // An engine whose stage was cancelled may still be running its query: that one is closed.
@@ -430,15 +470,8 @@ interface Engines {
 
 export class GraphValidationError extends Error {}
 
-/**
- * A stage's error goes to the console and the run record, so it must not carry data values.
- * DuckDB and most libraries quote a value they could not use in single quotes ("Could not
- * convert string 'Smith' to DATE"); those are replaced. Double-quoted names (columns, files)
- * stay: they say where the problem is without saying what was in it.
- */
-export function redactValues(message: string): string {
-  return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
-}
+/** Kept for callers of the old name: quoted values redacted (src/redact.ts). */
+export { redactQuoted as redactValues } from './redact.ts';
 
 /** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
 const PENDING = 'pending';
