@@ -22,7 +22,7 @@ export interface ProfileSection {
 export interface Profile {
   n: number;
   sections: ProfileSection[];
-  /** Ages in completed years at the start of the one-year period; null when too few people. */
+  /** Mean age in completed years at the start of the one-year period; null when too few people. min and max are always null (disclosure.ts). */
   age: { min: number | null; max: number | null; mean: number | null; known: number };
 }
 
@@ -70,13 +70,8 @@ export function buildSection(section: ProfileSection['section'], counts: { categ
 }
 
 export function buildAge(ages: number[], minPeople: number): Profile['age'] {
-  // With very few known ages, the extremes and mean describe individuals: withhold them.
+  // No minimum or maximum, ever: the extremes describe single people, and beside a suppressed band
+  // they reveal it (disclosure.ts). The bands carry the spread; the mean only with enough ages.
   if (ages.length < minPeople) return { min: null, max: null, mean: null, known: ages.length };
-  let min = Infinity;
-  let max = -Infinity;
-  for (const a of ages) {
-    if (a < min) min = a;
-    if (a > max) max = a;
-  }
-  return { min: Math.floor(min), max: Math.floor(max), mean: roundHalfAway(sum(ages) / ages.length, 0), known: ages.length };
+  return { min: null, max: null, mean: roundHalfAway(sum(ages) / ages.length, 0), known: ages.length };
 }

@@ -6,6 +6,7 @@ import { measureDef, type MeasureId } from '../metrics/measures.ts';
 import { attritionPercent, fixed, formatP, roundHalfAway, roundingMismatch, ROUNDING_NOTE, tableInterval, tableValue, whole, type MeasureKind } from '../metrics/rounding.ts';
 import { SUPPRESSED } from '../metrics/suppression.ts';
 import { barChart, iconChart, type ChartGeometry, type IconChartGeometry } from './charts.ts';
+import { suppressCounts, suppressedWords } from '../metrics/disclosure.ts';
 import type { AttritionStep, BalanceVariable, IntakeCounts, MatchSummary, Metrics, RequestInfo } from './inputs.ts';
 import {
   canSay, canSayHeading, cannotSay, cannotSayHeading, ciPhrase, estimateLead, icon, introParagraph, MATCH_QUALITY_LABEL,
@@ -195,7 +196,8 @@ export function lossText(reason: string): string {
 
 export interface AttritionView {
   submitted: string;
-  steps: { reason: string; n: number; count: string; percent: string; text: string }[];
+  /** n is null where the count is suppressed (disclosure.ts). */
+  steps: { reason: string; n: number | null; count: string; percent: string; text: string }[];
   treatment: { n: number; count: string; percent: string };
   comparison: string;
   /** Unformatted, for the results file. */
@@ -214,7 +216,13 @@ export function buildAttrition(intake: IntakeCounts, match: MatchSummary, treate
   if (remainder > 0) steps.push({ reason: 'off_support', count: remainder });
   return {
     submitted: whole(submitted),
-    steps: steps.map((s) => ({ reason: s.reason, n: s.count, count: whole(s.count), percent: attritionPercent(s.count, submitted), text: lossText(s.reason) })),
+    steps: suppressCounts(steps.map((s) => ({ key: s.reason, count: s.count }))).map((s, i) => ({
+      reason: s.key,
+      n: s.count,
+      count: s.suppressed ? suppressedWords(s.reason) : whole(s.count!),
+      percent: s.suppressed ? 'percentage not shown' : attritionPercent(s.count!, submitted),
+      text: lossText(steps[i]!.reason),
+    })),
     treatment: { n: treated, count: whole(treated), percent: attritionPercent(treated, submitted) },
     comparison: whole(comparison),
     numbers: { submitted, comparison },
@@ -252,8 +260,8 @@ export function paragraphs(text: string | undefined): string[] | null {
 export function buildProfile(p: Metrics['profile']) {
   const sections = profileTables(p.sections, 'profile', PROFILE_TITLES);
   const age =
-    p.age.min !== null && p.age.max !== null && p.age.mean !== null
-      ? `Aged ${p.age.min} to ${p.age.max} at the beginning of their one-year period (mean age ${p.age.mean}).`
+    p.age.mean !== null
+      ? `Mean age ${p.age.mean} at the beginning of their one-year period (ages by band in the table).`
       : 'Ages are not shown because too few people in the treatment group have a recorded age.';
   return {
     n: whole(p.n),
@@ -271,8 +279,8 @@ export function buildProfile(p: Metrics['profile']) {
 export function buildNotIncluded(p: Metrics['not_included'], term: string) {
   const sections = profileTables(p.sections, 'not-included', { ...PROFILE_TITLES, age_band: 'Age at the start of the intervention' });
   const age =
-    p.age.min !== null && p.age.max !== null && p.age.mean !== null
-      ? `Aged ${p.age.min} to ${p.age.max} at the start of the intervention (mean age ${p.age.mean}).`
+    p.age.mean !== null
+      ? `Mean age ${p.age.mean} at the start of the intervention (ages by band in the table).`
       : p.n > 0
         ? 'Ages are not shown because too few of them have a recorded age.'
         : '';
