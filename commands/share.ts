@@ -11,6 +11,7 @@ import { today } from '../src/retention-commands.ts';
 import type { LoadedDag } from '../src/dag.ts';
 import type { Json } from '../src/stage.ts';
 import { readShared } from '../stages/report/erratum.ts';
+import { sharedReportFile } from '../stages/report/withheld.ts';
 
 export async function shareCommand(argv: string[], dag: LoadedDag): Promise<number> {
   const args = commandArgs(argv, { request: { type: 'string' } }, 'usage: npm run pipeline -- share --request ID');
@@ -34,6 +35,9 @@ export async function shareCommand(argv: string[], dag: LoadedDag): Promise<numb
   const day = today();
   mkdirSync(sharedDir, { recursive: true, mode: 0o700 });
   writeFileAtomic(join(sharedDir, `v${results.report_version}-results.json`), JSON.stringify({ version: results.report_version, shared_on: day, results }, null, 2) + '\n', 0o600);
+  // The page too, so a later change that may not be re-issued leaves this one standing (stages/report/withheld.ts).
+  const page = join(dag.dataDir, 'reports', request, 'report.html');
+  if (existsSync(page)) writeFileAtomic(sharedReportFile(sharedDir, results.report_version), readFileSync(page), 0o600);
 
   const requestFile = join(requestDir, 'request.json');
   const form = JSON.parse(readFileSync(requestFile, 'utf8')) as { dates?: { results_shared?: string | null } };
