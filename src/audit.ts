@@ -272,7 +272,7 @@ async function* binaryStrings(file: string): AsyncIterable<string> {
   // pieces (digits, '/', a letter) are also given as lines of their own.
   const withIds = function* (s: string) {
     yield s;
-    for (const m of s.matchAll(/\d{2,4}\/\d{1,8}[A-Za-z]|[A-Za-z]{1,2}\d{4,6}[A-Za-z]{0,2}/g)) yield m[0];
+    for (const re of [/\d{2,4}\/\d{1,8}[A-Za-z]/g, /[A-Za-z]{1,2}\d{4,6}[A-Za-z]{0,2}/g, /\d{4}-\d{2}-\d{2}/g]) for (const m of s.matchAll(re)) yield m[0];
   };
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     for (const byte of chunk) {

@@ -240,4 +240,45 @@ test('an opt-out purges pseudonymised outputs of the request but never shared re
   assert.equal(readdirSync(join(root, 'inputs/C')).length, 0);
 });
 
+
+
+test('a person a purged request shares with another, live, request is not a leak where that request holds them; a stray copy still is', async () => {
+  const root = makeProject();
+  // B holds Ada too (and someone else), in bytes of its own.
+  addRequest(root, 'B', '2030-01-01', false, PEOPLE + 'Cecily,Marsh,1979-05-05,,40\n');
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await r.run({ request: 'B' });
+  await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  const clean = await audit(r);
+  assert.ok(clean.ok, JSON.stringify(clean.findings));
+  assert.ok(clean.excused > 0, 'B\'s own copy of Ada was seen and excused');
+  mkdirSync(join(root, 'data/exports'), { recursive: true });
+  writeFileSync(join(root, 'data/exports/copy.csv'), 'Ada Lovelace 1985-03-02\n');
+  const leak = await audit(r);
+  assert.equal(leak.findings, [{ file: 'exports/copy.csv', request: 'A', line: 1 }]);
+});
+
+test('temporary and spill files: those of dead runs are removed and counted, those of a live run are scanned as binary, never skipped', async () => {
+  const root = makeProject();
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  // A DuckDB spill block: binary, with the strings packed side by side.
+  const block = Buffer.concat([Buffer.from([0, 1, 2, 255, 0]), Buffer.from('AdaLovelace2004/0123456X'), Buffer.from([0, 0, 7, 0])]);
+  const dead = join(root, 'data/store/tmp/20260101T000000000Z-p999999-dead/take/tmp/.duckdb-spill');
+  mkdirSync(dead, { recursive: true });
+  writeFileSync(join(dead, 'duckdb_temp_block-4611686018427387904.block'), block);
+  const live = join(root, `data/store/tmp/20260101T000000000Z-p${process.pid}-live/.duckdb-spill`);
+  mkdirSync(live, { recursive: true });
+  writeFileSync(join(live, 'duckdb_temp_storage-0.tmp'), block);
+  const report = await audit(r);
+  assert.is(report.temporary.removedFolders, 1);
+  assert.is(report.temporary.removedFiles, 1);
+  assert.not.ok(existsSync(dead), 'the dead run\'s spill is gone');
+  assert.is(report.temporary.held, 1);
+  assert.ok(report.findings.some((f) => f.file.startsWith('store/tmp/') && f.request === 'A'), JSON.stringify(report));
+  assert.not.ok(report.skipped.some((s) => s.file.startsWith('store/tmp/')));
+  rmSync(join(root, 'data/store/tmp'), { recursive: true, force: true });
+});
 test.run();
