@@ -34,6 +34,15 @@ export function suppressedWords(reason: ShownCount['reason']): string {
   return reason === 'primary' ? FEWER_THAN : 'some';
 }
 
+/**
+ * A part of a published total (people of a group the register holds): shown only when neither it
+ * nor the rest is a small count, since either gives the other back. null when withheld.
+ */
+export function shownPart(part: number, total: number): number | null {
+  const small = (n: number) => n > 0 && n < DISCLOSURE_THRESHOLD;
+  return small(part) || small(total - part) ? null : part;
+}
+
 /** Keys that hold a count of people in the results file (leaf names). */
 const COUNT_KEYS = new Set(['n', 'count', 'total', 'treatment', 'comparison', 'submitted', 'treatment_reoffenders', 'comparison_reoffenders', 'in_register', 'known']);
 

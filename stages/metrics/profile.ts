@@ -32,7 +32,8 @@ export interface Profile {
  * register's, unknown for people it does not hold (`n - in_register` of them).
  */
 export interface NotIncluded extends Profile {
-  in_register: number;
+  /** null when it, or the people the register does not hold, would be a small count. */
+  in_register: number | null;
 }
 
 /** Display order and labels; values outside the contract's lists follow, sorted. */

@@ -284,7 +284,8 @@ export function buildNotIncluded(p: Metrics['not_included'], term: string) {
       : p.n > 0
         ? 'Ages are not shown because too few of them have a recorded age.'
         : '';
-  const outside = p.n - p.in_register;
+  // in_register is withheld (null) when it or the rest is a small count (metrics/disclosure.ts).
+  const outside = p.in_register === null ? null : p.n - p.in_register;
   return {
     n: p.n,
     count: whole(p.n),
@@ -293,8 +294,8 @@ export function buildNotIncluded(p: Metrics['not_included'], term: string) {
         ? `All the ${term} sent to the Justice Data Lab were included in the analysis.`
         : `${whole(p.n)} ${term} sent to the Justice Data Lab were not included in the analysis. ${age}`,
     note:
-      outside > 0
-        ? `Information about the index offence is not available for these ${term}. ${whole(outside)} of them could not be found in the reoffending database, which holds no personal information about them: their ethnicity and nationality are shown as unknown. Sex and age are as the organisation sent them.`
+      outside === null || outside > 0
+        ? `Information about the index offence is not available for these ${term}. ${outside === null ? 'Some' : whole(outside)} of them could not be found in the reoffending database, which holds no personal information about them: their ethnicity and nationality are shown as unknown. Sex and age are as the organisation sent them.`
         : `Information about the index offence is not available for these ${term}. Sex and age are as the organisation sent them.`,
     sections: p.n > 0 ? sections : [],
     anySuppressed: sections.some((s) => s.rows.some((r) => r.suppressed)),
@@ -442,7 +443,7 @@ export function buildView(i: ReportInputs) {
     notIncluded: publishable ? buildNotIncluded(metrics.not_included, term) : null,
     matching,
     attrition: buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison),
-    linkageTiers: i.match.tiers.map((t) => ({ tier: TIER_TEXT[t.tier] ?? t.tier.replace(/_/g, ' '), count: whole(t.count) })),
+    linkageTiers: suppressCounts(i.match.tiers.map((t) => ({ key: t.tier, count: t.count }))).map((t) => ({ tier: TIER_TEXT[t.key] ?? t.key.replace(/_/g, ' '), count: t.suppressed ? suppressedWords(t.reason) : whole(t.count!) })),
     caveats,
     provenance: { key: i.provenance.key, inputs: Object.keys(i.provenance.inputs).sort().map((name) => ({ name, hash: i.provenance.inputs[name]! })) },
     units: UNIT,
