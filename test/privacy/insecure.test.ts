@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { dataFiles, filesHolding, identifyingStrings, readCohort } from './helpers.ts';
 
+let root = '';
+
 test('an emailed request is deleted on receipt: nothing of it under data/, register entries, a notice for the provider', async () => {
-  const root = await makeJusticeProject([]);
+  root = await makeJusticeProject([]);
   const dir = join(root, 'data/requests/124');
   cpSync(join(root, '../../data/requests/123'), dir, { recursive: true });
   const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
@@ -72,6 +74,33 @@ test('an emailed request is deleted on receipt: nothing of it under data/, regis
   assert.not.ok(second.lines.some((l: { action: string }) => l.action === 'audited'), 'not again within the quarter');
   const later = JSON.parse(pipeline(root, ['schedule', '--json'], { PIPELINE_TODAY: '2025-07-03' }).stdout);
   assert.ok(later.lines.some((l: { action: string }) => l.action === 'audited'), 'again a quarter later');
+});
+
+test('a request refused for another reason is purged by schedule 30 days after receipt, with the reason recorded', async () => {
+  const dir = join(root, 'data/requests/125');
+  cpSync(join(root, '../../data/requests/123'), dir, { recursive: true });
+  const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
+  writeFileSync(join(dir, 'request.json'), JSON.stringify({ ...form, id: '125', dates: { ...form.dates, received: '2025-05-01' } }, null, 2));
+  // Too few people: refused at intake, with a rejection file that may quote values.
+  const lines = readFileSync(join(dir, 'cohort.csv'), 'utf8').split(/\r?\n/);
+  writeFileSync(join(dir, 'cohort.csv'), lines.slice(0, 21).join('\n') + '\n');
+  const run = pipeline(root, ['--request', '125'], { PIPELINE_TODAY: '2025-05-02' });
+  assert.is(run.status, 3, run.stderr);
+  assert.ok(existsSync(dir), 'kept for the provider to query until due');
+  const early = JSON.parse(pipeline(root, ['schedule', '--json'], { PIPELINE_TODAY: '2025-05-30' }).stdout);
+  const line = early.lines.find((l: { request: string }) => l.request === '125');
+  assert.is(line.action, 'stopped');
+  assert.match(line.detail, /purge due 2025-05-31/);
+  assert.ok(existsSync(dir));
+  const due = JSON.parse(pipeline(root, ['schedule', '--json'], { PIPELINE_TODAY: '2025-05-31' }).stdout);
+  assert.equal(due.lines.find((l: { request: string }) => l.request === '125').action, 'purged');
+  assert.not.ok(existsSync(dir));
+  const entries = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.request === '125');
+  assert.ok(entries.some((e) => e.dataset === 'intake.rejections'), 'the rejection file quoting values went too');
+  for (const e of entries) {
+    assert.is(e.reason, 'request refused');
+    assert.match(e.rule, /refused: 30 days after receipt on 2025-05-01/);
+  }
 });
 
 test.after(removeJusticeProjects);
