@@ -83,7 +83,10 @@ test('a request refused for another reason is purged by schedule 30 days after r
   writeFileSync(join(dir, 'request.json'), JSON.stringify({ ...form, id: '125', dates: { ...form.dates, received: '2025-05-01' } }, null, 2));
   // Too few people: refused at intake, with a rejection file that may quote values.
   const lines = readFileSync(join(dir, 'cohort.csv'), 'utf8').split(/\r?\n/);
-  writeFileSync(join(dir, 'cohort.csv'), lines.slice(0, 21).join('\n') + '\n');
+  // and one impossible date of birth, so there is a rejection file quoting it.
+  const bad = lines[1]!.split(',');
+  bad[3] = '31/02/1990';
+  writeFileSync(join(dir, 'cohort.csv'), [lines[0], bad.join(','), ...lines.slice(2, 21)].join('\n') + '\n');
   const run = pipeline(root, ['--request', '125'], { PIPELINE_TODAY: '2025-05-02' });
   assert.is(run.status, 3, run.stderr);
   assert.ok(existsSync(dir), 'kept for the provider to query until due');
@@ -97,6 +100,7 @@ test('a request refused for another reason is purged by schedule 30 days after r
   assert.not.ok(existsSync(dir));
   const entries = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.request === '125');
   assert.ok(entries.some((e) => e.dataset === 'intake.rejections'), 'the rejection file quoting values went too');
+  assert.ok(entries.some((e) => e.dataset === 'input:data/requests/125/cohort.csv'));
   for (const e of entries) {
     assert.is(e.reason, 'request refused');
     assert.match(e.rule, /refused: 30 days after receipt on 2025-05-01/);
