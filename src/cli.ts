@@ -64,8 +64,8 @@ export async function main(rawArgv: string[]): Promise<number> {
   }
 
   // Work folders and DuckDB spill files of killed runs may hold person-level rows: every command
-  // clears those of dead processes first (src/temporary.ts).
-  clearTemporary(join(dag.dataDir, 'store', 'tmp'));
+  // clears those of dead processes first (src/temporary.ts); a run does it itself, and says so.
+  if (sub) clearTemporary(join(dag.dataDir, 'store', 'tmp'));
 
   const extra = sub ? dag.config.commands?.[sub] : undefined;
   if (extra) return extra.run(argv.slice(1), dag);

@@ -143,7 +143,7 @@ export class Runner {
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
     // Notes and errors are redacted before they are emitted or recorded (src/redact.ts).
-    const redactCache = new Map<string, string[]>();
+    const redactCache = new Map<string, string[] | Redact>();
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -338,7 +338,7 @@ export class Runner {
    * declare identifier columns, else the last run's (a stage failing before its cohort exists).
    * Values are read once per blob and only kept in memory.
    */
-  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[]>): Promise<Redact> {
+  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
     const sources: { hash: string; spec: NonNullable<Stage['outputs'][string]['identifiers']> }[] = [];
     const latest = this.records.latest(request);
     for (const [stageName, outs] of [...outputsOf, ...Object.entries(latest?.stages ?? {}).map(([n, s]) => [n, s.outputs ?? {}] as const)]) {
@@ -347,6 +347,9 @@ export class Runner {
         if (spec?.identifiers && spec.format === 'parquet' && o.hash !== PENDING && this.store.hasBlob(o.hash)) sources.push({ hash: o.hash, spec: spec.identifiers });
       }
     }
+    const id = [...new Set(sources.map((x) => x.hash))].sort().join(',');
+    const built = cache.get(`redactor:${id}`);
+    if (typeof built === 'function') return built;
     const values: string[] = [];
     for (const { hash, spec } of sources) {
       if (!cache.has(hash)) {
@@ -361,9 +364,11 @@ export class Runner {
           db.close();
         }
       }
-      values.push(...cache.get(hash)!);
+      values.push(...(cache.get(hash) as string[]));
     }
-    return redactor(values);
+    const redact = redactor(values);
+    cache.set(`redactor:${id}`, redact);
+    return redact;
   }
 
   /** Set by the purge machinery: a request whose personal data is gone says so instead of "file not found". */
