@@ -17,10 +17,13 @@ export default defineDag({
     './stages/propensity/stage.ts',
     './stages/metrics/stage.ts',
     './stages/report/stage.ts',
-    './stages/purge/stage.ts',
+    { module: './stages/purge/stage.ts', params: { ...RETENTION } },
   ],
   // On a fresh clone the national register is not there yet: generate the default one (seeded).
   async prepare({ dataDir, log }) {
+    // extract.json is written last: present means the register is complete. Checked here, so a
+    // run with a register does not load the generator (and DuckDB with it) just to be told so.
+    if (existsSync(join(dataDir, 'reference', 'extract.json'))) return;
     const { ensureRegister } = await import('./synth/index.ts');
     await ensureRegister({ dataDir, onProgress: log });
   },
@@ -39,6 +42,12 @@ export default defineDag({
     }
     return retentionDecision(form, { stopped, firstRun }, RETENTION);
   },
+  // What `status` says beyond the runs: the results shared with the provider, if any.
+  async facts({ request, dataDir }) {
+    const { readShared } = await import('./stages/report/erratum.ts');
+    const last = readShared(join(dataDir, 'requests', request, 'shared')).at(-1);
+    return { shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet' };
+  },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
   // A laptop's budget: DuckDB spills to the stage's work folder beyond this, so a national-scale
@@ -46,22 +55,12 @@ export default defineDag({
   // to the same amount rather than freed and faulted in again (see DuckOptions), which took a
   // national register stage from about 67 s to about 56 s.
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
+  // The justice commands (commands/): each module default-exports its declaration.
   commands: {
-    psm: {
-      describe: 'propensity-score matching on any CSV or Parquet table (--help)',
-      run: async (argv) => (await import('./commands/psm.ts')).psmCommand(argv),
-    },
-    share: {
-      describe: 'record that the current results were shared with the provider (freezes them for a later erratum)',
-      run: async (argv, dag) => (await import('./commands/share.ts')).shareCommand(argv, dag),
-    },
-    withdraw: {
-      describe: 'withdraw one person (--row N or --reference REF) or the whole cohort of a request',
-      run: async (argv, dag) => (await import('./commands/withdraw.ts')).withdrawCommand(argv, dag),
-    },
-    link: {
-      describe: 'link any cohort file to any register people file (--help)',
-      run: async (argv) => (await import('./commands/link.ts')).linkCommand(argv),
-    },
+    init: './commands/init.ts',
+    share: './commands/share.ts',
+    withdraw: './commands/withdraw.ts',
+    psm: './commands/psm.ts',
+    link: './commands/link.ts',
   },
 });

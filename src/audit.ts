@@ -10,7 +10,7 @@ import { listFiles } from './hash.ts';
 import { fingerprint, fingerprintSet, lineCandidates, loadFingerprints } from './identifiers.ts';
 import { dataPaths, readPurgeMarker } from './purge.ts';
 import { clearTemporary } from './temporary.ts';
-import type { Runner } from './runner.ts';
+import type { Project } from './project.ts';
 import type { Duck } from './duck.ts';
 import type { Classification, Format } from './stage.ts';
 
@@ -57,14 +57,14 @@ interface AuditHead {
   hash: string;
 }
 
-export async function audit(runner: Runner, options: AuditOptions = {}): Promise<AuditReport> {
-  const paths = dataPaths(runner);
-  const dataDir = runner.dag.dataDir;
+export async function audit(project: Project, options: AuditOptions = {}): Promise<AuditReport> {
+  const paths = dataPaths(project);
+  const dataDir = project.dataDir;
   const rel = (p: string) => relative(dataDir, p).split(sep).join('/');
   const today = (options.today ?? new Date()).toISOString().slice(0, 10);
 
   // 0. Temporary files of dead runs go first; they are counted, not silently skipped.
-  const cleared = clearTemporary(runner.store.tmp);
+  const cleared = clearTemporary(project.store.tmp);
 
   // 1. The register: chain, MACs, head; every purge's entries still in it; every earlier audit's head still in it.
   const chain = paths.register.verify();
@@ -72,8 +72,8 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   const byHash = new Map(entries.map((e) => [e.hash, e.seq]));
   const bySeq = new Map(entries.map((e) => [e.seq, e.hash]));
   const markers: string[] = [];
-  for (const request of runner.records.requests()) {
-    const m = readPurgeMarker(runner, request);
+  for (const request of project.records.requests()) {
+    const m = readPurgeMarker(project, request);
     for (const e of m?.entries ?? []) if (byHash.get(e.hash) !== e.seq) markers.push(`request ${request}: register entry ${e.seq} of its purge is missing or altered`);
   }
   const heads: AuditHead[] = existsSync(paths.auditHeads) ? readFileSync(paths.auditHeads, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AuditHead) : [];
@@ -97,7 +97,7 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   }
 
   const blobInfo = new Map<string, { format: Format; classification: Classification }>();
-  for (const r of runner.store.records()) for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification });
+  for (const r of project.store.records()) for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification });
 
   const { Duck } = await import('./duck.ts');
   const db = await Duck.open({ threads: 2 });
@@ -108,7 +108,7 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   let held = 0;
   try {
     // Live requests: what each legitimately holds (its own cohort's identifiers, in memory) and which files are its own.
-    const live = sets.length ? await liveRequests(runner, db, key) : new Map<string, LiveRequest>();
+    const live = sets.length ? await liveRequests(project, db, key) : new Map<string, LiveRequest>();
     const ownerOf = (name: string): string[] => {
       const owners: string[] = [];
       const top = /^(requests|reports|runs|notices)\/([^/]+)\//.exec(name);
@@ -178,14 +178,14 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   // 3. Personal data held past its due date.
   const overdue: AuditReport['overdue'] = [];
   if (options.dueDate) {
-    for (const request of runner.records.requests()) {
-      if (readPurgeMarker(runner, request)) continue;
+    for (const request of project.records.requests()) {
+      if (readPurgeMarker(project, request)) continue;
       const due = await options.dueDate(request);
       if (!due || due >= today) continue;
       const heldBlobs = new Set<string>();
-      for (const id of runner.records.list(request)) {
-        for (const s of Object.values(runner.records.read(request, id).stages)) {
-          for (const o of Object.values(s.outputs ?? {})) if (o.classification === 'personal' && runner.store.hasBlob(o.hash)) heldBlobs.add(o.hash);
+      for (const id of project.records.list(request)) {
+        for (const s of Object.values(project.records.read(request, id).stages)) {
+          for (const o of Object.values(s.outputs ?? {})) if (o.classification === 'personal' && project.store.hasBlob(o.hash)) heldBlobs.add(o.hash);
         }
       }
       const inputs = existsSync(join(dataDir, 'requests', request));
@@ -214,15 +214,15 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
 }
 
 /** The date of the last recorded audit, or null; `schedule` audits again once it is `everyDays` old. */
-export function lastAudit(runner: Runner): string | null {
-  const file = dataPaths(runner).auditHeads;
+export function lastAudit(project: Project): string | null {
+  const file = dataPaths(project).auditHeads;
   if (!existsSync(file)) return null;
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
   return lines.length ? (JSON.parse(lines.at(-1)!) as AuditHead).date : null;
 }
 
-export function auditDue(runner: Runner, today: string, everyDays = 91): boolean {
-  const last = lastAudit(runner);
+export function auditDue(project: Project, today: string, everyDays = 91): boolean {
+  const last = lastAudit(project);
   if (!last) return true;
   return (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${last}T00:00:00Z`)) / 86_400_000 >= everyDays;
 }
@@ -240,20 +240,20 @@ interface LiveRequest {
   fingerprints: Set<string>;
 }
 
-async function liveRequests(runner: Runner, db: Duck, key: Buffer): Promise<Map<string, LiveRequest>> {
+async function liveRequests(project: Project, db: Duck, key: Buffer): Promise<Map<string, LiveRequest>> {
   const live = new Map<string, LiveRequest>();
-  for (const request of runner.records.requests()) {
-    if (readPurgeMarker(runner, request)) continue;
+  for (const request of project.records.requests()) {
+    if (readPurgeMarker(project, request)) continue;
     const blobs = new Set<string>();
-    const ids = runner.records.list(request);
-    for (const id of ids) for (const s of Object.values(runner.records.read(request, id).stages)) for (const o of Object.values(s.outputs ?? {})) if (!o.purged) blobs.add(o.hash);
+    const ids = project.records.list(request);
+    for (const id of ids) for (const s of Object.values(project.records.read(request, id).stages)) for (const o of Object.values(s.outputs ?? {})) if (!o.purged) blobs.add(o.hash);
     const fingerprints = new Set<string>();
-    const latest = ids.length ? runner.records.read(request, ids.at(-1)!) : undefined;
+    const latest = ids.length ? project.records.read(request, ids.at(-1)!) : undefined;
     for (const [stage, s] of Object.entries(latest?.stages ?? {})) {
       for (const [output, o] of Object.entries(s.outputs ?? {})) {
-        const spec = runner.graph.stages.get(stage)?.outputs[output];
-        if (!spec?.identifiers || spec.format !== 'parquet' || !runner.store.hasBlob(o.hash)) continue;
-        for (const fp of await fingerprintSet(db, runner.store.blobPath(o.hash), spec.identifiers, key)) fingerprints.add(fp);
+        const spec = project.graph.stages.get(stage)?.outputs[output];
+        if (!spec?.identifiers || spec.format !== 'parquet' || !project.store.hasBlob(o.hash)) continue;
+        for (const fp of await fingerprintSet(db, project.store.blobPath(o.hash), spec.identifiers, key)) fingerprints.add(fp);
       }
     }
     live.set(request, { blobs, fingerprints });

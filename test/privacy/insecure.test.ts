@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
+import { demoWorld } from '../helpers/demo-world.ts';
 import { dataFiles, filesHolding, identifyingStrings, readCohort } from './helpers.ts';
 
 let root = '';
@@ -13,7 +14,7 @@ let root = '';
 test('an emailed request is deleted on receipt: nothing of it under data/, register entries, a notice for the provider', async () => {
   root = await makeJusticeProject([]);
   const dir = join(root, 'data/requests/124');
-  cpSync(join(root, '../../data/requests/123'), dir, { recursive: true });
+  cpSync(join(await demoWorld(), 'requests/123'), dir, { recursive: true });
   const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
   writeFileSync(join(dir, 'request.json'), JSON.stringify({ ...form, id: '124', transfer_channel: 'email', dates: { ...form.dates, received: '2025-04-01' } }, null, 2));
   const people = readCohort(join(dir, 'cohort.csv'));
@@ -78,7 +79,7 @@ test('an emailed request is deleted on receipt: nothing of it under data/, regis
 
 test('a request refused for another reason is purged by schedule 30 days after receipt, with the reason recorded', async () => {
   const dir = join(root, 'data/requests/125');
-  cpSync(join(root, '../../data/requests/123'), dir, { recursive: true });
+  cpSync(join(await demoWorld(), 'requests/123'), dir, { recursive: true });
   const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
   writeFileSync(join(dir, 'request.json'), JSON.stringify({ ...form, id: '125', dates: { ...form.dates, received: '2025-05-01' } }, null, 2));
   // Too few people: refused at intake, with a rejection file that may quote values.

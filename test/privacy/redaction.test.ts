@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redactQuoted, redactor } from '../../src/redact.ts';
-import { loadDag } from '../../src/dag.ts';
+import { openProject } from '../../src/project.ts';
 import { Runner } from '../../src/runner.ts';
 import { listFiles } from '../../src/hash.ts';
 
@@ -63,7 +63,7 @@ export default defineStage({ name: 'boom', inputs: { table: 'take.table' }, outp
 
 test('a failing stage: its error and notes reach the events and the run record redacted; records are 0600', async () => {
   const root = makeProject();
-  const runner = new Runner(await loadDag(join(root, 'pipeline.config.ts')));
+  const runner = new Runner(await openProject(join(root, 'pipeline.config.ts')));
   const events: string[] = [];
   const outcome = await runner.run({ request: 'A', onEvent: (e) => events.push(JSON.stringify(e)) });
   assert.not.ok(outcome.ok);
