@@ -94,7 +94,7 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
     const dob = parseDate(get('dob')) ?? '';
     const paths = dataPaths(project);
-    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number')] }]);
+    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number'), get('reference')] }]);
     // They leave the comparison pool as well as the treatment group (stages/purge/withdrawal.ts).
     const links = project.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
     const registerId = links && project.store.hasBlob(links) ? await registerIdOfRow(project.store.blobPath(links), row) : undefined;

@@ -38,7 +38,7 @@ export default defineStage<IntakeParams>({
   description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
   inputs: { request: 'file:data/requests/{request}' },
   outputs: {
-    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
+    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number', 'reference'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
     request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },
     summary: { format: 'json', classification: 'aggregate', description: 'Status, reasons, counts and problems by kind with row numbers; never values.' },
     rejections: { format: 'csv', classification: 'personal', optional: true, description: 'For the provider: every problem by row and field with the value as sent.' },
@@ -68,18 +68,21 @@ export default defineStage<IntakeParams>({
       const reasons: Reason[] = [...request.reasons];
       for (const p of files.problems) reasons.push({ kind: 'cohort_file', message: describe(p) });
 
-      // Sent over an insecure channel: deleted on receipt, unread (notice.ts).
-      if (reasons.some((r) => r.kind === 'insecure_channel')) {
-        const form = await readFile(files.requestJson ?? '', 'utf8').then((t) => JSON.parse(t.replace(/^\uFEFF/, '')) as Record<string, unknown>, () => ({}) as Record<string, unknown>);
+      // Sent over a channel the form names and that is not secure: deleted on receipt, unread
+      // (notice.ts). A form that names no channel is refused like any other fault, not deleted.
+      const form = reasons.some((r) => r.kind === 'insecure_channel')
+        ? await readFile(files.requestJson ?? '', 'utf8').then((t) => JSON.parse(t.replace(/^\uFEFF/, '')) as Record<string, unknown>, () => ({}) as Record<string, unknown>)
+        : {};
+      const channel = form.transfer_channel;
+      if (typeof channel === 'string' && channel.trim() !== '') {
         const organisation = (form.organisation as { name?: unknown } | undefined)?.name;
         const received = (form.dates as { received?: unknown } | undefined)?.received;
-        const channel = form.transfer_channel;
         const deleted = receivedFiles(ctx.inputs.request!);
         writeFileSync(outputs.notice!, noticeHtml({
           request: ctx.request,
           organisation: typeof organisation === 'string' ? organisation : null,
           received: typeof received === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(received) ? received : null,
-          channel: typeof channel === 'string' ? channel.slice(0, 40) : null,
+          channel: channel.slice(0, 40),
           allowedChannels: params.allowedChannels,
           files: deleted,
         }));

@@ -3,7 +3,8 @@
 // notice exists. Then schedule says it is purged and runs the quarterly audit, which passes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { demoWorld } from '../helpers/demo-world.ts';
@@ -105,6 +106,36 @@ test('a request refused for another reason is purged by schedule 30 days after r
   for (const e of entries) {
     assert.is(e.reason, 'request refused');
     assert.match(e.rule, /refused: 30 days after receipt on 2025-05-01/);
+  }
+});
+
+test('intake: a named insecure channel is deleted unread; a form that names no channel is refused, not deleted', async () => {
+  const { default: intake } = await import('../../stages/intake/stage.ts');
+  const { runStageDirect } = await import('../helpers/run-stage.ts');
+  const url = new URL('../../stages/intake/stage.ts', import.meta.url).href;
+  const scratch = mkdtempSync(join(tmpdir(), 'insecure-'));
+  try {
+    for (const [channel, deleted] of [['email', true], ['dropbox', true], [undefined, false]] as const) {
+      const dir = join(scratch, String(channel));
+      cpSync(join(await demoWorld(), 'requests/123'), dir, { recursive: true });
+      const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
+      if (channel) form.transfer_channel = channel;
+      else delete form.transfer_channel;
+      writeFileSync(join(dir, 'request.json'), JSON.stringify(form));
+      const r = await runStageDirect(intake, url, { inputs: { request: dir }, request: '123' });
+      const result = r.result as { stop?: string; purge?: { classifications: string[] } };
+      assert.ok(result.stop, `${channel}: refused`);
+      assert.is(!!result.purge, deleted, `${channel}: deleted on receipt`);
+      assert.is(existsSync(r.outputs.notice!), deleted);
+      assert.not.ok(existsSync(r.outputs.cohort!), 'no cohort');
+      if (deleted) {
+        assert.not.ok(existsSync(r.outputs.rejections!), 'no rejection file quoting values');
+        assert.equal(result.purge!.classifications, ['personal', 'pseudonymised']);
+      }
+      rmSync(r.workDir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 });
 
