@@ -82,7 +82,14 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
   const head = last ? { seq: last.seq, hash: last.hash } : null;
 
   // 2. Identifiers of purged requests and withdrawn people anywhere under the data folder.
-  const key = paths.fingerprintKey();
+  let key: Buffer;
+  try {
+    key = paths.fingerprintKey();
+  } catch (error) {
+    // Without the key no fingerprint can be looked for: the audit cannot pass.
+    markers.push((error as Error).message);
+    key = Buffer.alloc(32);
+  }
   const sets: { request: string; set: Set<string> }[] = [];
   const legacy: string[] = [];
   if (existsSync(paths.fingerprints)) {

@@ -118,6 +118,7 @@ export class DeletionRegister {
     const problems: string[] = [];
     if (this.keys && !key) problems.push('the register key is missing (private folder): the MACs cannot be checked');
     if (head && key && !(typeof head.mac === 'string' && sameHex(head.mac, mac(key, head.hash)))) problems.push('the register head kept outside the data folder does not carry its MAC (rewritten without the key)');
+    if (!head && this.keys?.key && readFileSync(this.file, 'utf8').trim()) problems.push(`the register's head (${this.keys.headFile}) is missing: a truncation could not be seen`);
     const lines = readFileSync(this.file, 'utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     let prev = GENESIS;

@@ -8,7 +8,7 @@ import { listFiles, sha256File } from './hash.ts';
 import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
 import { harvestFingerprints } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
-import { privateDir, purposeKey, resolveInputPath, type PrivateConfig } from './keys.ts';
+import { keyFile, privateDir, purposeKey, resolveInputPath, type PrivateConfig } from './keys.ts';
 import type { LoadedDag, RetentionFacts } from './dag.ts';
 import { requestScoped } from './graph.ts';
 import type { Project } from './project.ts';
@@ -49,11 +49,19 @@ export function privateConfig(dag: LoadedDag): PrivateConfig {
 export function dataPaths(project: Project) {
   const data = project.dataDir;
   const config = privateConfig(project);
+  // The key is created on first use only: once the register holds anything, a missing key is a
+  // lost key, and a new one would silently make every MAC and fingerprint unverifiable.
+  const create = !existsSync(join(data, 'register'));
+  const lost = () => new Error(`the private key ${keyFile(config)} is missing, but ${join(data, 'register')} exists: restore the key from its backup (docs/privacy.md, "The private folder")`);
   return {
-    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register'), headFile: join(privateDir(config), 'register-head.json') }),
+    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register', create), headFile: join(privateDir(config), 'register-head.json') }),
     fingerprints: join(data, 'register', 'fingerprints'),
-    /** The key of the fingerprints (never stored under the data folder). */
-    fingerprintKey: () => purposeKey(config, 'fingerprint')!,
+    /** The key of the fingerprints (never stored under the data folder); throws when it was lost. */
+    fingerprintKey: (): Buffer => {
+      const key = purposeKey(config, 'fingerprint', create);
+      if (!key) throw lost();
+      return key;
+    },
     /** Each audit's register head, so a later rewrite of what an audit saw is detected. */
     auditHeads: join(data, 'register', 'audit-heads.jsonl'),
     marker: (request: string) => purgeMarkerPath(project.records, request),

@@ -281,4 +281,25 @@ test('temporary and spill files: those of dead runs are removed and counted, tho
   assert.not.ok(report.skipped.some((s) => s.file.startsWith('store/tmp/')));
   rmSync(join(root, 'data/store/tmp'), { recursive: true, force: true });
 });
+test('a lost key is reported, never silently replaced: the audit fails and a purge that must fingerprint refuses', async () => {
+  const root = makeProject();
+  addRequest(root, 'B', '2030-01-01', false, PEOPLE + 'Cecily,Marsh,1979-05-05,,40\n');
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await r.run({ request: 'B' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  rmSync(join(root, 'private/key'));
+  const report = await audit(r.project);
+  assert.not.ok(report.ok);
+  assert.match([...report.chain, ...report.markers].join('\n'), /private key .* is missing/);
+  assert.not.ok(existsSync(join(root, 'private/key')), 'no new key was made');
+  try {
+    await purgeRequest(r.project, { request: 'B', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+    assert.unreachable('the purge went ahead without its key');
+  } catch (error) {
+    assert.match((error as Error).message, /restore the key from its backup/);
+  }
+  assert.ok(existsSync(join(root, 'inputs/B/people.csv')), 'nothing of B was deleted');
+});
+
 test.run();
