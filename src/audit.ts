@@ -3,12 +3,12 @@
 // anywhere under the data folder, and is any personal data held past its due date? It reports
 // files, rows and kinds of finding, never the identifiers themselves. A person a purged request
 // shares with another, live, request is not a leak where that request holds them in its own data.
-import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join, relative, sep } from 'node:path';
 import { listFiles } from './hash.ts';
 import { fingerprint, fingerprintSet, lineCandidates, loadFingerprints } from './identifiers.ts';
-import { dataPaths, readPurgeMarker } from './purge.ts';
+import { dataPaths, readPurgeMarker, requestInputPaths } from './purge.ts';
 import { clearTemporary } from './temporary.ts';
 import type { Project } from './project.ts';
 import type { Duck } from './duck.ts';
@@ -261,6 +261,15 @@ async function liveRequests(project: Project, db: Duck, key: Buffer): Promise<Ma
         const spec = project.graph.stages.get(stage)?.outputs[output];
         if (!spec?.identifiers || spec.format !== 'parquet' || !project.store.hasBlob(o.hash)) continue;
         for (const fp of await fingerprintSet(db, project.store.blobPath(o.hash), spec.identifiers, key)) fingerprints.add(fp);
+      }
+    }
+    // And whatever its own input files hold as text (rows intake could not use are in the upload
+    // and the rejection file, but not in the cohort it kept).
+    for (const input of requestInputPaths(project, request)) {
+      if (!existsSync(input)) continue;
+      for (const file of statSync(input).isDirectory() ? listFiles(input) : [input]) {
+        if (sniff(file) !== 'text') continue;
+        for await (const line of readLines(file)) for (const text of lineCandidates(line)) fingerprints.add(fingerprint(key, text));
       }
     }
     live.set(request, { blobs, fingerprints });
