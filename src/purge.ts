@@ -49,10 +49,12 @@ export function privateConfig(dag: LoadedDag): PrivateConfig {
 export function dataPaths(project: Project) {
   const data = project.dataDir;
   const config = privateConfig(project);
-  // The key is created on first use only: once the register holds anything, a missing key is a
-  // lost key, and a new one would silently make every MAC and fingerprint unverifiable.
-  const create = !existsSync(join(data, 'register'));
-  const lost = () => new Error(`the private key ${keyFile(config)} is missing, but ${join(data, 'register')} exists: restore the key from its backup (docs/privacy.md, "The private folder")`);
+  // The key is created on first use only: once anything keyed exists (a register entry, a
+  // fingerprint), a missing key is a lost key, and a new one would silently make every MAC and
+  // fingerprint unverifiable.
+  const keyed = [join(data, 'register', 'deletions.jsonl'), join(data, 'register', 'fingerprints')].filter((p) => existsSync(p));
+  const create = keyed.length === 0;
+  const lost = () => new Error(`the private key ${keyFile(config)} is missing, but ${keyed.map((p) => relative(data, p)).join(' and ')} exist(s) under the data folder: restore the key from its backup (docs/privacy.md, "The private folder")`);
   return {
     register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register', create), headFile: join(privateDir(config), 'register-head.json') }),
     fingerprints: join(data, 'register', 'fingerprints'),
