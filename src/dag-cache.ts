@@ -5,7 +5,7 @@
 // config's stage list (modules and param overrides) is the same and every code file of every stage
 // hashes the same (through the stat memo: one stat per file). A stage's module is imported only
 // when the stage runs.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, loadDag, type LoadedDag } from './dag.ts';
@@ -83,9 +83,11 @@ export async function loadDagCached(configFile: string): Promise<LoadedDag> {
     if (!code) return dag; // a declared code file is missing: the runner will say so; nothing to cache
     stages.push({ declaration: declarationOf(stage), code });
   }
-  if (existsSync(join(dataDir, 'store'))) {
-    writeFileAtomic(manifestFile, JSON.stringify({ v: VERSION, config: configHash, stages } satisfies Manifest));
-    memo.save();
-  }
+  // Written by the first command that loads the DAG, so later ones (dry runs included) find it;
+  // but a project with no data folder yet gets none from a mere load (a refused command writes nothing).
+  if (!existsSync(dataDir)) return dag;
+  mkdirSync(join(dataDir, 'store'), { recursive: true, mode: 0o700 });
+  writeFileAtomic(manifestFile, JSON.stringify({ v: VERSION, config: configHash, stages } satisfies Manifest));
+  memo.save();
   return dag;
 }
