@@ -16,7 +16,7 @@ import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
 import { resolveInputPath } from './keys.ts';
-import { redactor, type Redact } from './redact.ts';
+import { redactQuoted, redactor, type Redact } from './redact.ts';
 import { identifierRows } from './identifiers.ts';
 import type { Project } from './project.ts';
 import { checkRequestId, purgedNotice, requestLockPath } from './request.ts';
@@ -230,8 +230,11 @@ export class Runner {
 
       emit({ type: 'stage', stage: name, state: 'running', reason: decision.reason });
       const t0 = performance.now();
-      const redact = await this.cohortRedactor(request, outputsOf, redactCache);
-      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redact, signal);
+      // A stage that loads no DuckDB (the retention check) does not load it for this either: its
+      // notes get what is already known, and an error waits for the cohort's values.
+      const full = () => this.cohortRedactor(request, outputsOf, redactCache);
+      const redaction = { now: stage.duckdb === false ? this.knownRedactor(request, outputsOf, redactCache) : await full(), full };
+      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redaction, signal);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -355,7 +358,7 @@ export class Runner {
    * declare identifier columns, else the last run's (a stage failing before its cohort exists).
    * Values are read once per blob and only kept in memory.
    */
-  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
+  private redactionSources(request: string, outputsOf: Map<string, Record<string, OutputRecord>>) {
     const sources: { hash: string; spec: NonNullable<Stage['outputs'][string]['identifiers']> }[] = [];
     const latest = this.records.latest(request);
     for (const [stageName, outs] of [...outputsOf, ...Object.entries(latest?.stages ?? {}).map(([n, s]) => [n, s.outputs ?? {}] as const)]) {
@@ -364,8 +367,18 @@ export class Runner {
         if (spec?.identifiers && spec.format === 'parquet' && o.hash !== PENDING && this.store.hasBlob(o.hash)) sources.push({ hash: o.hash, spec: spec.identifiers });
       }
     }
-    const id = [...new Set(sources.map((x) => x.hash))].sort().join(',');
-    const built = cache.get(`redactor:${id}`);
+    return { sources, id: `redactor:${[...new Set(sources.map((x) => x.hash))].sort().join(',')}` };
+  }
+
+  /** The cohort redactor if this run already built it, else quotes only (no DuckDB loaded). */
+  private knownRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Redact {
+    const built = cache.get(this.redactionSources(request, outputsOf).id);
+    return typeof built === 'function' ? built : redactQuoted;
+  }
+
+  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
+    const { sources, id } = this.redactionSources(request, outputsOf);
+    const built = cache.get(id);
     if (typeof built === 'function') return built;
     const values: string[] = [];
     for (const { hash, spec } of sources) {
@@ -384,7 +397,7 @@ export class Runner {
       values.push(...(cache.get(hash) as string[]));
     }
     const redact = redactor(values);
-    cache.set(`redactor:${id}`, redact);
+    cache.set(id, redact);
     return redact;
   }
 
@@ -396,7 +409,7 @@ export class Runner {
     resolved: Resolved,
     engines: Engines,
     emit: (e: RunEvent) => void,
-    redact: Redact,
+    redaction: { now: Redact; full: () => Promise<Redact> },
     signal?: AbortSignal,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
     const work = this.store.workDir(runId, stage.name);
@@ -432,7 +445,7 @@ export class Runner {
         db: db ?? noDuck(stage.name),
         log: {
           info: (raw) => {
-            const message = redact(raw);
+            const message = redaction.now(raw);
             notes.push(message);
             emit({ type: 'note', stage: stage.name, message });
           },
@@ -462,7 +475,7 @@ export class Runner {
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };
     } catch (error) {
-      return { ok: false, error: redact((error as Error).message ?? String(error)), notes };
+      return { ok: false, error: (await redaction.full())((error as Error).message ?? String(error)), notes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // An engine whose stage was cancelled may still be running its query: that one is closed.
