@@ -86,9 +86,10 @@ export default defineStage<IntakeParams>({
           allowedChannels: params.allowedChannels,
           files: deleted,
         }));
-        // The form's own faults are still named (grouped, without values); the cohort is never read.
+        // The form's own faults are still named as reasons; the cohort is never read, and no problem is
+        // listed row by row, since there is no rejection file to carry them.
         const formReasons = reasons.filter((r) => r.kind !== 'cohort_file');
-        const summary = { request: ctx.request, status: 'rejected', reasons: formReasons, deleted_on_receipt: { files: deleted.length, bytes: deleted.reduce((a, f) => a + f.bytes, 0) }, file: { name: files.cohortLabel, format: null, encoding: null, separator: null }, counts: { submitted: 0, usable: 0, unusable: 0, duplicates: 0 }, limits: {}, problems: groupProblems(request.problems) };
+        const summary = { request: ctx.request, status: 'rejected', reasons: formReasons, deleted_on_receipt: { files: deleted.length, bytes: deleted.reduce((a, f) => a + f.bytes, 0) }, file: { name: files.cohortLabel, format: null, encoding: null, separator: null }, counts: { submitted: 0, usable: 0, unusable: 0, duplicates: 0 }, limits: {}, problems: [] };
         await writeJson(outputs.summary!, summary, tmpDir);
         ctx.log.info(`intake refused: sent over an insecure channel; ${deleted.length} file(s) deleted on receipt, unread`);
         return {
