@@ -3,7 +3,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
-import { retentionDecision, type RetentionFields } from './stages/purge/retention.ts';
+import { DEFAULT_RETENTION, retentionDecision, type RetentionFields, type RetentionSettings } from './stages/purge/retention.ts';
+
+// A refused request's data goes 30 days after receipt; a request never shared is kept at most 12 months.
+const RETENTION: RetentionSettings = { ...DEFAULT_RETENTION };
 
 export default defineDag({
   dataDir: 'data',
@@ -14,7 +17,7 @@ export default defineDag({
     './stages/propensity/stage.ts',
     './stages/metrics/stage.ts',
     './stages/report/stage.ts',
-    './stages/purge/stage.ts',
+    { module: './stages/purge/stage.ts', params: { ...RETENTION } },
   ],
   // On a fresh clone the national register is not there yet: generate the default one (seeded).
   async prepare({ dataDir, log }) {
@@ -28,9 +31,16 @@ export default defineDag({
     const dir = join(dataDir, 'requests');
     return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : [];
   },
-  async retention({ request, dataDir }) {
+  async retention({ request, dataDir, stopped, firstRun }) {
     const file = join(dataDir, 'requests', request, 'request.json');
-    return retentionDecision(JSON.parse(readFileSync(file, 'utf8')) as RetentionFields);
+    // A refused request's form may be unreadable: its date of receipt is then its first run.
+    let form: RetentionFields = {};
+    try {
+      form = JSON.parse(readFileSync(file, 'utf8')) as RetentionFields;
+    } catch {
+      if (!stopped) throw new Error(`${file} cannot be read`);
+    }
+    return retentionDecision(form, { stopped, firstRun }, RETENTION);
   },
   // What `status` says beyond the runs: the results shared with the provider, if any.
   async facts({ request, dataDir }) {

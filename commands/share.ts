@@ -11,6 +11,7 @@ import { checkKnownRequest, requestOption } from '../src/commands/common.ts';
 import type { Json } from '../src/stage.ts';
 import type { Project } from '../src/project.ts';
 import { readShared } from '../stages/report/erratum.ts';
+import { sharedReportFile } from '../stages/report/withheld.ts';
 
 export default defineCommand({
   name: 'share',
@@ -40,6 +41,9 @@ async function share(dag: Project, request: string): Promise<number> {
   const day = today();
   mkdirSync(sharedDir, { recursive: true, mode: 0o700 });
   writeFileAtomic(join(sharedDir, `v${results.report_version}-results.json`), JSON.stringify({ version: results.report_version, shared_on: day, results }, null, 2) + '\n', 0o600);
+  // The page too, so a later change that may not be re-issued leaves this one standing (stages/report/withheld.ts).
+  const page = join(dag.dataDir, 'reports', request, 'report.html');
+  if (existsSync(page)) writeFileAtomic(sharedReportFile(sharedDir, results.report_version), readFileSync(page), 0o600);
 
   const requestFile = join(requestDir, 'request.json');
   const form = JSON.parse(readFileSync(requestFile, 'utf8')) as { dates?: { results_shared?: string | null } };

@@ -44,7 +44,7 @@ function requestJson(p: ProgrammeSpec): Record<string, unknown> {
     transfer_channel: 'cjsm',
     data_protection_assurance: true,
     analysis_period: { from: p.period.from, to: p.period.to },
-    dates: { received: '2025-02-03', results_shared: null, publication: null },
+    dates: { received: '2026-11-02', results_shared: null, publication: null },
     review_period_days: 28,
     retention: { pseudonymised_opt_out: false },
   };

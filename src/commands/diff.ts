@@ -53,7 +53,7 @@ const command = defineCommand({
     if (typeof values.html === 'string') {
       const { renderHtml } = await import('../diff-html.ts');
       // With --show-personal the page may hold personal values: owner-only, like any personal file.
-      writeFileAtomic(values.html, renderHtml(d), d.showPersonal ? 0o600 : 0o644);
+      writeFileAtomic(values.html, renderHtml(d), 0o600);
       if (!json) process.stdout.write(`wrote ${values.html}\n`);
     }
     return values['exit-code'] && d.differences > 0 ? EXIT.failed : EXIT.ok;

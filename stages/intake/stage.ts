@@ -12,6 +12,9 @@ import { COHORT_ROW_SCHEMA, REQUEST_SCHEMA, loadSchemas } from './schemas.ts';
 import { validateRequest } from './validate-request.ts';
 import { validateRows, type RowsResult } from './validate-rows.ts';
 import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
+import { noticeHtml, receivedFiles } from './notice.ts';
+import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /** Where the runner publishes the rejection file, relative to the data folder. */
 const REJECTIONS = 'rejections/{request}/rejections.csv';
@@ -44,13 +47,14 @@ export default defineStage<IntakeParams>({
   description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
   inputs: { request: 'file:data/requests/{request}' },
   outputs: {
-    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
+    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number', 'reference'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
     request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },
     summary: { format: 'json', classification: 'aggregate', description: 'Status, reasons, counts and problems by kind with row numbers; never values.' },
     rejections: {
-      format: 'csv', classification: 'personal', publish: REJECTIONS,
-      description: 'For the provider: every problem by row and field with the value as sent (only the header line when there is none). Published for the analyst to send back, and purged with the upload.',
+      format: 'csv', classification: 'personal', optional: true, publish: REJECTIONS,
+      description: 'For the provider: every problem by row and field with the value as sent (only the header line when there is none). Published for the analyst to send back, and purged with the upload. Never written for a request sent over an insecure channel (deleted on receipt, unread).',
     },
+    notice: { format: 'html', classification: 'aggregate', optional: true, publish: 'notices/{request}/deleted-on-receipt.html', description: 'Only for a request sent over an insecure channel: why its files were deleted on receipt, which, and how to resend.' },
   },
   code: ['./cohort-table.sql', './cohort-write.sql', REQUEST_SCHEMA, COHORT_ROW_SCHEMA],
   params: {
@@ -79,6 +83,37 @@ export default defineStage<IntakeParams>({
       const problems: Problem[] = [...request.problems, ...files.problems];
       const reasons: Reason[] = [...request.reasons];
       for (const p of files.problems) reasons.push({ kind: 'cohort_file', message: describe(p) });
+
+      // Sent over a channel the form names and that is not secure: deleted on receipt, unread
+      // (notice.ts). A form that names no channel is refused like any other fault, not deleted.
+      const form = reasons.some((r) => r.kind === 'insecure_channel')
+        ? await readFile(files.requestJson ?? '', 'utf8').then((t) => JSON.parse(t.replace(/^\uFEFF/, '')) as Record<string, unknown>, () => ({}) as Record<string, unknown>)
+        : {};
+      const channel = form.transfer_channel;
+      if (typeof channel === 'string' && channel.trim() !== '') {
+        const organisation = (form.organisation as { name?: unknown } | undefined)?.name;
+        const received = (form.dates as { received?: unknown } | undefined)?.received;
+        const deleted = receivedFiles(ctx.inputs.request!);
+        writeFileSync(outputs.notice!, noticeHtml({
+          request: ctx.request,
+          organisation: typeof organisation === 'string' ? organisation : null,
+          received: typeof received === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(received) ? received : null,
+          channel: channel.slice(0, 40),
+          allowedChannels: params.allowedChannels,
+          files: deleted,
+        }));
+        // The form's own faults are still named as reasons; the cohort is never read, and no problem is
+        // listed row by row, since there is no rejection file to carry them.
+        const formReasons = reasons.filter((r) => r.kind !== 'cohort_file');
+        const summary = { request: ctx.request, status: 'rejected', reasons: formReasons, deleted_on_receipt: { files: deleted.length, bytes: deleted.reduce((a, f) => a + f.bytes, 0) }, file: { name: files.cohortLabel, format: null, encoding: null, separator: null }, counts: { submitted: 0, usable: 0, unusable: 0, duplicates: 0 }, limits: {}, problems: [] };
+        await writeJson(outputs.summary!, summary, tmpDir);
+        ctx.log.info(`intake refused: sent over an insecure channel; ${deleted.length} file(s) deleted on receipt, unread`);
+        return {
+          summary: { status: 'rejected', submitted: 0, usable: 0, unusable: 0, duplicates: 0, problems: 0 },
+          stop: 'intake refused the request: it was sent over an insecure channel, so its files were deleted on receipt',
+          purge: { classifications: ['personal', 'pseudonymised'], reason: 'sent over an insecure channel: deleted on receipt', rule: 'deleted on receipt (DPIA: data provided without a secure account is deleted upon receipt)' },
+        };
+      }
 
       let rows: RowsResult | null = null;
       let fileInfo: Record<string, string | null> = { name: files.cohortLabel, format: null, encoding: null, separator: null, line_endings: null };

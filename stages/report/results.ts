@@ -77,7 +77,7 @@ export function buildResults(metrics: Metrics, view: ReportView) {
     matching: { ...view.matching.counts, summary: view.matching.summary },
     attrition: {
       submitted: view.attrition.numbers.submitted,
-      losses: view.attrition.steps.map((s) => ({ reason: s.reason, count: s.n, text: s.text })),
+      losses: view.attrition.steps.map((s) => ({ reason: s.reason, count: s.n, suppressed: s.n === null, text: s.text })),
       treatment: view.attrition.treatment.n,
       comparison: view.publishable ? view.attrition.numbers.comparison : null,
     },

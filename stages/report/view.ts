@@ -6,6 +6,7 @@ import { measureDef, type MeasureId } from '../metrics/measures.ts';
 import { attritionPercent, fixed, formatP, roundHalfAway, roundingMismatch, ROUNDING_NOTE, tableInterval, tableValue, whole, type MeasureKind } from '../metrics/rounding.ts';
 import { SUPPRESSED } from '../metrics/suppression.ts';
 import { barChart, iconChart, type ChartGeometry, type IconChartGeometry } from './charts.ts';
+import { suppressCounts, suppressedWords } from '../metrics/disclosure.ts';
 import type { AttritionStep, BalanceVariable, IntakeCounts, MatchSummary, Metrics, RequestInfo } from './inputs.ts';
 import {
   canSay, canSayHeading, cannotSay, cannotSayHeading, ciPhrase, estimateLead, icon, introParagraph, MATCH_QUALITY_LABEL,
@@ -195,7 +196,8 @@ export function lossText(reason: string): string {
 
 export interface AttritionView {
   submitted: string;
-  steps: { reason: string; n: number; count: string; percent: string; text: string }[];
+  /** n is null where the count is suppressed (disclosure.ts). */
+  steps: { reason: string; n: number | null; count: string; percent: string; text: string }[];
   treatment: { n: number; count: string; percent: string };
   comparison: string;
   /** Unformatted, for the results file. */
@@ -214,7 +216,13 @@ export function buildAttrition(intake: IntakeCounts, match: MatchSummary, treate
   if (remainder > 0) steps.push({ reason: 'off_support', count: remainder });
   return {
     submitted: whole(submitted),
-    steps: steps.map((s) => ({ reason: s.reason, n: s.count, count: whole(s.count), percent: attritionPercent(s.count, submitted), text: lossText(s.reason) })),
+    steps: suppressCounts(steps.map((s) => ({ key: s.reason, count: s.count }))).map((s, i) => ({
+      reason: s.key,
+      n: s.count,
+      count: s.suppressed ? suppressedWords(s.reason) : whole(s.count!),
+      percent: s.suppressed ? 'percentage not shown' : attritionPercent(s.count!, submitted),
+      text: lossText(steps[i]!.reason),
+    })),
     treatment: { n: treated, count: whole(treated), percent: attritionPercent(treated, submitted) },
     comparison: whole(comparison),
     numbers: { submitted, comparison },
@@ -252,8 +260,8 @@ export function paragraphs(text: string | undefined): string[] | null {
 export function buildProfile(p: Metrics['profile']) {
   const sections = profileTables(p.sections, 'profile', PROFILE_TITLES);
   const age =
-    p.age.min !== null && p.age.max !== null && p.age.mean !== null
-      ? `Aged ${p.age.min} to ${p.age.max} at the beginning of their one-year period (mean age ${p.age.mean}).`
+    p.age.mean !== null
+      ? `Mean age ${p.age.mean} at the beginning of their one-year period (ages by band in the table).`
       : 'Ages are not shown because too few people in the treatment group have a recorded age.';
   return {
     n: whole(p.n),
@@ -271,12 +279,13 @@ export function buildProfile(p: Metrics['profile']) {
 export function buildNotIncluded(p: Metrics['not_included'], term: string) {
   const sections = profileTables(p.sections, 'not-included', { ...PROFILE_TITLES, age_band: 'Age at the start of the intervention' });
   const age =
-    p.age.min !== null && p.age.max !== null && p.age.mean !== null
-      ? `Aged ${p.age.min} to ${p.age.max} at the start of the intervention (mean age ${p.age.mean}).`
+    p.age.mean !== null
+      ? `Mean age ${p.age.mean} at the start of the intervention (ages by band in the table).`
       : p.n > 0
         ? 'Ages are not shown because too few of them have a recorded age.'
         : '';
-  const outside = p.n - p.in_register;
+  // in_register is withheld (null) when it or the rest is a small count (metrics/disclosure.ts).
+  const outside = p.in_register === null ? null : p.n - p.in_register;
   return {
     n: p.n,
     count: whole(p.n),
@@ -285,8 +294,8 @@ export function buildNotIncluded(p: Metrics['not_included'], term: string) {
         ? `All the ${term} sent to the Justice Data Lab were included in the analysis.`
         : `${whole(p.n)} ${term} sent to the Justice Data Lab were not included in the analysis. ${age}`,
     note:
-      outside > 0
-        ? `Information about the index offence is not available for these ${term}. ${whole(outside)} of them could not be found in the reoffending database, which holds no personal information about them: their ethnicity and nationality are shown as unknown. Sex and age are as the organisation sent them.`
+      outside === null || outside > 0
+        ? `Information about the index offence is not available for these ${term}. ${outside === null ? 'Some' : whole(outside)} of them could not be found in the reoffending database, which holds no personal information about them: their ethnicity and nationality are shown as unknown. Sex and age are as the organisation sent them.`
         : `Information about the index offence is not available for these ${term}. Sex and age are as the organisation sent them.`,
     sections: p.n > 0 ? sections : [],
     anySuppressed: sections.some((s) => s.rows.some((r) => r.suppressed)),
@@ -434,7 +443,7 @@ export function buildView(i: ReportInputs) {
     notIncluded: publishable ? buildNotIncluded(metrics.not_included, term) : null,
     matching,
     attrition: buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison),
-    linkageTiers: i.match.tiers.map((t) => ({ tier: TIER_TEXT[t.tier] ?? t.tier.replace(/_/g, ' '), count: whole(t.count) })),
+    linkageTiers: suppressCounts(i.match.tiers.map((t) => ({ key: t.tier, count: t.count }))).map((t) => ({ tier: TIER_TEXT[t.key] ?? t.key.replace(/_/g, ' '), count: t.suppressed ? suppressedWords(t.reason) : whole(t.count!) })),
     caveats,
     provenance: { key: i.provenance.key, inputs: Object.keys(i.provenance.inputs).sort().map((name) => ({ name, hash: i.provenance.inputs[name]! })) },
     units: UNIT,

@@ -104,14 +104,15 @@ test('a one-row correction re-runs only what its bytes touch, and diff names the
   assert.match(diff.stdout, new RegExp(`removed row=${row}\\b`));
   assert.match(diff.stdout, /group_sizes|treatment/);
   assert.match(diff.stdout, /->/);
-  // Results were shared: the report becomes version 2 with an erratum saying what changed.
+  // Results were shared, and a one-person change would let the provider difference the two
+  // versions (stages/metrics/disclosure.ts): version 1 stands, with a note, figures unchanged.
   const results = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8'));
-  assert.is(results.report_version, 2);
-  assert.is(results.erratum.replaces.version, 1);
-  assert.ok(results.erratum.changes.some((c: { what: string }) => /treatment/i.test(c.what)), JSON.stringify(results.erratum.changes));
+  const shared = JSON.parse(readFileSync(join(root, 'data/requests/123/shared/v1-results.json'), 'utf8'));
+  assert.is(results.report_version, 1);
+  assert.equal(results, shared.results);
   const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
-  assert.match(html, /Erratum: corrected results/);
-  assert.match(html, /It replaces version 1, shared on 2025-03-01/);
+  assert.match(html, /Not re-issued/);
+  assert.match(html, /version 1, shared on 2025-03-01, stand/);
 });
 
 test('schedule run twice in a row does nothing the second time', () => {
@@ -125,7 +126,8 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   const before = latest();
   const linked = await rowsOf(blob(before.stages.linkage!.outputs!.links!.hash), "SELECT row FROM $T WHERE status = 'linked' ORDER BY row DESC LIMIT 1");
   const row = Number(linked[0]!.row);
-  const treatedBefore = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).analyses[0].group_sizes.treatment as number;
+  const metricsOf = (r: RunRecord) => JSON.parse(readFileSync(blob(r.stages.metrics!.outputs!.metrics!.hash), 'utf8'));
+  const treatedBefore = metricsOf(before).analyses[0].group_sizes.treatment as number;
   // A mistyped flag is a usage error (exit 2) that changes nothing; --help prints the usage.
   const runsBefore = records().length;
   const typo = pipeline(root, ['withdraw', '--request', '123', '--rows', String(row)], { PIPELINE_TODAY: '2025-03-02' });
@@ -140,11 +142,12 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   assert.is(cohort[0]!.n, 0);
   const links = await rowsOf(blob(after.stages.linkage!.outputs!.links!.hash), `SELECT count(*)::INTEGER AS n FROM $T WHERE row = ${row}`);
   assert.is(links[0]!.n, 0);
-  const treatedAfter = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).analyses[0].group_sizes.treatment as number;
+  const treatedAfter = metricsOf(after).analyses[0].group_sizes.treatment as number;
   assert.is(treatedAfter, treatedBefore - 1);
   assert.not.ok(existsSync(blob(before.stages.intake!.outputs!.cohort!.hash)), 'the older cohort blob is purged');
   const register = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8');
-  assert.match(register, new RegExp(`withdrawal of row ${row}`));
+  assert.match(register, /withdrawal of one person/);
+  assert.not.match(register, new RegExp(`row ${row}\\b`), 'the register does not say which row');
   const audit = ok(['audit']);
   assert.match(audit, /audit passed/);
 });

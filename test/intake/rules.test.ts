@@ -73,7 +73,8 @@ test('no data-protection assurance refuses the request', async () => {
 });
 
 test('every request and cohort problem is reported at once', async () => {
-  const request = { ...baseRequest(), transfer_channel: 'email', data_protection_assurance: false, review_period_days: -1 };
+  // No channel named: refused with the rest (a named insecure channel is deleted unread: test/privacy/insecure.test.ts).
+  const request = { ...baseRequest(), transfer_channel: undefined, data_protection_assurance: false, review_period_days: -1 };
   const run = await runCsv(cohortWith([[0, 'dob', '31/02/1990'], [1, 'gender', 'X'], [2, 'surname', '']], 10), {}, request);
   const k = kinds(run.summary);
   for (const kind of ['insecure_channel', 'no_assurance', 'request_invalid', 'not_a_real_date', 'not_a_gender', 'missing_value', 'too_few_people']) assert.ok(k.has(kind), kind);

@@ -219,13 +219,14 @@ test('the box of participants not included: their breakdowns, suppressed like th
   assert.not.ok(empty.includes('<table'));
 });
 
-test('attrition from the intake summary and match report, with "<1%" for small losses', async () => {
+test('attrition from the intake summary and match report, with small losses shown as "fewer than 5" (disclosure.ts)', async () => {
   const fx = await buildReportFixture({ treated: 300, comparison: 1500, treatRate: 0.3, compRate: 0.4, submitted: 420 });
   const { html } = await render(fx);
   const start = html.indexOf('id="attrition"');
   const section = text(html.slice(start, html.indexOf('</section>', start)));
   assert.ok(section.includes('420 people were submitted for analysis.'));
-  assert.ok(section.includes('1 person (<1%) had only an uncertain match to the register.'));
+  assert.ok(section.includes('fewer than 5 people (percentage not shown) had only an uncertain match to the register.'), section);
+  assert.not.ok(/\b[1-4] (person|people)\b/.test(section), 'no attrition count under 5');
   assert.ok(section.includes('300 people (71% of those submitted) formed the treatment group.'));
 });
 
