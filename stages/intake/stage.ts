@@ -14,7 +14,7 @@ import { validateRows, type RowsResult } from './validate-rows.ts';
 import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
 import { noticeHtml, receivedFiles } from './notice.ts';
 import { writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile, type Entry } from './regular-file.ts';
 
 /** Where the runner publishes the rejection file, relative to the data folder. */
 const REJECTIONS = 'rejections/{request}/rejections.csv';
@@ -86,9 +86,7 @@ export default defineStage<IntakeParams>({
 
       // Sent over a channel the form names and that is not secure: deleted on receipt, unread
       // (notice.ts). A form that names no channel is refused like any other fault, not deleted.
-      const form = reasons.some((r) => r.kind === 'insecure_channel')
-        ? await readFile(files.requestJson ?? '', 'utf8').then((t) => JSON.parse(t.replace(/^\uFEFF/, '')) as Record<string, unknown>, () => ({}) as Record<string, unknown>)
-        : {};
+      const form = reasons.some((r) => r.kind === 'insecure_channel') ? await readForm(files.requestJson) : {};
       const channel = form.transfer_channel;
       if (typeof channel === 'string' && channel.trim() !== '') {
         const organisation = (form.organisation as { name?: unknown } | undefined)?.name;
@@ -199,3 +197,15 @@ export default defineStage<IntakeParams>({
     }
   },
 });
+
+/** The request form as sent, read as a regular file only (never through a link); {} when unreadable. */
+async function readForm(entry: Entry & { path: string }): Promise<Record<string, unknown>> {
+  if (entry.kind !== 'file') return {};
+  const read = await readRegularFile(entry.path, 1 << 20);
+  if (!read.ok) return {};
+  try {
+    return JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
