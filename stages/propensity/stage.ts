@@ -9,6 +9,7 @@ import { defineStage } from '../../src/stage.ts';
 import { loadDesign } from './design.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
+import { scoreOverlap } from './overlap.ts';
 
 export type PropensityParams = {
   numeric: string[];
@@ -114,6 +115,8 @@ export default defineStage<PropensityParams>({
     const out = {
       ...model,
       cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
+      // For the report's overlap plot: binned shares only.
+      overlap: scoreOverlap(result.logit, design.treat, result.match.weight),
     };
     writeFileSync(outputs.model!, JSON.stringify(out, null, 2) + '\n');
     writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result), null, 2) + '\n');

@@ -23,6 +23,8 @@ export interface RequestInfo {
   programme: { name: string; description: string; people_term: string };
   analysis_period: { from: string; to: string };
   dates: { received: string; results_shared: string | null; publication: string | null };
+  /** Who to contact about the request (request.schema.json), printed in the report's contact section. */
+  contact?: { name?: string; email?: string };
   /** The organisation's own text, printed as written (request.schema.json). */
   provider_text?: { own_words?: string; response?: string };
 }
@@ -48,6 +50,8 @@ export interface MatchSummary {
 }
 
 export interface IntakeCounts {
+  /** The cohort file the figures come from (cohort.csv, or corrections/<date>-cohort.csv): a name, never content. */
+  file: string | null;
   submitted: number;
   usable: number;
   unusable: number;
@@ -174,5 +178,65 @@ export function readIntakeSummary(json: unknown): IntakeCounts {
     if (v === null) throw new Error(`intakeSummary: counts.${k} missing`);
     return v;
   };
-  return { submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0 };
+  const file = isObj(json.file) && typeof json.file.name === 'string' ? json.file.name : null;
+  return { file, submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0 };
+}
+
+/** What the propensity stage did, as its model output says (the report's method text comes from this alone). */
+export interface ModelSummary {
+  covariates: { name: string; kind: 'numeric' | 'factor' }[];
+  exact: string[];
+  method: 'caliper' | 'nearest';
+  distance: 'logit' | 'probability';
+  /** In standard deviations of the distance; null for none. */
+  caliper: number | null;
+  caliperWidth: number | null;
+  /** Comparators per treated person for nearest-neighbour matching; null for caliper (all within it). */
+  ratio: number | null;
+  replace: boolean;
+  counts: { treated: number; treatedMatched: number; treatedOffSupport: number; comparison: number; comparisonMatched: number };
+  /** Treated people left out before matching because a matching variable was missing, by variable. */
+  missingTreated: number;
+  missingByCovariate: Record<string, number>;
+  /** Linked events that reached the stage (before any exclusion). */
+  linkedEvents: number | null;
+  overlap: { edges: number[]; before: { treated: number[]; comparison: number[] }; after: { treated: number[]; comparison: number[] } } | null;
+}
+
+/** propensity.model (stages/propensity/psm.ts modelJson, plus cohort and overlap from its stage). */
+export function readModel(json: unknown): ModelSummary {
+  if (!isObj(json) || !isObj(json.model) || !isObj(json.matching)) throw new Error('model: expected { model, matching }');
+  const model = json.model;
+  const m = json.matching;
+  if (!Array.isArray(model.terms)) throw new Error('model: model.terms missing');
+  const covariates = model.terms.map((t, i) => {
+    if (!isObj(t) || typeof t.name !== 'string' || (t.kind !== 'numeric' && t.kind !== 'factor')) throw new Error(`model: model.terms[${i}] lacks name or kind`);
+    return { name: t.name, kind: t.kind as 'numeric' | 'factor' };
+  });
+  const counts = isObj(m.counts) ? m.counts : {};
+  const count = (k: string) => {
+    const v = num(counts[k]);
+    if (v === null) throw new Error(`model: matching.counts.${k} missing`);
+    return v;
+  };
+  const exclusions = isObj(model.exclusions) ? model.exclusions : {};
+  const missing = isObj(exclusions.missing) ? exclusions.missing : {};
+  const byCovariate = isObj(missing.byCovariate) ? Object.fromEntries(Object.entries(missing.byCovariate).filter(([, v]) => typeof v === 'number')) as Record<string, number> : {};
+  const overlap = isObj(json.overlap) && Array.isArray(json.overlap.edges) ? (json.overlap as unknown as ModelSummary['overlap']) : null;
+  if (m.method !== 'caliper' && m.method !== 'nearest') throw new Error('model: matching.method is neither caliper nor nearest');
+  return {
+    covariates,
+    exact: Array.isArray(m.exact) ? m.exact.filter((x): x is string => typeof x === 'string') : [],
+    method: m.method,
+    distance: m.distance === 'probability' ? 'probability' : 'logit',
+    caliper: num(m.caliper),
+    caliperWidth: num(m.caliperWidth),
+    ratio: num(m.ratio),
+    replace: m.replace === true,
+    counts: { treated: count('treated'), treatedMatched: count('treatedMatched'), treatedOffSupport: count('treatedOffSupport'), comparison: count('comparison'), comparisonMatched: count('comparisonMatched') },
+    missingTreated: num(missing.treated) ?? 0,
+    missingByCovariate: byCovariate,
+    linkedEvents: isObj(json.cohort) ? num(json.cohort.linkedEvents) : null,
+    overlap,
+  };
 }
