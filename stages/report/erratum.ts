@@ -110,22 +110,25 @@ function intervalText(d: Json | undefined, kind: string): string {
   return typeof lo === 'number' && typeof hi === 'number' ? `${withThousands(lo)} to ${withThousands(hi)}${DIFF_SUFFIX[kind]}` : 'not shown';
 }
 
-/** What the provider changed, from the source file's name and its number of entries. */
+/** What the provider changed, from the source file's name and its number of entries (never a value). */
 function whyText(before: Json | undefined, after: Json | undefined): string {
+  const fileBefore = get(before, 'cohort_file');
   const file = get(after, 'cohort_file');
   const was = get(before, 'entries');
   const now = get(after, 'entries');
   const fileText = typeof file === 'string' && file.startsWith('corrections/') ? `a corrected data file (${file})` : 'corrected data';
-  if (typeof was === 'number' && typeof now === 'number' && now < was) {
+  const rerun = 'The analysis was run again on it.';
+  if (typeof was !== 'number' || typeof now !== 'number') return typeof file === 'string' && file !== fileBefore && file.startsWith('corrections/') ? `After those results were shared, the organisation sent ${fileText}. ${rerun}` : 'The analysis was run again after those results were shared.';
+  if (now < was) {
     const n = was - now;
-    return `After those results were shared, the organisation sent ${fileText} with ${withThousands(n)} ${n === 1 ? 'entry' : 'entries'} fewer (${withThousands(was)} → ${withThousands(now)}): a withdrawal or a correction. The analysis was run again on it.`;
+    return `After those results were shared, the organisation sent ${fileText} with ${withThousands(n)} ${n === 1 ? 'entry' : 'entries'} fewer (${withThousands(was)} → ${withThousands(now)}): a withdrawal or a correction. ${rerun}`;
   }
-  if (typeof was === 'number' && typeof now === 'number' && now > was) {
+  if (now > was) {
     const n = now - was;
-    return `After those results were shared, the organisation sent ${fileText} with ${withThousands(n)} ${n === 1 ? 'entry' : 'entries'} more (${withThousands(was)} → ${withThousands(now)}). The analysis was run again on it.`;
+    return `After those results were shared, the organisation sent ${fileText} with ${withThousands(n)} ${n === 1 ? 'entry' : 'entries'} more (${withThousands(was)} → ${withThousands(now)}). ${rerun}`;
   }
-  if (typeof file === 'string') return `After those results were shared, the organisation sent ${fileText} with the same number of entries and some details corrected. The analysis was run again on it.`;
-  return 'The analysis was run again after those results were shared.';
+  if (typeof file === 'string' && file !== fileBefore) return `After those results were shared, the organisation sent ${fileText} with the same number of entries (${withThousands(now)}) and some details corrected. ${rerun}`;
+  return `The analysis was run again after those results were shared. The data file has the same name and number of entries (${withThousands(now)}), so the change lies in the details of the data or in the analysis itself.`;
 }
 
 /** Which version this report is, and what changed since the last version that was shared. */
