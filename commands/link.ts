@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandArgs } from '../../src/args.ts';
-import { Duck } from '../../src/duck.ts';
-import { link, matchReport, writeJson, writeLinks } from './link.ts';
+import { commandArgs } from '../src/args.ts';
+import { Duck } from '../src/duck.ts';
+import { link, matchReport, writeJson, writeLinks } from '../stages/linkage/link.ts';
 
-const DIR = dirname(fileURLToPath(import.meta.url));
+const DIR = dirname(fileURLToPath(new URL('../stages/linkage/link.ts', import.meta.url)));
 
 const USAGE = `usage: npm run pipeline -- link --cohort FILE --people FILE [--prison-numbers FILE] --out DIR [--threads N]
   FILE: .csv or .parquet with the standard columns
