@@ -41,8 +41,12 @@ export default defineDag({
       describe: 'propensity-score matching on any CSV or Parquet table (--help)',
       run: async (argv) => (await import('./commands/psm.ts')).psmCommand(argv),
     },
+    approve: {
+      describe: "a second analyst's sign-off of the exact published results (share refuses unapproved results)",
+      run: async (argv, dag) => (await import('./commands/approve.ts')).approveCommand(argv, dag),
+    },
     share: {
-      describe: 'record that the current results were shared with the provider (freezes them for a later erratum)',
+      describe: 'record that the approved results were shared with the provider (freezes them for a later erratum and diff)',
       run: async (argv, dag) => (await import('./commands/share.ts')).shareCommand(argv, dag),
     },
     withdraw: {

@@ -13,6 +13,15 @@ import { fragility, pText, tableIntervalText } from './wording.ts';
 // 2: sentences (text), weighted and effective sizes, fragility, method, balance rows, linkage.
 export const RESULTS_FORMAT_VERSION = 2;
 
+/** A bound of the difference as printed: one more decimal when the usual precision would make it 0 (wording.ts boundMagnitude). */
+function publishedBound(kind: MeasureResult['kind'], x: number | null): number | null {
+  const p = published(kind, x);
+  if (x === null || p === null || p !== 0 || x === 0) return p;
+  const scale = kind === 'rate' ? 100 : 1;
+  const dp = kind === 'frequency' ? 3 : 1;
+  return roundHalfAway(x * scale, dp);
+}
+
 function measureOut(m: MeasureResult, units: Record<string, string>, numberNeededShown: boolean) {
   const shown = m.gates.shown;
   const k = m.kind;
@@ -35,7 +44,7 @@ function measureOut(m: MeasureResult, units: Record<string, string>, numberNeede
     treatment: shown ? group(m.treatment) : null,
     comparison: shown ? { ...group(m.comparison), effective_n: m.comparison.n_effective === null ? null : roundHalfAway(m.comparison.n_effective, 0) } : null,
     difference: shown
-      ? { estimate: published(k, d.estimate), lower: published(k, d.lower), upper: published(k, d.upper), printed: full ? tableIntervalText(k, d.lower!, d.upper!) : null }
+      ? { estimate: published(k, d.estimate), lower: publishedBound(k, d.lower), upper: publishedBound(k, d.upper), printed: full ? tableIntervalText(k, d.lower!, d.upper!) : null }
       : null,
     p: shown && d.p !== null ? roundHalfAway(d.p, 3) : null,
     p_display: shown && d.p !== null ? pText(d.p) : null,

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erratum, readShared } from '../../stages/report/erratum.ts';
+import type { Json } from '../../src/stage.ts';
 
 interface Opts {
   treated?: number;
@@ -22,7 +23,7 @@ interface Opts {
 }
 
 /** A results file in the shape stages/report/results.ts writes (the parts the erratum reads). */
-const results = (o: Opts = {}) => ({
+const results = (o: Opts = {}): Record<string, Json> => ({
   format: 'jdl-results',
   version: 2,
   publishable: true,
@@ -67,7 +68,7 @@ const results = (o: Opts = {}) => ({
   linkage: { tiers: [{ tier: 'Name, date of birth and sex (exact)', count: o.treated === 593 ? 345 : 346 }], total: 595, note: null },
   source: { cohort_file: o.file ?? 'cohort.csv', entries: o.entries ?? 630 },
   provenance: { key: o.provenanceKey ?? 'a'.repeat(64), inputs: {} },
-});
+}) as unknown as Record<string, Json>;
 
 test('before anything was shared the report is version 1 with no erratum', () => {
   const e = erratum([], results());
@@ -114,8 +115,8 @@ test('issue 20: a withdrawal that flips a significance puts the flip first, with
 test('number needed appears in the erratum only where the report prints it, under its real name', () => {
   const a = results();
   const b = results();
-  (a.analyses[0]!.measures[0] as any).number_needed = { value: 622, counts: 'people', shown: true };
-  (b.analyses[0]!.measures[0] as any).number_needed = { value: 615, counts: 'people', shown: true };
+  (a as any).analyses[0].measures[0].number_needed = { value: 622, counts: 'people', shown: true };
+  (b as any).analyses[0].measures[0].number_needed = { value: 615, counts: 'people', shown: true };
   const e = erratum([{ version: 1, shared_on: '2025-03-01', results: a }], b);
   assert.equal(e.changes.map((c) => [c.what, c.before, c.after]), [['Rate of reoffending: treatment group size for an 80% chance of a significant result, if the observed difference were true', '622', '615']]);
   assert.ok(e.lead.startsWith('Some figures changed; no statistically significant result'), e.lead);
