@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
 import { retentionDecision, type RetentionFields } from './stages/purge/retention.ts';
+import { sharedRun as sharedRunOf } from './stages/report/review-diff.ts';
 
 export default defineDag({
   dataDir: 'data',
@@ -36,6 +37,11 @@ export default defineDag({
   // to the same amount rather than freed and faulted in again (see DuckOptions), which took a
   // national register stage from about 67 s to about 56 s.
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
+  // The reviewer's diff: `--against shared`, and both versions of the report side by side.
+  review: {
+    against: { shared: (ctx) => sharedRunOf(ctx) },
+    sections: async (ctx) => (await import('./stages/report/review-diff.ts')).reportSections(ctx),
+  },
   commands: {
     psm: {
       describe: 'propensity-score matching on any CSV or Parquet table (--help)',

@@ -478,22 +478,23 @@ async function diffWholeRows(db: Duck, common: string[], retyped: Set<string>, l
 
 const fmtNumber = (n: number) => (Number.isInteger(n) ? String(n) : Number(n.toPrecision(6)).toString());
 const signed = (n: number) => (n > 0 ? `+${fmtNumber(n)}` : fmtNumber(n));
-export const showValue = (v: Json | undefined) => {
+/** A value for display; the terminal shortens long ones, the HTML page never does (a changed sentence must read changed). */
+export const showValue = (v: Json | undefined, truncate = true) => {
   if (v === undefined) return '(none)';
   const s = typeof v === 'number' ? fmtNumber(v) : JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return truncate && s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 const keyText = (k?: KeyValues) => (k ? Object.entries(k).map(([n, v]) => `${n}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : undefined);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function describeJsonChange(c: JsonChange): string {
-  if (c.kind === 'added') return `${c.path}: added ${showValue(c.after)}`;
-  if (c.kind === 'removed') return `${c.path}: removed (was ${showValue(c.before)})`;
+export function describeJsonChange(c: JsonChange, truncate = true): string {
+  if (c.kind === 'added') return `${c.path}: added ${showValue(c.after, truncate)}`;
+  if (c.kind === 'removed') return `${c.path}: removed (was ${showValue(c.before, truncate)})`;
   if (c.delta !== undefined) {
     const rel = c.relative === null || c.relative === undefined ? '' : `, ${signed(Number((c.relative * 100).toPrecision(3)))}%`;
-    return `${c.path}: ${showValue(c.before)} -> ${showValue(c.after)} (${signed(c.delta)}${rel})${c.withinTolerance ? ' within tolerance' : ''}`;
+    return `${c.path}: ${showValue(c.before, truncate)} -> ${showValue(c.after, truncate)} (${signed(c.delta)}${rel})${c.withinTolerance ? ' within tolerance' : ''}`;
   }
-  return `${c.path}: ${showValue(c.before)} -> ${showValue(c.after)}`;
+  return `${c.path}: ${showValue(c.before, truncate)} -> ${showValue(c.after, truncate)}`;
 }
 
 export function outputHeadline(o: OutputDiff): string {
@@ -576,9 +577,56 @@ function jsonLines(j: JsonDiff): string[] {
 // ---------------------------------------------------------------------------------------------
 // The command.
 
-const USAGE = `usage: pipeline diff --request ID [--stage STAGE] [RUN_A [RUN_B]] [--json] [--html FILE] [--show-personal]
-                     [--exit-code] [--abs-tol X] [--rel-tol X] [--limit N]
-  compares two runs of a request (default: the previous run against the latest)`;
+const USAGE = `usage: pipeline diff --request ID [--stage STAGE] [RUN_A [RUN_B]] [--against previous|latest|shared] [--json] [--html FILE]
+                     [--show-personal] [--exit-code] [--abs-tol X] [--rel-tol X] [--limit N]
+  compares two runs of a request (default: the previous successful run against the latest successful one;
+  failed runs are skipped unless named)
+  --against previous   RUN (default: the latest successful run) against the successful run before it
+  --against latest     RUN_A against the latest successful run
+  --against shared     the run whose results were last shared with the provider against RUN (default: the
+                       latest successful run), with both report versions side by side`;
+
+/** Successful runs, oldest first: what `diff` compares unless a run is named (a failed run has no complete outputs). */
+function okRuns(runner: Runner, request: string): string[] {
+  return runsInOrder(runner.records, request).filter((id) => {
+    try {
+      return runner.records.read(request, id).status === 'ok';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Which two runs `--against` means; the given positionals are runs (prefixes accepted). */
+export function runsAgainst(all: string[], ok: string[], against: string, given: string[], named?: () => { run: string } | { error: string }): { a: string; b: string } | { error: string } {
+  const pick = (g: string | undefined, fallback: string | undefined, what: string): string | { error: string } => {
+    if (g === undefined) return fallback ?? { error: `no ${what}` };
+    const r = chooseRuns(all, [g, g]);
+    return 'error' in r ? r : r.a;
+  };
+  if (given.length > (against === 'latest' ? 1 : 1)) return { error: `with --against ${against} give at most one run` };
+  if (against === 'previous') {
+    const b = pick(given[0], ok.at(-1), 'successful run');
+    if (typeof b !== 'string') return b;
+    const before = ok.filter((id) => id < b);
+    if (!before.length) return { error: `there is no successful run before ${b}` };
+    return { a: before.at(-1)!, b };
+  }
+  if (against === 'latest') {
+    const b = ok.at(-1);
+    if (!b) return { error: 'no successful run' };
+    const a = pick(given[0], ok.at(-2), 'successful run before the latest');
+    if (typeof a !== 'string') return a;
+    return { a, b };
+  }
+  if (!named) return { error: `--against takes previous, latest${''} or a name the configuration defines; "${against}" is none of them` };
+  const ref = named();
+  if ('error' in ref) return ref;
+  const b = pick(given[0], ok.at(-1), 'successful run');
+  if (typeof b !== 'string') return b;
+  if (!all.includes(ref.run)) return { error: `the ${against} run ${ref.run} has no run record any more` };
+  return { a: ref.run, b };
+}
 
 export async function diffCommand(argv: string[], runner: Runner): Promise<number> {
   const args = commandArgs(
@@ -593,6 +641,7 @@ export async function diffCommand(argv: string[], runner: Runner): Promise<numbe
       'abs-tol': { type: 'string' },
       'rel-tol': { type: 'string' },
       limit: { type: 'string' },
+      against: { type: 'string' },
     },
     USAGE,
     true,
@@ -617,7 +666,20 @@ export async function diffCommand(argv: string[], runner: Runner): Promise<numbe
   const limit = number('limit', DEFAULT_LIMIT, true);
   for (const v of [abs, rel, limit]) if (typeof v === 'string') return fail(v);
 
-  const runs = chooseRuns(runsInOrder(runner.records, request), positionals);
+  const all = runsInOrder(runner.records, request);
+  const ok = okRuns(runner, request);
+  const hooks = runner.dag.config.review;
+  const against = values.against as string | undefined;
+  if (against !== undefined && !['previous', 'latest', ...Object.keys(hooks?.against ?? {})].includes(against)) {
+    return fail(`--against takes ${['previous', 'latest', ...Object.keys(hooks?.against ?? {})].join(', ')}; not "${against}"`);
+  }
+  // Without --against and without runs named: the two latest successful runs (a failed run has no complete outputs).
+  const runs =
+    against !== undefined
+      ? runsAgainst(all, ok, against, positionals, hooks?.against?.[against] ? () => hooks.against![against]!({ dataDir: runner.dag.dataDir, request }) : undefined)
+      : positionals.length === 0
+        ? chooseRuns(ok, [])
+        : chooseRuns(all, positionals.length === 1 ? [positionals[0]!, ok.at(-1) ?? positionals[0]!] : positionals);
   if ('error' in runs) return fail(`request ${request}: ${runs.error}`);
   const stage = values.stage as string | undefined;
   if (stage) {
@@ -626,12 +688,24 @@ export async function diffCommand(argv: string[], runner: Runner): Promise<numbe
   }
 
   const d = await diffRuns(runner, request, runs.a, runs.b, { stage, showPersonal: !!values['show-personal'], tolerance: { abs: abs as number, rel: rel as number }, limit: limit as number });
+  // The configuration's own sections (the justice DAG: both versions of the report side by side).
+  const side = (run: string) => {
+    const record = runner.records.read(request, run);
+    return {
+      run,
+      output: (stage: string, output: string) => {
+        const o = record.stages[stage]?.outputs?.[output];
+        return o && runner.store.hasBlob(o.hash) ? runner.store.blobPath(o.hash) : null;
+      },
+    };
+  };
+  const sections = hooks?.sections && !stage ? await hooks.sections({ dataDir: runner.dag.dataDir, request, against: against ?? 'previous', a: side(runs.a), b: side(runs.b) }) : [];
   if (values.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
-  else process.stdout.write(renderText(d));
+  else process.stdout.write(renderText(d) + sections.map((x) => x.text).join(''));
   if (typeof values.html === 'string') {
     const { renderHtml } = await import('./diff-html.ts');
     // With --show-personal the page may hold personal values: owner-only, like any personal file.
-    writeFileAtomic(values.html, renderHtml(d), d.showPersonal ? 0o600 : 0o644);
+    writeFileAtomic(values.html, renderHtml(d, sections), d.showPersonal ? 0o600 : 0o644);
     if (!values.json) console.log(`wrote ${values.html}`);
   }
   return values['exit-code'] && d.differences > 0 ? 1 : 0;
