@@ -77,8 +77,10 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
 });
 
 test('sharing the results freezes them as version 1 and starts the review period', () => {
+  // A second analyst approves the exact results first (issue 20); share refuses them otherwise.
+  ok(['approve', '--request', '123', '--by', 'Second Analyst'], { PIPELINE_TODAY: '2025-03-01' });
   const out = ok(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
-  assert.match(out, /version 1 shared on 2025-03-01/);
+  assert.match(out, /version 1 \(results [0-9a-f]{12}\) shared on 2025-03-01, approved by Second Analyst/);
   assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-results.json')));
   assert.is(JSON.parse(readFileSync(join(root, 'data/requests/123/request.json'), 'utf8')).dates.results_shared, '2025-03-01');
   ok(['--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
@@ -110,8 +112,8 @@ test('a one-row correction re-runs only what its bytes touch, and diff names the
   assert.is(results.erratum.replaces.version, 1);
   assert.ok(results.erratum.changes.some((c: { what: string }) => /treatment/i.test(c.what)), JSON.stringify(results.erratum.changes));
   const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
-  assert.match(html, /Erratum: corrected results/);
-  assert.match(html, /It replaces version 1, shared on 2025-03-01/);
+  assert.match(html, /Erratum: version 2 replaces version 1/);
+  assert.match(html, /Version 1 was shared on 2025-03-01 and should no longer be used/);
 });
 
 test('schedule run twice in a row does nothing the second time', () => {
