@@ -62,6 +62,8 @@ export interface MethodView {
   caliperWidth: number | null;
   ratio: number | null;
   replace: boolean;
+  missingTreated: number;
+  offSupport: number;
 }
 
 export function buildMethod(model: ModelSummary, sizes: { treatment: number; comparison: number; effective: number | null; weightSum: number | null }, analyses: number): MethodView {
@@ -103,10 +105,11 @@ export function buildMethod(model: ModelSummary, sizes: { treatment: number; com
         : `Because the weights are unequal, the comparison group carries the statistical information of fewer people than it contains: its effective size, (sum of weights)² ÷ (sum of squared weights), is ${whole(effective)} of ${whole(sizes.comparison)} people. The tests and confidence intervals use the effective size.`,
     ],
   };
-  const matchedOn = `The comparison group is matched on ${covs.length + exact.length} characteristics recorded in the national offender register (${joinAnd([...covs, ...exact])}).`;
+  const matchedOn = `The comparison group is matched on these characteristics recorded in the national offender register: ${joinAnd([...covs, ...exact])}.`;
   return {
     sentences, box, matchedOn,
     covariates: model.covariates.map((c) => c.name), exact: model.exact, matching: model.method,
     caliper: model.caliper, caliperWidth: model.caliperWidth, ratio: model.ratio, replace: model.replace,
+    missingTreated: model.missingTreated, offSupport: model.counts.treatedOffSupport,
   };
 }

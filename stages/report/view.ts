@@ -304,11 +304,13 @@ export function buildNotIncluded(p: Metrics['not_included'], term: string, unusa
         : '';
   const outside = p.n - p.in_register;
   const total = p.n + unusable;
+  const numbers = { outside_register: outside };
   const invalid =
     unusable === 0 ? '' : p.n === 0 ? ` They had missing or invalid details, so nothing about them can be described.` : ` ${whole(unusable)} of them had missing or invalid details and cannot be described; the tables describe the other ${whole(p.n)}.`;
   return {
     n: p.n,
     total,
+    numbers,
     count: whole(total),
     intro:
       total === 0
@@ -357,6 +359,33 @@ export interface HeadlineView {
   mismatch: boolean;
   fragile: Fragility;
   fragileNote: string | null;
+  /** The numbers the headline sentences print, for the results file. */
+  figures: HeadlineFigures;
+}
+
+export interface HeadlineFigures {
+  /** Per 100 people (rate, frequency) or days (time), as printed in the measurements and estimates. */
+  treatment: number;
+  comparison: number;
+  difference: number;
+  lower: string;
+  upper: string;
+  /** Frequency only: offences per person to 1 dp, as in the measurements sentence. */
+  treatment_per_person: number | null;
+  comparison_per_person: number | null;
+}
+
+function headlineFigures(kind: MeasureKind, t: number, c: number, d: number, lower: number, upper: number): HeadlineFigures {
+  const per = kind === 'time' ? 1 : 100;
+  return {
+    treatment: roundHalfAway(t * per, 0),
+    comparison: roundHalfAway(c * per, 0),
+    difference: roundHalfAway(d * per, 0),
+    lower: `${lower < 0 ? '-' : ''}${boundMagnitude(lower * per)}`,
+    upper: `${upper < 0 ? '-' : ''}${boundMagnitude(upper * per)}`,
+    treatment_per_person: kind === 'frequency' ? roundHalfAway(t, 1) : null,
+    comparison_per_person: kind === 'frequency' ? roundHalfAway(c, 1) : null,
+  };
 }
 
 function headlineFragility(kind: MeasureKind, id: MeasureId, lower: number, upper: number, p: number, term: string): { fragile: Fragility; fragileNote: string | null } {
@@ -390,6 +419,7 @@ export function buildHeadline(a: AnalysisResult, org: string, term: string): Hea
       cannot: cannotSay(kind, m.difference.lower, m.difference.upper, org),
       mismatch: roundingMismatch(m.treatment.mean, m.comparison.mean, kind === 'time' ? 1 : 100, 0),
       ...headlineFragility(kind, id, m.difference.lower, m.difference.upper, m.difference.p, term),
+      figures: headlineFigures(kind, m.treatment.mean, m.comparison.mean, m.difference.estimate, m.difference.lower, m.difference.upper),
     });
   }
   return out;
@@ -441,7 +471,13 @@ export function buildOverlap(model: ModelSummary) {
     `After matching, the largest difference in one band was ${pct(maxGap(o.after))}.`;
   return {
     chart: overlapChart({ id: 'chart-overlap', title: 'Propensity scores of the treatment group (above the line) and the comparison group (below), before and after matching', edges: o.edges, before: o.before, after: o.after, alt }),
-    numbers: { supported_before: roundHalfAway(supported(o.before) * 100, 0), max_gap_before: roundHalfAway(maxGap(o.before) * 100, 0), max_gap_after: roundHalfAway(maxGap(o.after) * 100, 0) },
+    numbers: {
+      logit_from: roundHalfAway(o.edges[0]!, 1),
+      logit_to: roundHalfAway(o.edges[o.edges.length - 1]!, 1),
+      supported_before: roundHalfAway(supported(o.before) * 100, 0),
+      max_gap_before: roundHalfAway(maxGap(o.before) * 100, 0),
+      max_gap_after: roundHalfAway(maxGap(o.after) * 100, 0),
+    },
   };
 }
 
@@ -534,6 +570,7 @@ export function buildView(i: ReportInputs) {
   return {
     title: `Justice Data Lab analysis: Reoffending behaviour after support from ${org}`,
     date: monthYear(dateSource),
+    period: { from: request.analysis_period.from, to: request.analysis_period.to },
     org,
     orgDescription: request.organisation.description,
     programme: request.programme.name,
