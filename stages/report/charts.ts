@@ -153,7 +153,9 @@ export interface DifferenceRowInput {
   upper: number;
   /** good/bad: significant and favourable/unfavourable; neutral: not significant or no good direction. */
   tone: 'good' | 'bad' | 'neutral';
-  /** The values in words, for the caption beside the row and the text alternative. */
+  /** The values, shown beside the row ("-6 (-10 to -2)"). */
+  short: string;
+  /** The values in words, for the text alternative. */
   text: string;
 }
 
@@ -167,15 +169,15 @@ export interface DifferenceChartGeometry {
   plot: { left: number; right: number; top: number; bottom: number };
   zeroX: number;
   ticks: { x: number; label: string }[];
-  rows: { label: string; text: string; tone: string; y: number; x: number; x1: number; x2: number }[];
+  rows: { label: string; text: string; short: string; tone: string; y: number; x: number; x1: number; x2: number }[];
   /** Text alternative: every row's values. */
   alt: string;
 }
 
 export function differenceChart(input: { id: string; title: string; axis: string; rows: DifferenceRowInput[] }): DifferenceChartGeometry {
   const width = 680;
-  const left = 230;
-  const right = width - 190;
+  const left = 220;
+  const right = width - 150;
   const top = 12;
   const rowHeight = 34;
   const bottom = top + input.rows.length * rowHeight;
@@ -189,13 +191,14 @@ export function differenceChart(input: { id: string; title: string; axis: string
   const rows = input.rows.map((r, i) => ({
     label: r.label,
     text: r.text,
+    short: r.short,
     tone: r.tone,
     y: top + i * rowHeight + rowHeight / 2,
     x: scale(r.estimate),
     x1: scale(r.lower),
     x2: scale(r.upper),
   }));
-  const alt = `${input.title}. ${input.rows.map((r) => `${r.label}: ${r.text}`).join('; ')}.`;
+  const alt = `${input.title}. ${input.rows.map((r) => r.text).join('; ')}.`;
   return { kind: 'difference', id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, zeroX: scale(0), ticks, rows, alt };
 }
 

@@ -23,7 +23,11 @@ export interface RequestInfo {
   programme: { name: string; description: string; people_term: string };
   analysis_period: { from: string; to: string };
   dates: { received: string; results_shared: string | null; publication: string | null };
-  /** Who to contact about the request (request.schema.json), printed in the report's contact section. */
+  /**
+   * A contact to print in the report's contact section. intake.request leaves the request's
+   * contact out (it is personal data, docs/data-contracts.md), so this is present only if a
+   * request ever carries a contact meant for publication.
+   */
   contact?: { name?: string; email?: string };
   /** The organisation's own text, printed as written (request.schema.json). */
   provider_text?: { own_words?: string; response?: string };

@@ -425,6 +425,14 @@ export function buildHeadline(a: AnalysisResult, org: string, term: string): Hea
   return out;
 }
 
+/** Row labels short enough for the chart's left margin. */
+const DIFF_LABEL: Record<MeasureId, string> = {
+  reoff: 'Reoffending rate', reoff_freq: 'Reoffending frequency', days_to_first: 'Time to first reoffence',
+  first_indictable: 'First reoffence indictable', first_either_way: 'First reoffence either way', first_summary: 'First reoffence summary',
+  freq_indictable: 'Indictable reoffences', freq_either_way: 'Either way reoffences', freq_summary: 'Summary reoffences',
+  first_custody: 'Custody for first reoffence', custody_freq: 'Custodial sentences',
+};
+
 /** The difference charts: one per unit, a row per measure of the headline analysis that is shown. */
 export function buildDifferenceCharts(a: AnalysisResult, term: string) {
   const groups: { kind: MeasureKind; id: string; title: string; axis: string }[] = [
@@ -444,12 +452,13 @@ export function buildDifferenceCharts(a: AnalysisResult, term: string) {
       const tone = !significant || favourable === null ? 'neutral' : favourable ? 'good' : 'bad';
       const est = fixed(m.difference.estimate * scale, dp);
       rows.push({
-        label: measureDef(m.measure).label.replace(/^Rate of first reoffence by court outcome: /, 'First reoffence: ').replace(/^Frequency of reoffences by court outcome: /, 'Reoffences: '),
+        label: DIFF_LABEL[m.measure],
+        short: `${est} (${tableIntervalText(g.kind, m.difference.lower, m.difference.upper)})${significant ? ' *' : ''}`,
         estimate: m.difference.estimate * scale,
         lower: m.difference.lower * scale,
         upper: m.difference.upper * scale,
         tone,
-        text: `${est} (95% CI ${tableIntervalText(g.kind, m.difference.lower, m.difference.upper)}), ${significant ? 'statistically significant' : 'not statistically significant'}`,
+        text: `${measureDef(m.measure).label}: ${est} (95% CI ${tableIntervalText(g.kind, m.difference.lower, m.difference.upper)}), ${significant ? 'statistically significant' : 'not statistically significant'}`,
       });
     }
     if (rows.length) out.push(differenceChart({ id: g.id, title: g.title, axis: g.axis, rows }));
