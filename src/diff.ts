@@ -604,7 +604,7 @@ export function runsAgainst(all: string[], ok: string[], against: string, given:
     const r = chooseRuns(all, [g, g]);
     return 'error' in r ? r : r.a;
   };
-  if (given.length > (against === 'latest' ? 1 : 1)) return { error: `with --against ${against} give at most one run` };
+  if (given.length > 1) return { error: `with --against ${against} give at most one run` };
   if (against === 'previous') {
     const b = pick(given[0], ok.at(-1), 'successful run');
     if (typeof b !== 'string') return b;
@@ -619,7 +619,7 @@ export function runsAgainst(all: string[], ok: string[], against: string, given:
     if (typeof a !== 'string') return a;
     return { a, b };
   }
-  if (!named) return { error: `--against takes previous, latest${''} or a name the configuration defines; "${against}" is none of them` };
+  if (!named) return { error: `--against takes previous, latest or a name the configuration defines; "${against}" is none of them` };
   const ref = named();
   if ('error' in ref) return ref;
   const b = pick(given[0], ok.at(-1), 'successful run');
