@@ -4,11 +4,24 @@
 // For the shared side the frozen copies in data/requests/<id>/shared are used (they outlive the
 // store's blobs); otherwise the runs' own report outputs.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import type { DiffSection, DiffSide } from '../../src/dag.ts';
 import type { Json } from '../../src/stage.ts';
 import { compareReports } from './compare.ts';
 import { COMPARISON_CSS, comparisonHtml, comparisonText } from './compare-render.ts';
 import { reviewPaths, sharedReport } from './review.ts';
+
+// The shapes of the configuration's review hooks (src/dag.ts ReviewHooks), restated here because a
+// stage module may use only the stage contract of the framework.
+export interface DiffSide {
+  run: string;
+  output: (stage: string, output: string) => string | null;
+}
+
+export interface DiffSection {
+  id: string;
+  html: string;
+  css: string;
+  text: string;
+}
 
 interface Frozen {
   version: number;
