@@ -4,7 +4,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
 import { retentionDecision, type RetentionFields } from './stages/purge/retention.ts';
-import { sharedRun as sharedRunOf } from './stages/report/review-diff.ts';
 
 export default defineDag({
   dataDir: 'data',
@@ -39,29 +38,15 @@ export default defineDag({
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
   // The reviewer's diff: `--against shared`, and both versions of the report side by side.
   review: {
-    against: { shared: (ctx) => sharedRunOf(ctx) },
+    against: { shared: async (ctx) => (await import('./stages/report/review-diff.ts')).sharedRun(ctx) },
     sections: async (ctx) => (await import('./stages/report/review-diff.ts')).reportSections(ctx),
   },
+  // The justice commands (commands/): each module default-exports its declaration.
   commands: {
-    psm: {
-      describe: 'propensity-score matching on any CSV or Parquet table (--help)',
-      run: async (argv) => (await import('./commands/psm.ts')).psmCommand(argv),
-    },
-    approve: {
-      describe: "a second analyst's sign-off of the exact published results (share refuses unapproved results)",
-      run: async (argv, dag) => (await import('./commands/approve.ts')).approveCommand(argv, dag),
-    },
-    share: {
-      describe: 'record that the approved results were shared with the provider (freezes them for a later erratum and diff)',
-      run: async (argv, dag) => (await import('./commands/share.ts')).shareCommand(argv, dag),
-    },
-    withdraw: {
-      describe: 'withdraw one person (--row N or --reference REF) or the whole cohort of a request',
-      run: async (argv, dag) => (await import('./commands/withdraw.ts')).withdrawCommand(argv, dag),
-    },
-    link: {
-      describe: 'link any cohort file to any register people file (--help)',
-      run: async (argv) => (await import('./commands/link.ts')).linkCommand(argv),
-    },
+    approve: './commands/approve.ts',
+    share: './commands/share.ts',
+    withdraw: './commands/withdraw.ts',
+    psm: './commands/psm.ts',
+    link: './commands/link.ts',
   },
 });

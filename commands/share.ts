@@ -5,51 +5,49 @@
 // produces version N+1 with an erratum, and `diff --against shared` can show both versions) and,
 // the first time, sets dates.results_shared in request.json, which starts the review period of the
 // retention rule. The logic is in stages/report/review.ts; this file parses and prints.
-import { commandArgs } from '../src/args.ts';
 import { writeFileAtomic } from '../src/fsutil.ts';
-import { checkRequestId } from '../src/runner.ts';
-import { operatorName, today } from '../src/retention-commands.ts';
-import { RunRecords } from '../src/records.ts';
-import type { LoadedDag } from '../src/dag.ts';
-import { join } from 'node:path';
+import { operatorName, today } from '../src/clock.ts';
+import { defineCommand, fail, usageError } from '../src/commands/command.ts';
+import { checkKnownRequest, requestOption } from '../src/commands/common.ts';
+import { EXIT } from '../src/commands/exit.ts';
+import { okRuns } from '../src/diff.ts';
+import type { Project } from '../src/project.ts';
 import { reviewPaths, share } from '../stages/report/review.ts';
 
-const USAGE = `usage: npm run pipeline -- share --request ID [--without-approval --reason "…"]
-  --request ID          the request whose published results are shared
-  --without-approval    share results no second analyst approved (needs --reason; recorded)
-  --reason TEXT         why, with --without-approval`;
+const command = defineCommand({
+  name: 'share',
+  summary: 'record that the approved results were shared with the provider (freezes them for a later erratum and diff)',
+  usage: '--request ID [--without-approval --reason TEXT]',
+  description:
+    'Refuses results that no second analyst approved (see `approve`), unless --without-approval --reason is given;\n' +
+    'the reason is recorded in data/runs/ID/review.jsonl and in the shared version. The first sharing sets\n' +
+    'dates.results_shared in request.json, which starts the review period of the retention rule.',
+  options: {
+    request: requestOption,
+    'without-approval': { type: 'boolean', description: 'share results no second analyst approved (needs --reason; recorded)' },
+    reason: { type: 'string', arg: 'TEXT', description: 'why the results go out without approval (with --without-approval)' },
+  },
+  run: async ({ values, project }) => {
+    if (values.reason !== undefined && !values['without-approval']) return usageError(command, '--reason goes with --without-approval');
+    if (values['without-approval'] && !values.reason?.trim()) return usageError(command, '--without-approval needs --reason "…": why the results go out before a second analyst approved them');
+    return run(await project(), values.request ?? '', values['without-approval'] ? values.reason! : null);
+  },
+});
 
-/** The latest run that finished ok: its results are what data/reports holds. */
-export function latestOkRun(dataDir: string, request: string): string | null {
-  const records = new RunRecords(join(dataDir, 'runs'));
-  const ids = records.list(request);
-  for (let i = ids.length - 1; i >= 0; i--) {
-    try {
-      if (records.read(request, ids[i]!).status === 'ok') return ids[i]!;
-    } catch {
-      // an unreadable record is skipped, as diff skips it
-    }
-  }
-  return null;
-}
+export default command;
 
-export async function shareCommand(argv: string[], dag: LoadedDag): Promise<number> {
-  const args = commandArgs(argv, { request: { type: 'string' }, 'without-approval': { type: 'boolean' }, reason: { type: 'string' } }, USAGE);
-  if (args.exit !== undefined) return args.exit;
-  const request = args.values.request ?? '';
-  const bad = checkRequestId(request);
-  if (bad) return (console.error(`error: ${bad}\n${USAGE}`), 2);
-  if (args.values.reason !== undefined && !args.values['without-approval']) return (console.error(`error: --reason goes with --without-approval\n${USAGE}`), 2);
-  const withoutApproval = args.values['without-approval'] ? (args.values.reason ?? '') : null;
-  const paths = reviewPaths(dag.dataDir, request);
-  const out = share(paths, { request, operator: operatorName(), today: today(), run: latestOkRun(dag.dataDir, request), withoutApproval }, (p, data) => writeFileAtomic(p, data, 0o600));
-  if (!out.ok) return (console.error(`error: ${out.reason}${out.usage ? `\n${USAGE}` : ''}`), out.usage ? 2 : 1);
+async function run(p: Project, request: string, withoutApproval: string | null): Promise<number> {
+  const bad = await checkKnownRequest(p, request, { mustHaveInputs: true });
+  if (bad) return usageError(command, bad);
+  const paths = reviewPaths(p.dataDir, request);
+  const out = share(paths, { request, operator: operatorName(), today: today(), run: okRuns(p.records, request).at(-1) ?? null, withoutApproval }, (f, data) => writeFileAtomic(f, data, 0o600));
+  if (!out.ok) return out.usage ? usageError(command, out.reason) : fail(out.reason, EXIT.failed);
   const r = out.value;
   if (r.alreadyShared) {
-    console.log(`request ${request}: version ${r.version} was already shared on ${r.on}; its figures have not changed since (results ${r.hash.slice(0, 12)})`);
-    return 0;
+    process.stdout.write(`request ${request}: version ${r.version} was already shared on ${r.on}; its figures have not changed since (results ${r.hash.slice(0, 12)})\n`);
+    return EXIT.ok;
   }
   const how = r.approval ? `approved by ${r.approval.by} on ${r.approval.on}` : 'WITHOUT approval (reason recorded)';
-  console.log(`request ${request}: version ${r.version} (results ${r.hash.slice(0, 12)}) shared on ${r.on}, ${how}${r.erratum ? ', with an erratum' : ''}${r.firstSharing ? '; the review period runs from today' : ''}`);
-  return 0;
+  process.stdout.write(`request ${request}: version ${r.version} (results ${r.hash.slice(0, 12)}) shared on ${r.on}, ${how}${r.erratum ? ', with an erratum' : ''}${r.firstSharing ? '; the review period runs from today' : ''}\n`);
+  return EXIT.ok;
 }
