@@ -144,6 +144,20 @@ test('a difference chart for every shown measure, its text alternative with the 
   assert.ok(html.includes('id="chart-overlap"'));
 });
 
+test('in every table row, "Significant difference?" agrees with the printed interval, and no bound is printed as 0', () => {
+  let rows = 0;
+  for (const m of html.matchAll(/<tr(?: class="significant")?>((?:\s*<td[^>]*>[^<]*<\/td>)+)\s*<\/tr>/g)) {
+    const cells = [...m[1]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]!);
+    const i = cells.findIndex((c) => /^-?&?l?t?;?<?[\d.,]+ to -?&?l?t?;?<?[\d.,]+$/.test(c.replace(/&lt;/g, '<')));
+    if (i < 0 || !['Yes', 'No'].includes(cells[i + 1] ?? '')) continue;
+    rows++;
+    const [lo, hi] = cells[i]!.replace(/&lt;/g, '<').split(' to ').map((b) => Number(b.replace(/[<,]/g, '')));
+    assert.not.ok(lo === 0 || hi === 0, `a bound printed as 0: ${cells[i]}`);
+    assert.is(cells[i + 1] === 'Yes', lo! > 0 || hi! < 0, `${cells.join(' | ')}`);
+  }
+  assert.ok(rows >= 9, `${rows} table rows checked`);
+});
+
 test('headings never skip a level', () => {
   const levels = [...html.matchAll(/<h([1-6])\b/g)].map((m) => Number(m[1]));
   assert.is(levels[0], 1);
