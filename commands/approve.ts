@@ -20,7 +20,7 @@ const command = defineCommand({
     by: { type: 'string', arg: 'NAME', description: 'the analyst who checked the results (not the one who ran the analysis)' },
     hash: { type: 'string', arg: 'PREFIX', description: 'refuse unless the published results still have this sha256 prefix (the version you checked)' },
   },
-  run: async ({ values, project }) => {
+  run: async ({ values, project }): Promise<number> => {
     if (!values.by?.trim()) return usageError(command, '--by NAME is required: the name of the analyst who checked the results');
     const p = await project();
     const request = values.request ?? '';

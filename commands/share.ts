@@ -27,7 +27,7 @@ const command = defineCommand({
     'without-approval': { type: 'boolean', description: 'share results no second analyst approved (needs --reason; recorded)' },
     reason: { type: 'string', arg: 'TEXT', description: 'why the results go out without approval (with --without-approval)' },
   },
-  run: async ({ values, project }) => {
+  run: async ({ values, project }): Promise<number> => {
     if (values.reason !== undefined && !values['without-approval']) return usageError(command, '--reason goes with --without-approval');
     if (values['without-approval'] && !values.reason?.trim()) return usageError(command, '--without-approval needs --reason "…": why the results go out before a second analyst approved them');
     return run(await project(), values.request ?? '', values['without-approval'] ? values.reason! : null);
