@@ -486,6 +486,8 @@ const keyText = (k?: KeyValues) => (k ? Object.entries(k).map(([n, v]) => `${n}=
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function describeJsonChange(c: JsonChange, truncate = true): string {
+  // Two long values that differ only after the cut would read the same: then show them whole.
+  if (truncate && c.kind === 'changed' && showValue(c.before) === showValue(c.after)) truncate = false;
   if (c.kind === 'added') return `${c.path}: added ${showValue(c.after, truncate)}`;
   if (c.kind === 'removed') return `${c.path}: removed (was ${showValue(c.before, truncate)})`;
   if (c.delta !== undefined) {

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareBlocks, compareMeasures, compareReports, textBlocks, wordDiff } from '../../stages/report/compare.ts';
 import { comparisonHtml, comparisonText } from '../../stages/report/compare-render.ts';
-import { runsAgainst } from '../../src/diff.ts';
+import { describeJsonChange, runsAgainst } from '../../src/diff.ts';
 import { renderHtml } from '../../src/diff-html.ts';
 import type { RunDiff } from '../../src/diff.ts';
 
@@ -88,6 +88,13 @@ test('the generic diff page says how many changes it lists and never shortens a 
   assert.match(html, /1 of 45 changed paths listed; <code>--limit N<\/code> lists more/);
   assert.ok(html.includes(`${long}y`), 'the whole value, not cut at 80 characters');
   assert.ok(html.indexOf('id="extra"') < html.indexOf('Every output, stage by stage'), 'the configuration\'s sections come first');
+});
+
+test('in the terminal, two long values that differ only after the cut are shown whole', () => {
+  const line = describeJsonChange({ path: '$.summary', kind: 'changed', before: LONG_OLD, after: LONG_NEW });
+  assert.ok(line.includes(LONG_OLD) && line.includes(LONG_NEW), line);
+  const short = describeJsonChange({ path: '$.x', kind: 'changed', before: `a${'x'.repeat(200)}`, after: `b${'x'.repeat(200)}` });
+  assert.ok(short.includes('...'), 'values that differ early are still shortened');
 });
 
 test.run();
