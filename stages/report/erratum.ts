@@ -51,9 +51,13 @@ export function readShared(dir: string | undefined): SharedVersion[] {
     .sort((a, b) => a.version - b.version);
 }
 
-/** The figures of a results file: what a reader compares, without provenance, versioning or source. */
+/**
+ * The figures of a results file: what a reader compares, without provenance, versioning, source,
+ * or the report's date (sharing sets dates.results_shared, which dates the report: that alone is
+ * not a new version).
+ */
 export function figures(results: Record<string, Json>): Record<string, Json> {
-  const { provenance: _p, report_version: _v, erratum: _e, source: _s, approval: _a, ...rest } = results;
+  const { provenance: _p, report_version: _v, erratum: _e, source: _s, approval: _a, report_date: _d, ...rest } = results;
   return rest;
 }
 

@@ -76,9 +76,9 @@ test('before anything was shared the report is version 1 with no erratum', () =>
   assert.is(e.replaces, null);
 });
 
-test('the same figures as the last shared version keep its number, whatever the provenance or source says', () => {
-  const shared = [{ version: 1, shared_on: '2025-03-01', results: results() }];
-  const e = erratum(shared, results({ provenanceKey: 'b'.repeat(64), file: 'corrections/2025-04-01-cohort.csv' }));
+test('the same figures as the last shared version keep its number, whatever the provenance, source or report date says', () => {
+  const shared = [{ version: 1, shared_on: '2025-03-01', results: { ...results(), report_date: 'February 2025' } }];
+  const e = erratum(shared, { ...results({ provenanceKey: 'b'.repeat(64), file: 'corrections/2025-04-01-cohort.csv' }), report_date: 'March 2025' });
   assert.is(e.version, 1);
   assert.is(e.replaces, null);
 });

@@ -45,6 +45,11 @@ test('run, then share is refused until a second analyst approves the exact resul
   assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-report.html')), 'the shared report is kept for a later diff');
   const log = readFileSync(join(root, 'data/runs/123/review.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log.map((e) => e.kind), ['approval', 'shared']);
+  // Sharing dates the report (dates.results_shared); re-run, the figures are the same: still version 1.
+  ok(['--request', '123']);
+  assert.is(results().report_version, 1);
+  assert.is(results().erratum, null);
+  assert.match(ok(['share', '--request', '123']), /version 1 was already shared on 2025-03-01; its figures have not changed since/);
   assert.is(log[0].results_sha256, log[1].results_sha256);
   assert.is(log[1].approval.by, 'Second Analyst');
 });
