@@ -32,11 +32,19 @@ export default defineDag({
     const file = join(dataDir, 'requests', request, 'request.json');
     return retentionDecision(JSON.parse(readFileSync(file, 'utf8')) as RetentionFields);
   },
-  // What `status` says beyond the runs: the results shared with the provider, if any.
+  // What `status` says beyond the runs: the results shared with the provider, if any, and whether
+  // a second analyst approved the results published now.
   async facts({ request, dataDir }) {
     const { readShared } = await import('./stages/report/erratum.ts');
+    const { approvalsOf, currentResults, reviewPaths } = await import('./stages/report/review.ts');
     const last = readShared(join(dataDir, 'requests', request, 'shared')).at(-1);
-    return { shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet' };
+    const paths = reviewPaths(dataDir, request);
+    const current = currentResults(paths);
+    const approval = current ? approvalsOf(paths, current.hash).at(-1) : undefined;
+    return {
+      shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet',
+      approved: !current ? 'no results yet' : approval ? `by ${approval.by} on ${approval.on} (results ${current.hash.slice(0, 12)})` : `not yet (results ${current.hash.slice(0, 12)}, version ${current.version})`,
+    };
   },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
