@@ -1,9 +1,10 @@
-// Readers for the report's upstream inputs. The metrics file is ours and read strictly; the
-// balance, match report and intake summary come from stages built in parallel, so their readers
-// accept the field spellings those stages use (documented in docs/data-contracts.md only as
-// prose) and fail with a clear message, naming the file and field, when nothing usable is there.
+// Readers for the report's upstream inputs. Each reads the one spelling its writer uses, typed by
+// the writer's own contract (propensity/outputs.ts, linkage/match-report.ts), and fails with a
+// clear message, naming the file and field, when it is not there.
 import type { AnalysisResult } from '../metrics/analyse.ts';
 import type { NotIncluded, Profile } from '../metrics/profile.ts';
+import type { BalanceJson, ModelJson } from '../propensity/outputs.ts';
+import type { MatchReport } from '../linkage/match-report.ts';
 
 export interface Metrics {
   format: 'jdl-metrics';
@@ -104,74 +105,39 @@ export function readRequest(json: unknown): RequestInfo {
   return json as unknown as RequestInfo;
 }
 
-/**
- * Balance rows: `{ rows: [...] }` (propensity's BalanceSummary), `{ covariates: [...] }` or a bare
- * array; per row the SMD after matching as `after.smd`, `smd_after` or `smdAfter`. SMDs are
- * fractions (0.05 = 5 %) unless the file says `smd_unit: "percent"`.
- */
+/** Balance rows from propensity's balance.json (`covariates`, SMDs as fractions), in per cent. */
 export function readBalance(json: unknown): BalanceVariable[] {
-  const rows = Array.isArray(json) ? json : isObj(json) ? firstOf(json, ['rows', 'covariates', 'variables', 'balance']) : undefined;
-  if (!Array.isArray(rows)) throw new Error('balance: no rows (expected rows, covariates or variables)');
-  const scale = isObj(json) && json.smd_unit === 'percent' ? 1 : 100;
+  const rows = isObj(json) ? (json as Partial<BalanceJson>).covariates : undefined;
+  if (!Array.isArray(rows)) throw new Error('balance: no covariates');
   return rows.map((r, i) => {
-    if (!isObj(r)) throw new Error(`balance: row ${i + 1} is not an object`);
-    const name = firstOf(r, ['covariate', 'name', 'variable', 'term']);
-    const after = num(firstOf(r, ['after.smd', 'smd_after', 'smdAfter']));
-    if (typeof name !== 'string' || after === null) throw new Error(`balance: row ${i + 1} lacks a name or an SMD after matching`);
-    const before = num(firstOf(r, ['before.smd', 'smd_before', 'smdBefore']));
-    const vr = num(firstOf(r, ['after.varianceRatio', 'after.variance_ratio', 'variance_ratio_after', 'varianceRatioAfter', 'vr_after']));
-    return { name, smdBefore: before === null ? null : before * scale, smdAfter: after * scale, varianceRatioAfter: vr };
+    const after = isObj(r) && isObj(r.after) ? num(r.after.smd) : null;
+    if (!isObj(r) || typeof r.covariate !== 'string' || after === null) throw new Error(`balance: covariates[${i}] lacks covariate or after.smd`);
+    const before = isObj(r.before) ? num(r.before.smd) : null;
+    return { name: r.covariate, smdBefore: before === null ? null : before * 100, smdAfter: after * 100, varianceRatioAfter: num(r.after.variance_ratio) };
   });
 }
 
-const SKIP = new Set(['submitted', 'linked']);
-
 /**
- * Labelled counts from an array of objects (label and count under one of the given keys) or an
- * object of label -> count. Entries labelled 'submitted' or 'linked' are totals, not losses.
- */
-function countsList(v: unknown, labelKeys: string[], countKeys: string[], file: string): { label: string; count: number }[] {
-  if (Array.isArray(v)) {
-    const out: { label: string; count: number }[] = [];
-    v.forEach((item, i) => {
-      if (!isObj(item)) throw new Error(`${file}: entry ${i + 1} is not an object`);
-      const label = firstOf(item, labelKeys);
-      if (typeof label !== 'string') throw new Error(`${file}: entry ${i + 1} has no label (${labelKeys.join('/')})`);
-      if (SKIP.has(label)) return;
-      const c = num(firstOf(item, countKeys));
-      if (c === null) throw new Error(`${file}: entry ${i + 1} has no count (${countKeys.join('/')})`);
-      out.push({ label, count: c });
-    });
-    return out;
-  }
-  if (isObj(v)) {
-    // An object keeps insertion order, which JSON.parse preserves: the writer's attrition order.
-    return Object.entries(v)
-      .filter(([label]) => !SKIP.has(label))
-      .map(([label, x]) => {
-        const c = num(x) ?? (isObj(x) ? num(firstOf(x, countKeys)) : null);
-        if (c === null) throw new Error(`${file}: ${label} has no count`);
-        return { label, count: c };
-      });
-  }
-  return [];
-}
-
-/**
- * The linkage match report: losses in attrition order (linkage writes `attrition: [{ step,
- * lost, … }]`, the first step being 'submitted') and people linked by each tier (`by_tier:
- * [{ tier, linked, matched, … }]`).
+ * The linkage match report: losses in attrition order (after the first step, 'submitted') and
+ * people linked by each tier.
  */
 export function readMatchReport(json: unknown): MatchSummary {
   if (!isObj(json)) throw new Error('matchReport: not an object');
-  const tiers = countsList(firstOf(json, ['by_tier', 'tiers', 'byTier']), ['tier', 'name'], ['linked', 'count', 'n'], 'matchReport').map((t) => ({ tier: t.label, count: t.count }));
-  const losses = countsList(firstOf(json, ['attrition', 'losses', 'by_reason', 'byReason', 'steps']), ['step', 'reason', 'status', 'name'], ['lost', 'count', 'n'], 'matchReport').map((l) => ({ reason: l.label, count: l.count }));
-  return {
-    submitted: num(firstOf(json, ['cohort_rows', 'submitted', 'counts.submitted'])),
-    linked: num(firstOf(json, ['linked', 'counts.linked'])),
-    tiers,
-    losses,
-  };
+  const m = json as Partial<MatchReport>;
+  if (!Array.isArray(m.by_tier)) throw new Error('matchReport: by_tier missing');
+  if (!Array.isArray(m.attrition)) throw new Error('matchReport: attrition missing');
+  const tiers = m.by_tier.map((t, i) => {
+    if (!isObj(t) || typeof t.tier !== 'string' || num(t.linked) === null) throw new Error(`matchReport: by_tier[${i}] lacks tier or linked`);
+    return { tier: t.tier, count: t.linked };
+  });
+  const losses = m.attrition.flatMap((a, i) => {
+    if (!isObj(a) || typeof a.step !== 'string') throw new Error(`matchReport: attrition[${i}] lacks step`);
+    if (a.step === 'submitted') return [];
+    const lost = 'lost' in a ? num(a.lost) : null;
+    if (lost === null) throw new Error(`matchReport: attrition[${i}] (${a.step}) lacks lost`);
+    return [{ reason: a.step, count: lost }];
+  });
+  return { submitted: num(m.cohort_rows), linked: num(m.linked), tiers, losses };
 }
 
 export function readIntakeSummary(json: unknown): IntakeCounts {
@@ -207,40 +173,38 @@ export interface ModelSummary {
   overlap: { edges: number[]; before: { treated: number[]; comparison: number[] }; after: { treated: number[]; comparison: number[] } } | null;
 }
 
-/** propensity.model (stages/propensity/psm.ts modelJson, plus cohort and overlap from its stage). */
+/** propensity.model, typed by its writer's contract (propensity/outputs.ts ModelJson). */
 export function readModel(json: unknown): ModelSummary {
   if (!isObj(json) || !isObj(json.model) || !isObj(json.matching)) throw new Error('model: expected { model, matching }');
-  const model = json.model;
-  const m = json.matching;
+  const j = json as unknown as Partial<ModelJson> & { model: Partial<ModelJson['model']>; matching: Partial<ModelJson['matching']> };
+  const { model, matching: m } = j;
   if (!Array.isArray(model.terms)) throw new Error('model: model.terms missing');
   const covariates = model.terms.map((t, i) => {
     if (!isObj(t) || typeof t.name !== 'string' || (t.kind !== 'numeric' && t.kind !== 'factor')) throw new Error(`model: model.terms[${i}] lacks name or kind`);
-    return { name: t.name, kind: t.kind as 'numeric' | 'factor' };
+    return { name: t.name, kind: t.kind };
   });
-  const counts = isObj(m.counts) ? m.counts : {};
-  const count = (k: string) => {
+  const counts = (isObj(m.counts) ? m.counts : {}) as Partial<ModelJson['matching']['counts']>;
+  const count = (k: keyof ModelJson['matching']['counts']) => {
     const v = num(counts[k]);
     if (v === null) throw new Error(`model: matching.counts.${k} missing`);
     return v;
   };
-  const exclusions = isObj(model.exclusions) ? model.exclusions : {};
-  const missing = isObj(exclusions.missing) ? exclusions.missing : {};
-  const byCovariate = isObj(missing.byCovariate) ? Object.fromEntries(Object.entries(missing.byCovariate).filter(([, v]) => typeof v === 'number')) as Record<string, number> : {};
-  const overlap = isObj(json.overlap) && Array.isArray(json.overlap.edges) ? (json.overlap as unknown as ModelSummary['overlap']) : null;
   if (m.method !== 'caliper' && m.method !== 'nearest') throw new Error('model: matching.method is neither caliper nor nearest');
+  const missing = model.exclusions?.missing;
+  const overlap = isObj(j.overlap) && Array.isArray(j.overlap.edges) ? { edges: j.overlap.edges, before: j.overlap.before, after: j.overlap.after } : null;
   return {
     covariates,
     exact: Array.isArray(m.exact) ? m.exact.filter((x): x is string => typeof x === 'string') : [],
     method: m.method,
     distance: m.distance === 'probability' ? 'probability' : 'logit',
     caliper: num(m.caliper),
-    caliperWidth: num(m.caliperWidth),
+    caliperWidth: num(m.caliper_width),
     ratio: num(m.ratio),
     replace: m.replace === true,
-    counts: { treated: count('treated'), treatedMatched: count('treatedMatched'), treatedOffSupport: count('treatedOffSupport'), comparison: count('comparison'), comparisonMatched: count('comparisonMatched') },
-    missingTreated: num(missing.treated) ?? 0,
-    missingByCovariate: byCovariate,
-    linkedEvents: isObj(json.cohort) ? num(json.cohort.linkedEvents) : null,
+    counts: { treated: count('treated'), treatedMatched: count('treated_matched'), treatedOffSupport: count('treated_off_support'), comparison: count('comparison'), comparisonMatched: count('comparison_matched') },
+    missingTreated: num(missing?.treated) ?? 0,
+    missingByCovariate: isObj(missing?.by_covariate) ? { ...missing.by_covariate } : {},
+    linkedEvents: num(j.cohort?.linked_events),
     overlap,
   };
 }

@@ -20,11 +20,11 @@ export function balanceJson(poor = false) {
     covariate,
     term: covariate,
     binary: vr === null,
-    before: { meanTreated: 0.5, meanComparison: 0.4, smd: before, varianceRatio: vr },
-    after: { meanTreated: 0.5, meanComparison: 0.49, smd: after, varianceRatio: vr },
+    before: { mean_treated: 0.5, mean_comparison: 0.4, smd: before, variance_ratio: vr },
+    after: { mean_treated: 0.5, mean_comparison: 0.49, smd: after, variance_ratio: vr },
     flag: Math.abs(after) < 0.05 ? 'well_matched' : Math.abs(after) <= 0.1 ? 'acceptable' : 'poor',
   });
-  // The shape propensity writes (psm.ts balanceJson): covariates with before/after sides.
+  // The shape propensity writes (propensity/outputs.ts BalanceJson): covariates with before/after sides.
   return {
     covariates: [
       row('age_index', 0.31, 0.012, 1.04),
@@ -33,11 +33,11 @@ export function balanceJson(poor = false) {
       row('ogrs', 0.38, poor ? 0.134 : 0.031, 0.97),
       row('region=London', 0.2, -0.004, null),
     ],
-    thresholds: { wellMatched: 0.05, acceptable: 0.1 },
+    thresholds: { well_matched: 0.05, acceptable: 0.1 },
   };
 }
 
-/** The shape propensity writes (psm.ts modelJson, with cohort and overlap from its stage). */
+/** The shape propensity writes (propensity/outputs.ts ModelJson: snake_case keys). */
 export function modelJson(o: { treated: number; comparison: number; missingTreated?: number; offSupport?: number }) {
   const bins = 4;
   return {
@@ -49,14 +49,14 @@ export function modelJson(o: { treated: number; comparison: number; missingTreat
         { name: 'ogrs', kind: 'numeric' },
         { name: 'region', kind: 'factor', reference: 'London', levels: [] },
       ],
-      exclusions: { missing: { treated: o.missingTreated ?? 0, comparison: 0, byCovariate: o.missingTreated ? { sentence_months: o.missingTreated } : {} }, pruned: { treated: 0, comparison: 0, byFactor: {} } },
+      exclusions: { missing: { treated: o.missingTreated ?? 0, comparison: 0, by_covariate: o.missingTreated ? { sentence_months: o.missingTreated } : {} }, pruned: { treated: 0, comparison: 0, by_factor: {} } },
     },
     matching: {
-      method: 'caliper', distance: 'logit', caliper: 0.2, caliperWidth: 0.1545, distanceSd: 0.77, ratio: null, replace: true, exact: ['gender', 'sentence_type'],
-      counts: { treated: o.treated + (o.offSupport ?? 0), treatedMatched: o.treated, treatedOffSupport: o.offSupport ?? 0, comparison: o.comparison * 2, comparisonMatched: o.comparison },
+      method: 'caliper', distance: 'logit', caliper: 0.2, caliper_width: 0.1545, distance_sd: 0.77, ratio: null, replace: true, exact: ['gender', 'sentence_type'],
+      counts: { treated: o.treated + (o.offSupport ?? 0), treated_matched: o.treated, treated_off_support: o.offSupport ?? 0, comparison: o.comparison * 2, comparison_matched: o.comparison },
       strata: [],
     },
-    cohort: { linkedEvents: o.treated + (o.offSupport ?? 0) + (o.missingTreated ?? 0), linkedEventsNotInRegister: 0 },
+    cohort: { linked_events: o.treated + (o.offSupport ?? 0) + (o.missingTreated ?? 0), linked_events_not_in_register: 0 },
     overlap: {
       scale: 'logit',
       edges: Array.from({ length: bins + 1 }, (_, k) => -4 + k),

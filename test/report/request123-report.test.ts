@@ -121,7 +121,7 @@ test('the method text names what the propensity stage did, and nothing else', ()
   assert.equal(results.method.exact, model.matching.exact);
   assert.match(text, new RegExp(`from ${model.model.terms.length} characteristics recorded in the national offender register`));
   assert.match(text, /People were also matched exactly on sex and sentence type \(custody or community\)/);
-  assert.match(text, new RegExp(`within 0\\.2 standard deviations of their own \\(a caliper of ${model.matching.caliperWidth.toFixed(3)}\\)`));
+  assert.match(text, new RegExp(`within 0\\.2 standard deviations of their own \\(a caliper of ${model.matching.caliper_width.toFixed(3)}\\)`));
   assert.match(text, /Matching is one-to-many/);
   assert.match(text, new RegExp(`its effective size, \\(sum of weights\\)² ÷ \\(sum of squared weights\\), is ${results.analyses[0].group_sizes.comparison_effective.toLocaleString('en-GB')} of`));
   // The register holds risk scores and needs the model did not use: none of them is named.
