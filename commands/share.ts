@@ -11,6 +11,8 @@ import { defineCommand, fail, usageError } from '../src/commands/command.ts';
 import { checkKnownRequest, requestOption } from '../src/commands/common.ts';
 import { EXIT } from '../src/commands/exit.ts';
 import { okRuns } from '../src/diff.ts';
+import { acquireLock } from '../src/lock.ts';
+import { requestLockPath } from '../src/request.ts';
 import type { Project } from '../src/project.ts';
 import { reviewPaths, share } from '../stages/report/review.ts';
 
@@ -40,7 +42,15 @@ async function run(p: Project, request: string, withoutApproval: string | null):
   const bad = await checkKnownRequest(p, request, { mustHaveInputs: true });
   if (bad) return usageError(command, bad);
   const paths = reviewPaths(p.dataDir, request);
-  const out = share(paths, { request, operator: operatorName(), today: today(), run: okRuns(p.records, request).at(-1) ?? null, withoutApproval }, (f, data) => writeFileAtomic(f, data, 0o600));
+  // Under the request's lock, so a run cannot replace the report between the results' hash and the frozen copies.
+  const lock = await acquireLock(requestLockPath(p.records, request), `share-${process.pid}`, 0);
+  if (!lock.ok) return fail(`request ${request} is being run by process ${lock.owner.pid}; share when it ends`, EXIT.locked);
+  let out: ReturnType<typeof share>;
+  try {
+    out = share(paths, { request, operator: operatorName(), today: today(), run: okRuns(p.records, request).at(-1) ?? null, withoutApproval }, (f, data) => writeFileAtomic(f, data, 0o600));
+  } finally {
+    lock.release();
+  }
   if (!out.ok) return out.usage ? usageError(command, out.reason) : fail(out.reason, EXIT.failed);
   const r = out.value;
   if (r.alreadyShared) {
