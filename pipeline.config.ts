@@ -42,11 +42,19 @@ export default defineDag({
     }
     return retentionDecision(form, { stopped, firstRun }, RETENTION);
   },
-  // What `status` says beyond the runs: the results shared with the provider, if any.
+  // What `status` says beyond the runs: the results shared with the provider, if any, and whether
+  // a second analyst approved the results published now.
   async facts({ request, dataDir }) {
     const { readShared } = await import('./stages/report/erratum.ts');
+    const { approvalsOf, currentResults, reviewPaths } = await import('./stages/report/review.ts');
     const last = readShared(join(dataDir, 'requests', request, 'shared')).at(-1);
-    return { shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet' };
+    const paths = reviewPaths(dataDir, request);
+    const current = currentResults(paths);
+    const approval = current ? approvalsOf(paths, current.hash).at(-1) : undefined;
+    return {
+      shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet',
+      approved: !current ? 'no results yet' : approval ? `by ${approval.by} on ${approval.on} (results ${current.hash.slice(0, 12)})` : `not yet (results ${current.hash.slice(0, 12)}, version ${current.version})`,
+    };
   },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
@@ -55,8 +63,14 @@ export default defineDag({
   // to the same amount rather than freed and faulted in again (see DuckOptions), which took a
   // national register stage from about 67 s to about 56 s.
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
+  // The reviewer's diff: `--against shared`, and both versions of the report side by side.
+  review: {
+    against: { shared: async (ctx) => (await import('./stages/report/review-diff.ts')).sharedRun(ctx) },
+    sections: async (ctx) => (await import('./stages/report/review-diff.ts')).reportSections(ctx),
+  },
   // The justice commands (commands/): each module default-exports its declaration.
   commands: {
+    approve: './commands/approve.ts',
     init: './commands/init.ts',
     share: './commands/share.ts',
     withdraw: './commands/withdraw.ts',

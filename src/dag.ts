@@ -48,6 +48,29 @@ export interface DagConfig {
   auditEveryDays?: number;
   /** DuckDB settings for every stage (a stage's own settings win), e.g. a memory limit. */
   duckdb?: DuckOptions;
+  /** Extensions of the reviewer's `diff`: runs to diff against by name, and extra sections. */
+  review?: ReviewHooks;
+}
+
+export interface DiffSection {
+  id: string;
+  /** Rendered by the config's own code: an HTML fragment, its CSS, and the same for a terminal. */
+  html: string;
+  css: string;
+  text: string;
+}
+
+export interface ReviewHooks {
+  /** `diff --against NAME`: the run NAME refers to for a request (e.g. the run whose results were shared), or why there is none. */
+  against?: Record<string, (ctx: { dataDir: string; request: string }) => Promise<{ run: string } | { error: string }>>;
+  /** Sections added to the diff of two runs (e.g. two versions of a report side by side). */
+  sections?: (ctx: { dataDir: string; request: string; against: string; a: DiffSide; b: DiffSide }) => Promise<DiffSection[]>;
+}
+
+export interface DiffSide {
+  run: string;
+  /** The file of a stage output of this run, or null when it is gone (purged) or absent. */
+  output: (stage: string, output: string) => string | null;
 }
 
 /** What the framework knows of a request that a retention rule may need. */

@@ -10,6 +10,7 @@ import { loadDesign } from './design.ts';
 import { WITHDRAWN_INPUT, readWithdrawn } from '../purge/withdrawal.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
+import { scoreOverlap } from './overlap.ts';
 import { snakeCaseKeys } from './outputs.ts';
 
 export type PropensityParams = {
@@ -118,6 +119,8 @@ export default defineStage<PropensityParams>({
     const out = {
       ...model,
       cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
+      // For the report's overlap plot: binned shares only.
+      overlap: scoreOverlap(result.logit, design.treat, result.match.weight),
     };
     writeFileSync(outputs.model!, JSON.stringify(snakeCaseKeys(out), null, 2) + '\n');
     writeFileSync(outputs.balance!, JSON.stringify(snakeCaseKeys(balanceJson(result)), null, 2) + '\n');

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { defineStage } from '../../src/stage.ts';
-import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readRequest } from './inputs.ts';
+import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readModel, readRequest } from './inputs.ts';
 import { renderReport } from './render.ts';
 import { buildResults } from './results.ts';
 import { buildView } from './view.ts';
@@ -35,6 +35,7 @@ export default defineStage({
     metrics: 'metrics.metrics',
     request: 'intake.request',
     balance: 'propensity.balance',
+    model: 'propensity.model',
     matchReport: 'linkage.matchReport',
     intakeSummary: 'intake.summary',
     // Results as shared with the provider, one frozen file per version (written by `share`).
@@ -60,6 +61,7 @@ export default defineStage({
       balance: readBalance(readJson(inputs.balance!)),
       match: readMatchReport(readJson(inputs.matchReport!)),
       intake: readIntakeSummary(readJson(inputs.intakeSummary!)),
+      model: readModel(readJson(inputs.model!)),
       provenance: { key: ctx.key, inputs: ctx.inputHashes },
     });
     const figures = buildResults(metrics, view);

@@ -105,7 +105,7 @@ test('status says what is outdated and why: metrics would run because of its SQL
   assert.is(s.retention.due, '2027-11-02', 'never shared: at most 12 months after receipt (docs/privacy.md)');
   const all = await run(['status']);
   assert.is(all.status, 0, all.stderr);
-  assert.match(all.stdout, /request 123: last run \S+ ok; outdated: metrics would run, report pending; shared: not shared yet; purge due 2027-11-02/);
+  assert.match(all.stdout, /request 123: last run \S+ ok; outdated: metrics would run, report pending; shared: not shared yet; approved: not yet \(results [0-9a-f]{12}, version 1\); purge due 2027-11-02/);
 });
 
 test('show prints an aggregate output; a personal one only with --personal and a reason, and the access is recorded', async () => {

@@ -77,8 +77,10 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
 });
 
 test('sharing the results freezes them as version 1 and starts the review period', () => {
+  // A second analyst approves the exact results first (issue 20); share refuses them otherwise.
+  ok(['approve', '--request', '123', '--by', 'Second Analyst'], { PIPELINE_TODAY: '2025-03-01' });
   const out = ok(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
-  assert.match(out, /version 1 shared on 2025-03-01/);
+  assert.match(out, /version 1 \(results [0-9a-f]{12}\) shared on 2025-03-01, approved by Second Analyst/);
   assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-results.json')));
   assert.is(JSON.parse(readFileSync(join(root, 'data/requests/123/request.json'), 'utf8')).dates.results_shared, '2025-03-01');
   ok(['--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
