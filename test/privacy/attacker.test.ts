@@ -23,7 +23,7 @@ let root = '';
 let people: Person[] = [];
 const data = () => join(root, 'data');
 const blob = (hash: string) => join(data(), 'store/objects', hash);
-const env = { PIPELINE_TODAY: '2025-03-02' };
+const env = { PIPELINE_TODAY: '2026-11-11' };
 function ok(args: string[], extra: Record<string, string> = {}) {
   const r = pipeline(root, args, { ...env, ...extra });
   assert.is(r.status, 0, `${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
@@ -108,7 +108,7 @@ test('run, share, withdraw one linked person, run', async () => {
   root = await makeJusticeProject(['123']);
   people = readCohort(join(data(), 'requests/123/cohort.csv'));
   ok(['--request', '123']);
-  ok(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
+  ok(['share', '--request', '123'], { PIPELINE_TODAY: '2026-11-10' });
   const before = latest();
   // The withdrawn person: linked, with a PNC id, so every kind of identifier is tested.
   const linked = await query<{ row: number; register_id: string; event_id: string }>(

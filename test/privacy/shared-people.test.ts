@@ -9,7 +9,7 @@ import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/
 
 test('purging a request that shares people with a live one: the audit passes, and still finds a stray copy', async () => {
   const root = await makeJusticeProject(['123']);
-  const env = { PIPELINE_TODAY: '2025-03-02' };
+  const env = { PIPELINE_TODAY: '2026-11-11' };
   const dir = join(root, 'data/requests/124');
   cpSync(join(root, 'data/requests/123'), dir, { recursive: true });
   const form = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));

@@ -108,7 +108,7 @@ test('request 123 prints with page numbers, no page ending on a heading, no page
   if (skip) return;
   root = await makeJusticeProject(['123']);
   const run = (args: string[], env: Record<string, string> = {}) => {
-    const r = pipeline(root, args, { PIPELINE_TODAY: '2025-03-01', ...env });
+    const r = pipeline(root, args, { PIPELINE_TODAY: '2026-11-10', ...env });
     assert.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
   };
   run(['--request', '123']);
@@ -127,8 +127,8 @@ test('request 123 prints with page numbers, no page ending on a heading, no page
   const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
   lines[row!.row - 1] = '';
   mkdirSync(join(root, 'data/requests/123/corrections'), { recursive: true });
-  writeFileSync(join(root, 'data/requests/123/corrections/2025-03-02-cohort.csv'), lines.join('\n'));
-  run(['--request', '123'], { PIPELINE_TODAY: '2025-03-02' });
+  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-11-cohort.csv'), lines.join('\n'));
+  run(['--request', '123'], { PIPELINE_TODAY: '2026-11-11' });
   const v2 = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
   assert.ok(v2.includes('id="erratum"'));
   const r2 = checkPrint(await printToPdf(v2), v2);

@@ -10,7 +10,7 @@ import { Duck } from '../../src/duck.ts';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 
 let root = '';
-const DAY = '2025-03-01';
+const DAY = '2026-11-10';
 const run = (args: string[], env: Record<string, string> = {}) => pipeline(root, args, { PIPELINE_TODAY: DAY, PIPELINE_OPERATOR: 'first.analyst', ...env });
 const ok = (args: string[], env: Record<string, string> = {}) => {
   const r = run(args, env);
@@ -38,8 +38,8 @@ test('run, then share is refused until a second analyst approves the exact resul
   assert.is(run(['approve', '--request', '123']).status, 2, '--by is required');
   // An approval of other bytes than those published is refused.
   assert.is(run(['approve', '--request', '123', '--by', 'Second Analyst', '--hash', '0000']).status, 1);
-  assert.match(ok(['approve', '--request', '123', '--by', 'Second Analyst']), /approved by Second Analyst on 2025-03-01/);
-  assert.match(ok(['share', '--request', '123']), /version 1 \(results [0-9a-f]{12}\) shared on 2025-03-01, approved by Second Analyst/);
+  assert.match(ok(['approve', '--request', '123', '--by', 'Second Analyst']), /approved by Second Analyst on 2026-11-10/);
+  assert.match(ok(['share', '--request', '123']), /version 1 \(results [0-9a-f]{12}\) shared on 2026-11-10, approved by Second Analyst/);
   const frozen = JSON.parse(readFileSync(join(root, 'data/requests/123/shared/v1-results.json'), 'utf8'));
   assert.is(frozen.approval.by, 'Second Analyst');
   assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-report.html')), 'the shared report is kept for a later diff');
@@ -49,7 +49,7 @@ test('run, then share is refused until a second analyst approves the exact resul
   ok(['--request', '123']);
   assert.is(results().report_version, 1);
   assert.is(results().erratum, null);
-  assert.match(ok(['share', '--request', '123']), /version 1 was already shared on 2025-03-01; its figures have not changed since/);
+  assert.match(ok(['share', '--request', '123']), /version 1 was already shared on 2026-11-10; its figures have not changed since/);
   assert.is(log[0].results_sha256, log[1].results_sha256);
   assert.is(log[1].approval.by, 'Second Analyst');
 });
@@ -73,15 +73,15 @@ test('a correction that flips a significance: the erratum leads with the flip; t
   const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
   lines[first!.row - 1] = '';
   mkdirSync(join(root, 'data/requests/123/corrections'), { recursive: true });
-  writeFileSync(join(root, 'data/requests/123/corrections/2025-03-02-cohort.csv'), lines.join('\n'));
-  ok(['--request', '123'], { PIPELINE_TODAY: '2025-03-02' });
+  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-11-cohort.csv'), lines.join('\n'));
+  ok(['--request', '123'], { PIPELINE_TODAY: '2026-11-11' });
 
   const after = results();
   assert.is(after.report_version, 2);
   const e = after.erratum;
   assert.is(e.lead, e.material[0]);
   assert.match(e.lead, /^Time to first reoffence: the difference is now statistically significant \(p-value 0\.06 → 0\.0\d+; 95% interval -0\.4 to 29 days → [\d.]+ to \d+ days\)\.$/);
-  assert.match(e.why, /corrected data file \(corrections\/2025-03-02-cohort\.csv\) with 1 entry fewer \(630 → 629\)/);
+  assert.match(e.why, /corrected data file \(corrections\/2026-11-11-cohort\.csv\) with 1 entry fewer \(630 → 629\)/);
   const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
   // The erratum sits after the summary, and its first line is the flip.
   assert.ok(html.indexOf('id="summary"') < html.indexOf('id="erratum"'), 'erratum after the summary');
@@ -94,14 +94,14 @@ test('a correction that flips a significance: the erratum leads with the flip; t
   assert.ok(e.changes.some((c: { before: string; after: string }) => /\d,\d{3}/.test(c.before) || /\d,\d{3}/.test(c.after)), 'formatted numbers');
 
   // Sharing the new version needs a new approval: the old one was of other bytes.
-  assert.is(run(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-02' }).status, 1);
+  assert.is(run(['share', '--request', '123'], { PIPELINE_TODAY: '2026-11-11' }).status, 1);
 
   const out = join(root, 'diff.html');
-  const d = run(['diff', '--request', '123', '--against', 'shared', '--html', out], { PIPELINE_TODAY: '2025-03-02' });
+  const d = run(['diff', '--request', '123', '--against', 'shared', '--html', out], { PIPELINE_TODAY: '2026-11-11' });
   assert.is(d.status, 0, d.stderr);
   assert.match(d.stdout, /FLIPPED Time to first reoffence/);
   const page = readFileSync(out, 'utf8');
-  assert.match(page, /version 1 as shared on 2025-03-01/);
+  assert.match(page, /version 1 as shared on 2026-11-10/);
   assert.match(page, /1 measure changed significance: Time to first reoffence \(now significant\)/);
   // The changed summary sentence, both sides in full in one row, the new words marked.
   const row = page.split('\n').find((l) => l.startsWith('<tr class="changed">') && l.includes('The overall results show'))!;
@@ -113,12 +113,12 @@ test('a correction that flips a significance: the erratum leads with the flip; t
   assert.match(page, /<tr class="flipped"><td>Headline analysis<\/td><td>Time to first reoffence<\/td>/);
 
   // A run that stops (a 4-person correction is refused at intake) leaves a record; diff skips it.
-  writeFileSync(join(root, 'data/requests/123/corrections/2025-03-03-cohort.csv'), lines.slice(0, 5).join('\n'));
-  const stopped = run(['--request', '123'], { PIPELINE_TODAY: '2025-03-03' });
+  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-12-cohort.csv'), lines.slice(0, 5).join('\n'));
+  const stopped = run(['--request', '123'], { PIPELINE_TODAY: '2026-11-12' });
   assert.not.equal(stopped.status, 0);
   assert.is(latestRecord().status, 'stopped');
   for (const against of [[], ['--against', 'previous']]) {
-    const prev = run(['diff', '--request', '123', ...against], { PIPELINE_TODAY: '2025-03-03' });
+    const prev = run(['diff', '--request', '123', ...against], { PIPELINE_TODAY: '2026-11-12' });
     assert.is(prev.status, 0, prev.stderr);
     assert.match(prev.stdout, /^diff of request 123: run \S+ \(ok\) -> run \S+ \(ok\)/);
   }
