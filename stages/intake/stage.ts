@@ -11,6 +11,7 @@ import { readTable } from './read-table.ts';
 import { COHORT_ROW_SCHEMA, REQUEST_SCHEMA, loadSchemas } from './schemas.ts';
 import { validateRequest } from './validate-request.ts';
 import { validateRows, type RowsResult } from './validate-rows.ts';
+import { cohortFingerprint } from './cohort-fingerprint.ts';
 import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
 import { noticeHtml, receivedFiles } from './notice.ts';
 import { writeFileSync } from 'node:fs';
@@ -158,6 +159,8 @@ export default defineStage<IntakeParams>({
         reasons,
         file: fileInfo,
         counts,
+        // Which people the figures come from, as one hash (cohort-fingerprint.ts); null if refused.
+        cohort_sha256: accepted ? cohortFingerprint(rows!.usable) : null,
         limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_rows: params.maxRows, max_unzipped_bytes: params.maxUnzippedBytes, max_cell_chars: params.maxCellChars },
         problems: groupProblems(problems),
       };

@@ -32,5 +32,5 @@ export function snakeCaseKeys<T>(value: T, keepKeys = false): SnakeKeys<T> {
 /** balance.json */
 export type BalanceJson = SnakeKeys<ReturnType<typeof balanceJson>>;
 
-/** model.json: the model, the matching, the cohort's linked events and the score overlap (overlap.ts). */
-export type ModelJson = SnakeKeys<ReturnType<typeof modelJson> & { cohort: { linkedEvents: number; linkedEventsNotInRegister: number }; overlap: ScoreOverlap }>;
+/** model.json: the model, the matching, the cohort's linked events and withdrawn count and the score overlap (overlap.ts). */
+export type ModelJson = SnakeKeys<ReturnType<typeof modelJson> & { cohort: { linkedEvents: number; linkedEventsNotInRegister: number; withdrawn: number }; overlap: ScoreOverlap }>;

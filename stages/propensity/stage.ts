@@ -118,7 +118,9 @@ export default defineStage<PropensityParams>({
     const model = modelJson(design, result, options);
     const out = {
       ...model,
-      cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
+      // withdrawn: how many people the provider withdrew (a count, never who): the report tells a
+      // provider-side change from an analysis change by it and the intake's cohort fingerprint.
+      cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n, withdrawn: withdrawn.length },
       // For the report's overlap plot: binned shares only.
       overlap: scoreOverlap(result.logit, design.treat, result.match.weight),
     };

@@ -120,6 +120,10 @@ function whyText(before: Json | undefined, after: Json | undefined): string {
   const file = get(after, 'cohort_file');
   const was = get(before, 'entries');
   const now = get(after, 'entries');
+  // Same people (results.source's cohort fingerprint and withdrawn count): the lab's own analysis changed.
+  const hashBefore = get(before, 'cohort_sha256');
+  if (typeof hashBefore === 'string' && hashBefore === get(after, 'cohort_sha256') && typeof get(before, 'withdrawn') === 'number' && get(before, 'withdrawn') === get(after, 'withdrawn'))
+    return `After those results were shared, the Justice Data Lab found an error in its own analysis and corrected it. The data the figures come from has not changed (the same ${typeof now === 'number' ? `${withThousands(now)} ` : ''}entries); the corrected figures replace the ones shared.`;
   const fileText = typeof file === 'string' && file.startsWith('corrections/') ? `a corrected data file (${file})` : 'corrected data';
   const rerun = 'The analysis was run again on it.';
   if (typeof was !== 'number' || typeof now !== 'number') return typeof file === 'string' && file !== fileBefore && file.startsWith('corrections/') ? `After those results were shared, the organisation sent ${fileText}. ${rerun}` : 'The analysis was run again after those results were shared.';

@@ -61,6 +61,8 @@ export interface IntakeCounts {
   usable: number;
   unusable: number;
   duplicates: number;
+  /** The intake's fingerprint of the usable people (intake/cohort-fingerprint.ts); null if the summary has none. */
+  cohortSha256: string | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -149,7 +151,8 @@ export function readIntakeSummary(json: unknown): IntakeCounts {
     return v;
   };
   const file = isObj(json.file) && typeof json.file.name === 'string' ? json.file.name : null;
-  return { file, submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0 };
+  const cohortSha256 = typeof json.cohort_sha256 === 'string' && /^[0-9a-f]{64}$/.test(json.cohort_sha256) ? json.cohort_sha256 : null;
+  return { file, submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0, cohortSha256 };
 }
 
 /** What the propensity stage did, as its model output says (the report's method text comes from this alone). */
@@ -170,6 +173,8 @@ export interface ModelSummary {
   missingByCovariate: Record<string, number>;
   /** Linked events that reached the stage (before any exclusion). */
   linkedEvents: number | null;
+  /** How many people the provider withdrew (a count); null if the model says nothing. */
+  withdrawn: number | null;
   overlap: { edges: number[]; before: { treated: number[]; comparison: number[] }; after: { treated: number[]; comparison: number[] } } | null;
 }
 
@@ -205,6 +210,7 @@ export function readModel(json: unknown): ModelSummary {
     missingTreated: num(missing?.treated) ?? 0,
     missingByCovariate: isObj(missing?.by_covariate) ? { ...missing.by_covariate } : {},
     linkedEvents: num(j.cohort?.linked_events),
+    withdrawn: num(j.cohort?.withdrawn),
     overlap,
   };
 }

@@ -158,8 +158,9 @@ export function buildResults(metrics: Metrics, view: ReportView) {
       comparison: view.publishable ? view.attrition.numbers.comparison : null,
     },
     // What the figures were computed from: the file's name and its number of entries (the erratum
-    // says from these what the provider changed); never a value from the file.
-    source: { cohort_file: view.source.file, entries: view.source.submitted },
+    // says from these what the provider changed); never a value from the file. cohort_sha256 and
+    // withdrawn tell whether the people changed since a shared version (provider-data.ts).
+    source: { cohort_file: view.source.file, entries: view.source.submitted, cohort_sha256: view.source.cohortSha256, withdrawn: view.source.withdrawn },
     linkage: { tiers: view.linkage.tiers.map((t) => ({ tier: t.tier, count: t.n })), total: view.linkage.totalN, note: view.linkage.note },
     rounding_note: view.roundingNote !== null,
     provenance: { key: view.provenance.key, inputs: Object.fromEntries(view.provenance.inputs.map((i) => [i.name, i.hash])) },

@@ -13,6 +13,7 @@ import { buildView } from './view.ts';
 import { erratum, readShared } from './erratum.ts';
 import { keptVersion } from './withheld.ts';
 import { differencingProblems } from '../metrics/disclosure.ts';
+import { versionsToGuard } from './provider-data.ts';
 import type { Json } from '../../src/stage.ts';
 
 const TEMPLATES = '../../templates';
@@ -67,8 +68,10 @@ export default defineStage({
     const figures = buildResults(metrics, view);
     const shared = readShared(inputs.shared);
     const correction = erratum(shared, figures as unknown as Record<string, Json>);
-    // A new version after sharing only if no count differs from a shared one by 1-4 (disclosure.ts).
-    const differencing = correction.replaces ? differencingProblems(shared, figures as unknown as Json) : [];
+    // A new version after sharing only if no count differs by 1-4 (disclosure.ts) from a shared
+    // version computed from other people (a provider's correction or withdrawal, or unknown). The
+    // lab's own corrected analysis over the same people is re-issued with its erratum (provider-data.ts).
+    const differencing = correction.replaces ? differencingProblems(versionsToGuard(shared, figures as unknown as Json), figures as unknown as Json) : [];
     if (differencing.length) {
       const kept = keptVersion(inputs.shared, shared.at(-1)!);
       writeFileSync(ctx.outputs.report!, kept.html);

@@ -634,7 +634,7 @@ export function buildView(i: ReportInputs) {
     attrition: buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison, i.model),
     linkage,
     linkageTiers: linkage.tiers,
-    source: { file: i.intake.file, submitted: i.intake.submitted },
+    source: { file: i.intake.file, submitted: i.intake.submitted, cohortSha256: i.intake.cohortSha256, withdrawn: i.model.withdrawn },
     caveats,
     provenance: { key: i.provenance.key, inputs: Object.keys(i.provenance.inputs).sort().map((name) => ({ name, hash: i.provenance.inputs[name]! })) },
     units: UNIT,
