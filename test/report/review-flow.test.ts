@@ -1,7 +1,9 @@
 // Acceptance of issue 20, end to end on request 123 in a scratch project with the real CLI:
-// run -> share refused (nobody approved) -> approve -> share -> a correction that flips a
-// significance -> run: the erratum's first line names the flip, no "[object Object]" or field
-// path anywhere in it, and `diff --against shared --html` shows the changed sentences side by side.
+// run -> share refused (nobody approved) -> approve -> share -> the lab corrects its own analysis
+// (same people) in a way that flips a significance -> run: version 2, the erratum's first line
+// names the flip, no "[object Object]" or field path anywhere in it, and `diff --against shared
+// --html` shows the changed sentences side by side. Then version 2 is shared and the provider sends
+// a one-row correction: the differencing rule keeps version 2, with the note (docs/privacy.md).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -54,26 +56,23 @@ test('run, then share is refused until a second analyst approves the exact resul
   assert.is(log[1].approval.by, 'Second Analyst');
 });
 
-test('a correction that flips a significance: the erratum leads with the flip; the diff against shared shows both versions', async () => {
+test("the lab's own analysis corrected over the same people flips a significance: version 2, the erratum leads with the flip; the diff against shared shows both versions", async () => {
   const before = results();
   const time = before.analyses[0].measures.find((m: { measure: string }) => m.measure === 'days_to_first');
   // Request 123's time to first reoffence is the fragile result of issue 20: p about 0.057, lower bound about -0.4 days.
   assert.is(time.significant, false);
   assert.ok(time.fragile.fragile, 'flagged as fragile');
   assert.ok(readFileSync(join(root, 'data/reports/123/report.html'), 'utf8').includes('Time to first reoffence: this result is fragile.'));
-  // Blank the row of the treated reoffender who reoffended soonest (row numbers stay put).
-  const rec = latestRecord();
-  const blob = (h: string) => join(root, 'data/store/objects', h);
-  const db = await Duck.open({ threads: 1 });
-  const first = await db.one<{ row: number }>(
-    "SELECT l.row::INTEGER AS row FROM read_parquet($links) l JOIN read_parquet($events) e USING (event_id) WHERE l.status = 'linked' AND e.reoff = 1 ORDER BY e.days_to_first, l.row LIMIT 1",
-    { links: blob(rec.stages.linkage.outputs.links.hash), events: blob(rec.stages.register.outputs.events.hash) },
-  );
-  db.close();
-  const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
-  lines[first!.row - 1] = '';
-  mkdirSync(join(root, 'data/requests/123/corrections'), { recursive: true });
-  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-11-cohort.csv'), lines.join('\n'));
+  // The analyst's fix, after sharing: the propensity model is specified again without the index
+  // offence type among its factors (an analysis change, the people are the same). Over request 123
+  // this turns the time to first reoffence significant
+  // (p 0.057 -> 0.04) and flips nothing else (found by trying specifications; deterministic). The DPIA: the lab's own erroneous analysis is
+  // re-issued with an explanation, so the differencing rule does not hold it back.
+  const config = join(root, 'pipeline.config.ts');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(
+    "return typeof s === 'string' ? resolve(from, s)",
+    "if (module === './stages/propensity/stage.ts') return { module: resolve(from, module), params: { factors: ['ethnicity', 'nationality', 'region'] } };\n    return typeof s === 'string' ? resolve(from, s)",
+  ));
   ok(['--request', '123'], { PIPELINE_TODAY: '2026-11-11' });
 
   const after = results();
@@ -81,7 +80,9 @@ test('a correction that flips a significance: the erratum leads with the flip; t
   const e = after.erratum;
   assert.is(e.lead, e.material[0]);
   assert.match(e.lead, /^Time to first reoffence: the difference is now statistically significant \(p-value 0\.06 → 0\.0\d+; 95% interval -0\.4 to 29 days → [\d.]+ to \d+ days\)\.$/);
-  assert.match(e.why, /corrected data file \(corrections\/2026-11-11-cohort\.csv\) with 1 entry fewer \(630 → 629\)/);
+  assert.match(e.why, /found an error in its own analysis and corrected it\. The data the figures come from has not changed \(the same 630 entries\)/);
+  assert.is(after.source.cohort_sha256, before.source.cohort_sha256, 'the same people');
+  assert.not.ok(readFileSync(join(root, 'data/reports/123/report.html'), 'utf8').includes('Not re-issued'));
   const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
   // The erratum sits after the summary, and its first line is the flip.
   assert.ok(html.indexOf('id="summary"') < html.indexOf('id="erratum"'), 'erratum after the summary');
@@ -113,6 +114,8 @@ test('a correction that flips a significance: the erratum leads with the flip; t
   assert.match(page, /<tr class="flipped"><td>Headline analysis<\/td><td>Time to first reoffence<\/td>/);
 
   // A run that stops (a 4-person correction is refused at intake) leaves a record; diff skips it.
+  const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
+  mkdirSync(join(root, 'data/requests/123/corrections'), { recursive: true });
   writeFileSync(join(root, 'data/requests/123/corrections/2026-11-12-cohort.csv'), lines.slice(0, 5).join('\n'));
   const stopped = run(['--request', '123'], { PIPELINE_TODAY: '2026-11-12' });
   assert.not.equal(stopped.status, 0);
@@ -122,6 +125,34 @@ test('a correction that flips a significance: the erratum leads with the flip; t
     assert.is(prev.status, 0, prev.stderr);
     assert.match(prev.stdout, /^diff of request 123: run \S+ \(ok\) -> run \S+ \(ok\)/);
   }
+});
+
+test('a one-row correction from the provider after version 2 was shared: version 2 stands, with the note, and is not re-issued', async () => {
+  assert.is(results().report_version, 2);
+  const DAY2 = '2026-11-13';
+  ok(['approve', '--request', '123', '--by', 'Second Analyst'], { PIPELINE_TODAY: DAY2 });
+  assert.match(ok(['share', '--request', '123'], { PIPELINE_TODAY: DAY2 }), /version 2 \(results [0-9a-f]{12}\) shared on 2026-11-13/);
+  const shared = JSON.parse(readFileSync(join(root, 'data/requests/123/shared/v2-results.json'), 'utf8'));
+  // The provider blanks the row of the treated reoffender who reoffended soonest (row numbers stay
+  // put): the people change by one, which a reader holding both versions could learn about.
+  const dir = join(root, 'data/runs/123');
+  const rec = readdirSync(dir).filter((f: string) => /^\d{8}T.*\.json$/.test(f)).sort().map((f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).filter((r: { status: string }) => r.status === 'ok').at(-1)!;
+  const blob = (h: string) => join(root, 'data/store/objects', h);
+  const db = await Duck.open({ threads: 1 });
+  const first = await db.one<{ row: number }>(
+    "SELECT l.row::INTEGER AS row FROM read_parquet($links) l JOIN read_parquet($events) e USING (event_id) WHERE l.status = 'linked' AND e.reoff = 1 ORDER BY e.days_to_first, l.row LIMIT 1",
+    { links: blob(rec.stages.linkage.outputs.links.hash), events: blob(rec.stages.register.outputs.events.hash) },
+  );
+  db.close();
+  const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
+  lines[first!.row - 1] = '';
+  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-13-cohort.csv'), lines.join('\n'));
+  ok(['--request', '123'], { PIPELINE_TODAY: DAY2 });
+  const now = results();
+  assert.is(now.report_version, 2, 'not re-issued');
+  assert.equal(now, shared.results, 'the shared figures stand, byte for byte');
+  const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
+  assert.match(html, /<strong>Not re-issued\.<\/strong> The figures of version 2, shared on 2026-11-13, stand\./);
 });
 
 test.run();
