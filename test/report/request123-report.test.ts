@@ -90,9 +90,35 @@ test('every number the report publishes is in results.json as data', () => {
 
 test('counts reconcile: entries, people, tiers and group sizes', () => {
   const a = results.attrition;
-  const losses = a.losses.reduce((s: number, l: { count: number }) => s + l.count, 0);
+  // Small losses are published as null ("fewer than 5", or "some" when hidden to protect one), so
+  // the steps reconcile through the stages' own unsuppressed counts: each published count must be
+  // the stage's, each withheld one must be one the disclosure rule withholds, and together with the
+  // treatment group they must account for every submitted entry.
+  const intakeCounts = blob('intake', 'summary').counts;
+  const matchReport = blob('linkage', 'matchReport');
+  const model = blob('propensity', 'model');
+  const internal = new Map<string, number>([
+    ['unusable', intakeCounts.unusable],
+    ['duplicates', intakeCounts.duplicates],
+    ...matchReport.attrition.filter((s: { step: string }) => s.step !== 'submitted').map((s: { step: string; lost: number }): [string, number] => [s.step, s.lost]),
+    ['missing_covariate', model.model.exclusions?.missing?.treated ?? 0],
+    ['off_support', model.matching.counts.treated_off_support],
+  ]);
+  type Loss = { reason: string; count: number | null; suppressed: boolean; unit: string };
+  const counted = a.losses.map((l: Loss) => {
+    const n = internal.get(l.reason);
+    assert.ok(n !== undefined && n > 0, `${l.reason}: a loss the stages counted`);
+    if (l.suppressed) assert.is(l.count, null, `${l.reason}: withheld`);
+    else assert.is(l.count, n, `${l.reason}: as the stage counted it`);
+    return { ...l, n: n! };
+  });
+  const withheld = counted.filter((l: Loss) => l.suppressed);
+  if (withheld.length) assert.ok(withheld.some((l: { n: number }) => l.n < 5), 'something is withheld only to protect a count under 5');
+  assert.ok(counted.filter((l: Loss) => !l.suppressed).every((l: { n: number }) => l.n >= 5), 'no count under 5 is published');
+  const losses = counted.reduce((s: number, l: { n: number }) => s + l.n, 0);
   assert.is(a.submitted, losses + a.treatment, 'every submitted entry is lost at one step or in the treatment group');
-  const duplicates = a.losses.filter((l: { unit: string }) => l.unit === 'entries').reduce((s: number, l: { count: number }) => s + l.count, 0);
+  for (const [reason, n] of internal) if (n > 0 && reason !== 'duplicates' && reason !== 'unusable') assert.ok(counted.some((l: Loss) => l.reason === reason), `${reason}: a loss the report shows`);
+  const duplicates = counted.filter((l: Loss) => l.unit === 'entries').reduce((s: number, l: { n: number }) => s + l.n, 0);
   assert.is(results.not_included.total, a.submitted - duplicates - a.treatment, 'the box counts people, not duplicate entries');
   assert.ok(visibleText(html).includes(`a different impact on ${results.not_included.total} other participants`), 'the intro counts the same people as the box');
   const tiers = results.linkage.tiers.reduce((s: number, t: { count: number }) => s + t.count, 0);
