@@ -4,13 +4,12 @@
 // and after a re-issue with an erratum, and on a fixture report with sub-analyses.
 // Needs Debian's chromium: skipped with the install line when it is missing, failed when CI is set.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import stage from '../../stages/report/stage.ts';
-import { Duck } from '../../src/duck.ts';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { buildReportFixture } from './build-report-inputs.ts';
@@ -116,21 +115,20 @@ test('request 123 prints with page numbers, no page ending on a heading, no page
   const r1 = checkPrint(await printToPdf(v1), v1);
   assert.equal(r1.problems, [], `version 1 (${r1.pages} pages, fills ${r1.fills.join(' ')})`);
 
-  // Version 2, with an erratum: one person fewer.
+  // Version 2, with an erratum: the lab corrects its own analysis over the same people (the
+  // propensity model without the index offence type; a provider's correction would not be
+  // re-issued, docs/privacy.md).
   run(['approve', '--request', '123', '--by', 'Second Analyst']);
   run(['share', '--request', '123']);
-  const dir = join(root, 'data/runs/123');
-  const rec = JSON.parse(readFileSync(join(dir, readdirSync(dir).filter((f) => /^\d{8}T.*\.json$/.test(f)).sort().at(-1)!), 'utf8'));
-  const db = await Duck.open({ threads: 1 });
-  const row = await db.one<{ row: number }>("SELECT min(row)::INTEGER AS row FROM read_parquet($p) WHERE status = 'linked'", { p: join(root, 'data/store/objects', rec.stages.linkage.outputs.links.hash) });
-  db.close();
-  const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
-  lines[row!.row - 1] = '';
-  mkdirSync(join(root, 'data/requests/123/corrections'), { recursive: true });
-  writeFileSync(join(root, 'data/requests/123/corrections/2026-11-11-cohort.csv'), lines.join('\n'));
+  const config = join(root, 'pipeline.config.ts');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(
+    "return typeof s === 'string' ? resolve(from, s)",
+    "if (module === './stages/propensity/stage.ts') return { module: resolve(from, module), params: { factors: ['ethnicity', 'nationality', 'region'] } };\n    return typeof s === 'string' ? resolve(from, s)",
+  ));
   run(['--request', '123'], { PIPELINE_TODAY: '2026-11-11' });
   const v2 = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
-  assert.ok(v2.includes('id="erratum"'));
+  assert.ok(v2.includes('id="erratum"'), 'version 2, re-issued with its erratum');
+  assert.is(JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).report_version, 2);
   const r2 = checkPrint(await printToPdf(v2), v2);
   assert.equal(r2.problems, [], `version 2 (${r2.pages} pages, fills ${r2.fills.join(' ')})`);
 });
