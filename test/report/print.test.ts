@@ -77,8 +77,11 @@ export function checkPrint(pages: PdfPage[], html: string): Layout {
     const last = body.at(-1);
     if (last && i < pages.length - 1) {
       const l = squash(last.text);
-      // The page's last line is a whole heading, or the first line of one that goes on overleaf.
-      const hit = l.length >= 3 && heads.find((h) => h === l || h.endsWith(l) || h.startsWith(l));
+      // The page's last line is a whole heading, the first line of one that goes on overleaf, or
+      // the last line of a wrapped one (then the line above it is the heading's text too: a table
+      // cell's last word wrapped alone, such as "matching", is not a heading's tail).
+      const prev = body.length > 1 ? squash(body.at(-2)!.text) : '';
+      const hit = l.length >= 3 && heads.find((h) => h === l || h.startsWith(l) || (h.endsWith(l) && prev !== '' && h.includes(prev + l)));
       if (hit) problems.push(`page ${n} ends on the heading "${last.text}"`);
     }
   });
