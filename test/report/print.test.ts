@@ -77,11 +77,14 @@ export function checkPrint(pages: PdfPage[], html: string): Layout {
     const last = body.at(-1);
     if (last && i < pages.length - 1) {
       const l = squash(last.text);
-      // The page's last line is a whole heading, the first line of one that goes on overleaf, or
-      // the last line of a wrapped one (then the line above it is the heading's text too: a table
-      // cell's last word wrapped alone, such as "matching", is not a heading's tail).
-      const prev = body.length > 1 ? squash(body.at(-2)!.text) : '';
-      const hit = l.length >= 3 && heads.find((h) => h === l || h.startsWith(l) || (h.endsWith(l) && prev !== '' && h.includes(prev + l)));
+      // The page ends on a heading: its last lines are a whole heading (wrapped or not), or the
+      // first part of one whose rest starts the next page. Lines are matched whole, so a table
+      // cell's last word wrapped alone ("group", "matching" in the erratum's tables) is not taken
+      // for a heading that merely starts or ends with that word.
+      const tail = (k: number) => body.slice(-k).map((x) => squash(x.text)).join('');
+      const nextLines = pages[i + 1]!.lines.map((x) => squash(x.text));
+      const head = (j: number) => nextLines.slice(0, j).join('');
+      const hit = l.length >= 3 && heads.find((h) => [1, 2, 3, 4].some((k) => k <= body.length && [0, 1, 2, 3].some((j) => tail(k) + head(j) === h)));
       if (hit) problems.push(`page ${n} ends on the heading "${last.text}"`);
     }
   });
