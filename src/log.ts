@@ -1,6 +1,7 @@
 // Renders runner events: a live line per stage on a terminal, plain lines for CI and cron, or
 // JSON lines with --json. The engine never prints; only this file writes to the console.
 import type { RunEvent, StageState } from './runner.ts';
+import { describeFinding } from './integrity.ts';
 
 export type LogMode = 'tty' | 'plain' | 'json';
 
@@ -52,6 +53,8 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
           out.write(`${SYMBOL.running} ${e.stage.padEnd(width)} running (${e.reason})\n`);
         } else if (e.type === 'note') {
           out.write(`  ${e.stage ? `${e.stage}: ` : ''}${e.message}\n`);
+        } else if (e.type === 'integrity') {
+          out.write(`  ! ${describeFinding(e.finding)}\n`);
         } else if (e.type === 'done') {
           out.write(summary(e));
         }
@@ -90,6 +93,11 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
         if (drawn) out.write(`\x1b[${drawn}A\x1b[0J`);
         drawn = 0;
         out.write(`  ${e.stage ? `${e.stage}: ` : ''}${e.message}\n`);
+        draw();
+      } else if (e.type === 'integrity') {
+        if (drawn) out.write(`\x1b[${drawn}A\x1b[0J`);
+        drawn = 0;
+        out.write(`  ! ${describeFinding(e.finding)}\n`);
         draw();
       } else if (e.type === 'done') {
         clearInterval(timer);
