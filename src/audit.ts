@@ -8,6 +8,7 @@ import { listFiles } from './hash.ts';
 import { fingerprint, lineCandidates, type FingerprintFile } from './identifiers.ts';
 import { dataPaths, readPurgeMarker } from './purge.ts';
 import type { Runner } from './runner.ts';
+import { verifyStore, type StoreCheck } from './store-check.ts';
 import type { Duck } from './duck.ts';
 import type { Classification, Format } from './stage.ts';
 
@@ -27,6 +28,8 @@ export interface AuditReport {
   overdue: { request: string; due: string; blobs: number }[];
   scanned: number;
   skipped: { file: string; why: string }[];
+  /** With --deep: the store check (every blob re-hashed, every record checked), as `verify --store`. */
+  store?: StoreCheck;
   ok: boolean;
 }
 
@@ -132,7 +135,10 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
     }
   }
 
-  return { registerEntries: entries.length, chain, markers, findings, overdue, scanned, skipped, ok: !chain.length && !markers.length && !findings.length && !overdue.length };
+  // 4. With --deep, the store itself: is every blob what its name says, every record sound?
+  const store = options.deep ? await verifyStore(runner.store, runner.records, dataDir) : undefined;
+
+  return { registerEntries: entries.length, chain, markers, findings, overdue, scanned, skipped, ...(store ? { store } : {}), ok: !chain.length && !markers.length && !findings.length && !overdue.length && (store?.ok ?? true) };
 }
 
 /** The format of a file that no stage record describes, from its first bytes. */

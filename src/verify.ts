@@ -4,8 +4,14 @@
 // project root, not the data folder, so the scratch run reads the very same input files; upstream
 // outputs come from the scratch run itself, so the whole chain is verified. The real store and
 // run records are never written.
-import { mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Before re-executing, the stored bytes are checked: each output of the run must still hash to the
+// hash the run recorded, and each published copy must be that blob. A stage whose stored output is
+// damaged is blamed for it, rather than the stage downstream that read the damaged bytes.
+//
+// `verify --store` is the store's fsck (store-check.ts).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { commandArgs } from './args.ts';
 import { Runner, checkRequestId, type RunEvent } from './runner.ts';
 import { downstreamOf } from './graph.ts';
@@ -13,7 +19,9 @@ import { describeChange, keyChanges } from './explain.ts';
 import { isProcessAlive, removeTree } from './fsutil.ts';
 import { runsInOrder } from './diff.ts';
 import type { LoadedDag } from './dag.ts';
+import { sha256File } from './hash.ts';
 import type { StageRun } from './records.ts';
+import { verifyStore } from './store-check.ts';
 
 /**
  * reproducible: every output has the recorded bytes.
@@ -22,8 +30,9 @@ import type { StageRun } from './records.ts';
  * changed-since: its code, params, input files or environment changed since the run, so the run cannot be repeated as it was.
  * failed: the re-execution failed or was skipped by the runner.
  * skipped: not verified (not cached by design, downstream of such a stage, or not run in the latest run).
+ * damaged: its stored output (or a published copy of it) no longer has the bytes the run recorded.
  */
-export type Verdict = 'reproducible' | 'not-reproducible' | 'upstream-differs' | 'changed-since' | 'failed' | 'skipped';
+export type Verdict = 'reproducible' | 'not-reproducible' | 'upstream-differs' | 'changed-since' | 'failed' | 'skipped' | 'damaged';
 
 export interface StageVerification {
   stage: string;
@@ -32,6 +41,8 @@ export interface StageVerification {
   differing: string[];
   outputs: { name: string; recorded?: string; reexecuted?: string }[];
   detail?: string;
+  /** What is wrong with the stored bytes of its outputs, checked before re-executing. */
+  stored?: string[];
 }
 
 export interface VerifyResult {
@@ -90,6 +101,9 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
     config: { ...dag.config, prepare: undefined },
   };
 
+  // The stored bytes first: what the run recorded must still be in the store as it was.
+  const stored = await storedProblems(runner, request, latest.plan.filter((s) => !excluded.has(s)).map((s) => [s, latest.stages[s]] as const));
+
   let again: Record<string, StageRun> = {};
   let runError: string | undefined;
   try {
@@ -129,12 +143,24 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
     const names = [...new Set([...Object.keys(recorded), ...Object.keys(fresh)])].sort();
     const outputs = names.map((name) => ({ name, recorded: recorded[name]?.hash, reexecuted: fresh[name]?.hash }));
     const differing = outputs.filter((o) => o.recorded !== o.reexecuted).map((o) => o.name);
+    const damage = stored.get(stage);
+    if (damage?.length) {
+      const again = differing.length ? `; re-executed, it does not reproduce ${differing.join(', ')} either` : '; re-executed, it reproduces the recorded bytes: run the pipeline to rebuild the store';
+      verdicts.set(stage, { stage, verdict: 'damaged', differing: damage.map((d) => d.output), outputs, stored: damage.map((d) => d.problem), detail: `${damage.map((d) => d.problem).join('; ')}${again}` });
+      continue;
+    }
     if (!differing.length) {
       verdicts.set(stage, { stage, verdict: 'reproducible', differing, outputs });
       continue;
     }
     // Why are the bytes different? Compare the key the run used with the key of the re-execution.
     const sources = graph.inputs.get(stage)!;
+    // It read an upstream blob that is damaged in the store: that stage is to blame, not this one.
+    const readDamaged = Object.entries(sources).filter(([, src]) => src.kind === 'output' && stored.get(src.stage)?.some((d) => d.output === src.output)).map(([n, src]) => `${n} (${(src as { stage: string }).stage})`);
+    if (readDamaged.length) {
+      verdicts.set(stage, { stage, verdict: 'upstream-differs', differing, outputs, detail: `its input(s) ${readDamaged.join(', ')} are damaged in the store` });
+      continue;
+    }
     const changes = keyChanges(was.key, now.key);
     const fromUpstream = changes.filter((c) => c.field === 'inputs' && sources[c.name]?.kind === 'output');
     const other = changes.filter((c) => !fromUpstream.includes(c));
@@ -151,17 +177,51 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
   return { request, run: latest.run, ok: stages.every((s) => s.verdict === 'reproducible' || s.verdict === 'skipped'), stages };
 }
 
+/**
+ * The stored bytes of a run's outputs, read in full (no memo): each blob must hash to the hash the
+ * run recorded, and each published copy must be that blob. Purged outputs are not expected.
+ */
+async function storedProblems(runner: Runner, request: string, stages: (readonly [string, StageRun | undefined])[]): Promise<Map<string, { output: string; problem: string }[]>> {
+  const out = new Map<string, { output: string; problem: string }[]>();
+  for (const [stage, run] of stages) {
+    const spec = runner.graph.stages.get(stage);
+    for (const [output, o] of Object.entries(run?.outputs ?? {})) {
+      if (o.purged) continue;
+      const add = (problem: string) => out.set(stage, [...(out.get(stage) ?? []), { output, problem }]);
+      const blob = await runner.store.checkBlob(o.hash);
+      if (!blob.ok) {
+        add(blob.problem === 'missing' ? `stored output ${output} (blob ${o.hash.slice(0, 12)}) is missing` : `stored output ${output} (blob ${o.hash.slice(0, 12)}) is damaged: its ${blob.bytes} bytes hash to ${blob.actual.slice(0, 12)}`);
+        continue;
+      }
+      const publish = spec?.outputs[output]?.publish;
+      if (!publish) continue;
+      const target = join(runner.dag.dataDir, publish.replaceAll('{request}', request));
+      if (existsSync(target) && (await sha256File(target)) !== o.hash) add(`published copy ${publish.replaceAll('{request}', request)} of ${output} is not the recorded blob`);
+    }
+  }
+  return out;
+}
+
 const USAGE = `usage: pipeline verify --request ID [--json]
-  re-executes every stage of the request's latest run in a scratch store and compares the output bytes`;
+  checks the stored bytes of the request's latest run, then re-executes every stage in a scratch
+  store and compares the output bytes
+       pipeline verify --store [--json]
+  re-hashes every blob and checks every stage and run record (like git fsck); exits 1 if anything is wrong`;
 
 export async function verifyCommand(argv: string[], runner: Runner): Promise<number> {
-  const args = commandArgs(argv, { request: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const args = commandArgs(argv, { request: { type: 'string' }, store: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
   if (args.exit !== undefined) return args.exit;
   const { values } = args;
+  if (values.store && values.request === undefined) return storeCommand(runner, !!values.json);
   const bad = checkRequestId(values.request);
   if (bad) {
     console.error(`error: ${bad}\n${USAGE}`);
     return 2;
+  }
+  if (values.store) {
+    const code = await storeCommand(runner, !!values.json);
+    const request = await verifyCommand(argv.filter((a) => a !== '--store'), runner);
+    return Math.max(code, request);
   }
   const request = values.request!;
   const json = !!values.json;
@@ -189,6 +249,7 @@ export async function verifyCommand(argv: string[], runner: Runner): Promise<num
   }
   const named = (v: Verdict[]) => result.stages.filter((s) => v.includes(s.verdict)).map((s) => s.stage);
   const summary = [
+    [named(['damaged']), 'stored bytes DAMAGED'],
     [named(['not-reproducible']), 'NOT reproducible'],
     [named(['upstream-differs']), 'differing because of them'],
     [named(['changed-since']), 'not verifiable (changed since the run)'],
@@ -196,4 +257,18 @@ export async function verifyCommand(argv: string[], runner: Runner): Promise<num
   ] as const;
   console.log(result.ok ? 'all verified stages reproduce their recorded bytes' : summary.filter(([list]) => list.length).map(([list, what]) => `${what}: ${list.join(', ')}`).join('; '));
   return result.ok ? 0 : 1;
+}
+
+async function storeCommand(runner: Runner, json: boolean): Promise<number> {
+  const check = await verifyStore(runner.store, runner.records, runner.dag.dataDir);
+  if (json) {
+    console.log(JSON.stringify(check, null, 2));
+    return check.ok ? 0 : 1;
+  }
+  console.log(`verify --store: ${check.blobs} blob(s) (${(check.bytes / 2 ** 20).toFixed(1)} MiB) re-hashed, ${check.records} stage record(s), ${check.runRecords} run record(s) checked`);
+  const width = Math.max(...check.problems.map((p) => p.kind.length), 0);
+  for (const p of check.problems) console.log(`  ${p.kind.padEnd(width)}  ${p.detail}`);
+  if (check.quarantined) console.log(`${check.quarantined} file(s) set aside by earlier runs are kept in ${relative(runner.dag.dataDir, runner.store.quarantineDir)}/`);
+  console.log(check.ok ? 'store intact' : `store DAMAGED: ${check.problems.length} problem(s); a run of each affected request sets them aside and rebuilds them`);
+  return check.ok ? 0 : 1;
 }
