@@ -98,7 +98,7 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
       if (kind === 'parquet') {
         lines = parquetLines(db, file);
       } else if (kind === 'arrow') {
-        lines = await arrowLines(file);
+        lines = (async function* () { yield* await arrowLines(file); })(); // read inside the try below
       } else if (kind === 'binary') {
         skipped.push({ file: name, why: 'binary file of unknown format' });
         continue;
@@ -106,10 +106,16 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
         lines = readLines(file);
       }
       let n = 0;
-      for await (const line of lines) {
-        n++;
-        const hit = match(line);
-        if (hit) findings.push({ file: name, request: hit, line: n });
+      try {
+        for await (const line of lines) {
+          n++;
+          const hit = match(line);
+          if (hit) findings.push({ file: name, request: hit, line: n });
+        }
+      } catch (error) {
+        // A damaged table (e.g. a blob set aside in quarantine) cannot be read as one.
+        skipped.push({ file: name, why: `could not be read as ${kind} after ${n} row(s): ${(error as Error).message.split('\n')[0]}` });
+        continue;
       }
       scanned++;
     }

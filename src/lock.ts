@@ -6,7 +6,7 @@
 // so taking the lock stays atomic). A reader therefore never sees a half-written lock from this
 // code. An empty or unparsable lock can still appear (an older version, a full disk, a crash of
 // the file system): once it is older than a short grace period it is judged stale and cleared.
-import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { isProcessAlive } from './fsutil.ts';
@@ -85,27 +85,36 @@ function tryCreate(path: string, owner: LockOwner): boolean {
 }
 
 /**
- * Remove a lock judged stale, but only the very file that was judged: it is first renamed to a
- * private name, so a lock that another process took meanwhile is never deleted by mistake (if the
- * renamed file is not the one judged, it is linked back).
+ * Remove a lock judged stale, but only if it is still the very file that was judged. Clearing is
+ * serialised by a second, short-lived "breaker" file (created exclusively): under it the lock is
+ * inspected again and removed only if it is the same file and still stale. Without the breaker, a
+ * process that judged the old lock stale could remove the new lock another process had just taken
+ * in its place. Returns false if another process is clearing (try again shortly).
  */
-function clearIfSame(path: string, ino: number): void {
-  const aside = join(dirname(path), `.${basename(path)}.stale.${process.pid}.${Math.random().toString(36).slice(2)}`);
+function clearIfStill(path: string, ino: number, stillStale: (seen: Seen) => boolean): boolean {
+  const breaker = `${path}.break`;
   try {
-    renameSync(path, aside);
+    closeSync(openSync(breaker, 'wx', 0o644));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another process cleared it first
-    throw error;
-  }
-  if (lstatSync(aside).ino !== ino) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Held for microseconds; one older than this was left by a process that died holding it.
     try {
-      linkSync(aside, path); // not ours to clear: put it back
+      if (Date.now() - lstatSync(breaker).mtimeMs > BREAKER_STALE_MS) unlinkSync(breaker);
     } catch {
-      // the name was taken again meanwhile; that process holds the lock now
+      // gone meanwhile
     }
+    return false;
   }
-  unlinkSync(aside);
+  try {
+    const again = inspect(path);
+    if (again.kind !== 'gone' && again.ino === ino && stillStale(again)) unlinkSync(path);
+    return true;
+  } finally {
+    unlinkSync(breaker);
+  }
 }
+
+const BREAKER_STALE_MS = 10_000;
 
 /** Take the lock, waiting up to waitMs for a live owner to finish. */
 export async function acquireLock(path: string, run: string, waitOrOptions: number | LockOptions = 0): Promise<LockResult> {
@@ -126,14 +135,14 @@ export async function acquireLock(path: string, run: string, waitOrOptions: numb
     }
     const seen = inspect(path);
     if (seen.kind === 'gone') continue;
-    if (seen.kind === 'owner' && seen.owner.host === me.host && !isProcessAlive(seen.owner.pid)) {
-      clearedStale = seen.owner;
-      clearIfSame(path, seen.ino);
-      continue;
-    }
-    if (seen.kind === 'unreadable' && seen.ageMs >= graceMs) {
-      clearedUnreadable = { path, bytes: seen.bytes, ageSeconds: Math.round(seen.ageMs / 1000) };
-      clearIfSame(path, seen.ino);
+    const stale = (x: Seen) => (x.kind === 'owner' && x.owner.host === me.host && !isProcessAlive(x.owner.pid)) || (x.kind === 'unreadable' && x.ageMs >= graceMs);
+    if (stale(seen)) {
+      if (clearIfStill(path, seen.ino, stale)) {
+        if (seen.kind === 'owner') clearedStale = seen.owner;
+        if (seen.kind === 'unreadable') clearedUnreadable = { path, bytes: seen.bytes, ageSeconds: Math.round(seen.ageMs / 1000) };
+      } else {
+        await new Promise((r) => setTimeout(r, 5));
+      }
       continue;
     }
     if (Date.now() >= deadline) {
