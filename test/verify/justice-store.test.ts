@@ -6,7 +6,7 @@
 // and an empty lock do not wedge the request.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, readFileSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import type { RunRecord } from '../../src/records.ts';
@@ -93,13 +93,15 @@ for (const [fault, damage] of Object.entries(faults)) {
       assert.ok(existsSync(blob(out(stage, output))), 'rebuilt under the same hash');
       assert.equal(readFileSync(join(root, 'data/reports/123/report.html')), original.report);
       assert.equal(readFileSync(join(root, 'data/reports/123/results.json')), original.results);
-
-      const clean = pipeline(root, ['verify', '--store']);
-      assert.is(clean.status, 0, clean.stdout);
-      assert.match(clean.stdout, /store intact/);
     });
   }
 }
+
+test('after the repairs verify --store passes (exit 0), and says where the set-aside files are kept', () => {
+  const clean = pipeline(root, ['verify', '--store']);
+  assert.is(clean.status, 0, clean.stdout);
+  assert.match(clean.stdout, /9 file\(s\) set aside by earlier runs are kept in store\/quarantine\/\nstore intact/);
+});
 
 test('a broken run record and an empty lock: the next run succeeds and names what it set aside; status works before and after', () => {
   const dir = join(root, 'data/runs/123');
@@ -121,6 +123,30 @@ test('a broken run record and an empty lock: the next run succeeds and names wha
   assert.equal(readFileSync(join(root, 'data/reports/123/report.html')), original.report);
   const after = pipeline(root, ['status', '--request', '123']);
   assert.is(after.status, 0, after.stdout + after.stderr);
+});
+
+test('a symlinked cohort.csv, request.json or correction is refused with a message that says it is a link; the real file is served again after', () => {
+  const folder = join(root, 'data/requests/123');
+  const outside = join(root, 'outside');
+  mkdirSync(outside, { recursive: true });
+  for (const rel of ['cohort.csv', 'request.json', 'corrections/2025-01-15-cohort.csv']) {
+    const file = join(folder, rel);
+    const moved = join(outside, rel.replaceAll('/', '-'));
+    mkdirSync(join(file, '..'), { recursive: true });
+    if (existsSync(file)) renameSync(file, moved);
+    else copyFileSync(join(folder, 'cohort.csv'), moved);
+    symlinkSync(moved, file);
+    const run = pipeline(root, ['--request', '123']);
+    assert.is(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, new RegExp(`stage intake, inputs\\.request: data/requests/123/${rel.replaceAll('.', '\\.')} is a symbolic link: only regular files are inputs \\(a link can point outside the folder`));
+    rmSync(file);
+    if (rel.startsWith('corrections/')) rmSync(join(folder, 'corrections'), { recursive: true });
+    else renameSync(moved, file);
+  }
+  const run = pipeline(root, ['--request', '123']);
+  assert.is(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /intake\s+cached/);
+  assert.equal(readFileSync(join(root, 'data/reports/123/report.html')), original.report);
 });
 
 test.run();
