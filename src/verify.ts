@@ -11,17 +11,15 @@
 //
 // `verify --store` is the store's fsck (store-check.ts).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { commandArgs } from './args.ts';
-import { Runner, checkRequestId, type RunEvent } from './runner.ts';
+import { join } from 'node:path';
+import { Runner, type RunEvent } from './runner.ts';
+import { makeProject, type Project } from './project.ts';
 import { downstreamOf } from './graph.ts';
 import { describeChange, keyChanges } from './explain.ts';
 import { isProcessAlive, removeTree } from './fsutil.ts';
 import { runsInOrder } from './diff.ts';
-import type { LoadedDag } from './dag.ts';
 import { sha256File } from './hash.ts';
 import type { StageRun } from './records.ts';
-import { verifyStore } from './store-check.ts';
 
 /**
  * reproducible: every output has the recorded bytes.
@@ -72,12 +70,12 @@ function rmdirIfEmpty(path: string): void {
   }
 }
 
-export async function verifyRequest(runner: Runner, request: string, options: VerifyOptions = {}): Promise<VerifyResult | { error: string }> {
-  const ids = runsInOrder(runner.records, request);
-  const latest = ids.length ? runner.records.read(request, ids[ids.length - 1]!) : undefined;
+export async function verifyRequest(project: Project, request: string, options: VerifyOptions = {}): Promise<VerifyResult | { error: string }> {
+  const ids = runsInOrder(project.records, request);
+  const latest = ids.length ? project.records.read(request, ids[ids.length - 1]!) : undefined;
   if (!latest) return { error: `request ${request} has never been run: nothing to verify` };
-  const dag = runner.dag;
-  const graph = runner.graph;
+  const dag = project;
+  const graph = project.graph;
 
   // Stages that are not cached by design (e.g. purge) are evaluated afresh on purpose: verifying
   // them means nothing, and running them here could act (a purge). Their dependants go with them.
@@ -93,16 +91,16 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
     if (pid && Number(pid) !== process.pid && !isProcessAlive(Number(pid))) removeTree(join(parent, name));
   }
   const scratch = mkdtempSync(join(parent, `verify-${process.pid}-`));
-  const scratchDag: LoadedDag = {
+  const scratchDag = makeProject({
     root: dag.root,
     dataDir: scratch,
     stages: dag.stages.filter((s) => !excluded.has(s.name)),
     // No prepare hook: it (re)creates shared inputs; verify must read the existing ones, as they are.
     config: { ...dag.config, prepare: undefined },
-  };
+  });
 
   // The stored bytes first: what the run recorded must still be in the store as it was.
-  const stored = await storedProblems(runner, request, latest.plan.filter((s) => !excluded.has(s)).map((s) => [s, latest.stages[s]] as const));
+  const stored = await storedProblems(project, request, latest.plan.filter((s) => !excluded.has(s)).map((s) => [s, latest.stages[s]] as const));
 
   let again: Record<string, StageRun> = {};
   let runError: string | undefined;
@@ -181,94 +179,23 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
  * The stored bytes of a run's outputs, read in full (no memo): each blob must hash to the hash the
  * run recorded, and each published copy must be that blob. Purged outputs are not expected.
  */
-async function storedProblems(runner: Runner, request: string, stages: (readonly [string, StageRun | undefined])[]): Promise<Map<string, { output: string; problem: string }[]>> {
+async function storedProblems(project: Project, request: string, stages: (readonly [string, StageRun | undefined])[]): Promise<Map<string, { output: string; problem: string }[]>> {
   const out = new Map<string, { output: string; problem: string }[]>();
   for (const [stage, run] of stages) {
-    const spec = runner.graph.stages.get(stage);
+    const spec = project.graph.stages.get(stage);
     for (const [output, o] of Object.entries(run?.outputs ?? {})) {
       if (o.purged) continue;
       const add = (problem: string) => out.set(stage, [...(out.get(stage) ?? []), { output, problem }]);
-      const blob = await runner.store.checkBlob(o.hash);
+      const blob = await project.store.checkBlob(o.hash);
       if (!blob.ok) {
         add(blob.problem === 'missing' ? `stored output ${output} (blob ${o.hash.slice(0, 12)}) is missing` : `stored output ${output} (blob ${o.hash.slice(0, 12)}) is damaged: its ${blob.bytes} bytes hash to ${blob.actual.slice(0, 12)}`);
         continue;
       }
       const publish = spec?.outputs[output]?.publish;
       if (!publish) continue;
-      const target = join(runner.dag.dataDir, publish.replaceAll('{request}', request));
+      const target = join(project.dataDir, publish.replaceAll('{request}', request));
       if (existsSync(target) && (await sha256File(target)) !== o.hash) add(`published copy ${publish.replaceAll('{request}', request)} of ${output} is not the recorded blob`);
     }
   }
   return out;
-}
-
-const USAGE = `usage: pipeline verify --request ID [--json]
-  checks the stored bytes of the request's latest run, then re-executes every stage in a scratch
-  store and compares the output bytes
-       pipeline verify --store [--json]
-  re-hashes every blob and checks every stage and run record (like git fsck); exits 1 if anything is wrong`;
-
-export async function verifyCommand(argv: string[], runner: Runner): Promise<number> {
-  const args = commandArgs(argv, { request: { type: 'string' }, store: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
-  if (args.exit !== undefined) return args.exit;
-  const { values } = args;
-  if (values.store && values.request === undefined) return storeCommand(runner, !!values.json);
-  const bad = checkRequestId(values.request);
-  if (bad) {
-    console.error(`error: ${bad}\n${USAGE}`);
-    return 2;
-  }
-  if (values.store) {
-    const code = await storeCommand(runner, !!values.json);
-    const request = await verifyCommand(argv.filter((a) => a !== '--store'), runner);
-    return Math.max(code, request);
-  }
-  const request = values.request!;
-  const json = !!values.json;
-  const result = await verifyRequest(runner, request, {
-    // Progress goes to stderr so that stdout stays the verdict (and pure JSON with --json).
-    onEvent: json ? undefined : (e) => {
-      if (e.type === 'stage' && (e.state === 'ran' || e.state === 'failed')) process.stderr.write(`  re-executed ${e.stage}${e.seconds !== undefined ? ` in ${e.seconds.toFixed(2)}s` : ''}${e.error ? `: ${e.error}` : ''}\n`);
-    },
-  });
-  if ('error' in result) {
-    if (json) console.log(JSON.stringify({ ok: false, error: result.error }));
-    else console.error(`error: ${result.error}`);
-    return 1;
-  }
-  if (json) {
-    console.log(JSON.stringify(result, null, 2));
-    return result.ok ? 0 : 1;
-  }
-  console.log(`verify request ${request}, run ${result.run}:`);
-  const width = Math.max(8, ...result.stages.map((s) => s.stage.length));
-  for (const s of result.stages) {
-    const outs = s.differing.length ? ` (output${s.differing.length === 1 ? '' : 's'} ${s.differing.join(', ')})` : '';
-    const word = s.verdict === 'reproducible' || s.verdict === 'skipped' ? s.verdict : s.verdict.toUpperCase();
-    console.log(`  ${s.stage.padEnd(width)} ${word}${outs}${s.detail ? `: ${s.detail}` : ''}`);
-  }
-  const named = (v: Verdict[]) => result.stages.filter((s) => v.includes(s.verdict)).map((s) => s.stage);
-  const summary = [
-    [named(['damaged']), 'stored bytes DAMAGED'],
-    [named(['not-reproducible']), 'NOT reproducible'],
-    [named(['upstream-differs']), 'differing because of them'],
-    [named(['changed-since']), 'not verifiable (changed since the run)'],
-    [named(['failed']), 'failed to re-execute'],
-  ] as const;
-  console.log(result.ok ? 'all verified stages reproduce their recorded bytes' : summary.filter(([list]) => list.length).map(([list, what]) => `${what}: ${list.join(', ')}`).join('; '));
-  return result.ok ? 0 : 1;
-}
-
-async function storeCommand(runner: Runner, json: boolean): Promise<number> {
-  const check = await verifyStore(runner.store, runner.records, runner.dag.dataDir);
-  if (json) {
-    console.log(JSON.stringify(check, null, 2));
-    return check.ok ? 0 : 1;
-  }
-  console.log(`verify --store: ${check.blobs} blob(s) (${(check.bytes / 2 ** 20).toFixed(1)} MiB) re-hashed, ${check.records} stage record(s), ${check.runRecords} run record(s) checked`);
-  const width = Math.max(...check.problems.map((p) => p.kind.length), 0);
-  for (const p of check.problems) console.log(`  ${p.kind.padEnd(width)}  ${p.detail}`);
-  if (check.quarantined) console.log(`${check.quarantined} file(s) set aside by earlier runs are kept in ${relative(runner.dag.dataDir, runner.store.quarantineDir)}/`);
-  console.log(check.ok ? 'store intact' : `store DAMAGED: ${check.problems.length} problem(s); a run of each affected request sets them aside and rebuilds them`);
-  return check.ok ? 0 : 1;
 }

@@ -6,8 +6,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { makeToyProject, removeToyProjects, runToy } from '../helpers/toy-dag.ts';
-import { capture, toyRunner } from '../diff/capture.ts';
-import { verifyCommand, verifyRequest } from '../../src/verify.ts';
+import { capture, runCommand, toyProject } from '../diff/capture.ts';
+import verifyCmd from '../../src/commands/verify.ts';
+import { verifyRequest } from '../../src/verify.ts';
 import { verifyStore } from '../../src/store-check.ts';
 import type { RunRecord } from '../../src/records.ts';
 
@@ -24,8 +25,8 @@ async function ran(root: string): Promise<RunRecord> {
 }
 
 async function storeCheck(root: string) {
-  const runner = await toyRunner(root);
-  return verifyStore(runner.store, runner.records, runner.dag.dataDir);
+  const project = await toyProject(root);
+  return verifyStore(project.store, project.records, project.dataDir);
 }
 
 const blob = (root: string, hash: string) => join(root, 'data/store/objects', hash);
@@ -45,7 +46,7 @@ test('verify --store passes on a clean store and exits 0', async () => {
   assert.is(check.blobs, 4);
   assert.is(check.records, 4);
   assert.is(check.runRecords, 2);
-  const r = await capture(async () => verifyCommand(['--store'], await toyRunner(root)));
+  const r = await capture(async () => runCommand(verifyCmd, root, ['--store']));
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /4 blob\(s\) .* re-hashed, 4 stage record\(s\), 2 run record\(s\) checked\nstore intact/);
 });
@@ -81,7 +82,7 @@ test('verify --store finds a flipped byte, a truncated blob, a swapped record ta
   ]);
   assert.ok(check.quarantined >= 3, 'the first repair run set aside what it found');
   const before = readFileSync(blob(root, out('clean', 'table')));
-  const cmd = await capture(async () => verifyCommand(['--store'], await toyRunner(root)));
+  const cmd = await capture(async () => runCommand(verifyCmd, root, ['--store']));
   assert.is(cmd.code, 1);
   assert.match(cmd.stdout, /blob-damaged\s+blob \w{12} does not match its name/);
   assert.match(cmd.stdout, /record-mismatch\s+stage record store\/stages\/report\/\w+\.json, output page: blob \w{12} has \d+ bytes, not the \d+ recorded/);
@@ -119,7 +120,7 @@ test('verify --request checks the stored bytes first and blames the stage whose 
   flipByte(blob(root, rec.stages.summary!.outputs!.counts!.hash));
   const scratchParent = mkdtempSync(join(tmpdir(), 'verify-store-'));
   made.push(scratchParent);
-  const result = await verifyRequest(await toyRunner(root), '123', { scratchParent });
+  const result = await verifyRequest(await toyProject(root), '123', { scratchParent });
   assert.ok(!('error' in result));
   if ('error' in result) return;
   assert.not.ok(result.ok);
@@ -128,7 +129,7 @@ test('verify --request checks the stored bytes first and blames the stage whose 
   assert.match(by.summary!.detail!, /stored output counts \(blob \w+\) is damaged: its \d+ bytes hash to \w+; re-executed, it reproduces the recorded bytes/);
   assert.is(by.report!.verdict, 'reproducible');
   assert.is(by.clean!.verdict, 'reproducible');
-  const cmd = await capture(async () => verifyCommand(['--request', '123'], await toyRunner(root)));
+  const cmd = await capture(async () => runCommand(verifyCmd, root, ['--request', '123']));
   assert.is(cmd.code, 1);
   assert.match(cmd.stdout, /stored bytes DAMAGED: summary/);
 });
@@ -139,7 +140,7 @@ test('verify --request: a published copy that is not its blob is named', async (
   writeFileSync(join(root, 'data/reports/123/report.html'), '<p>edited</p>');
   const scratchParent = mkdtempSync(join(tmpdir(), 'verify-store-'));
   made.push(scratchParent);
-  const result = await verifyRequest(await toyRunner(root), '123', { scratchParent });
+  const result = await verifyRequest(await toyProject(root), '123', { scratchParent });
   assert.ok(!('error' in result) && !result.ok);
   if ('error' in result) return;
   const report = result.stages.find((s) => s.stage === 'report')!;
