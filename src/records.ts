@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { writeFileAtomic } from './fsutil.ts';
+import { jsonProblem, writeFileAtomic } from './fsutil.ts';
 import type { KeyObject } from './key.ts';
 import type { OutputRecord } from './store.ts';
 import type { Json } from './stage.ts';
@@ -126,12 +126,12 @@ export class RunRecords {
     try {
       value = JSON.parse(readFileSync(p, 'utf8'));
     } catch (error) {
-      throw new DamagedRunRecordError(p, `not valid JSON (${(error as Error).message})`);
+      throw new DamagedRunRecordError(p, jsonProblem(error));
     }
     const problems = validateRunRecord(value);
     if (problems.length) throw new DamagedRunRecordError(p, `does not match the run record schema: ${problems.slice(0, 3).join('; ')}`);
     const record = value as RunRecord;
-    if (record.request !== request || record.run !== run) throw new DamagedRunRecordError(p, `it describes run ${record.run} of request ${record.request}`);
+    if (record.request !== request || record.run !== run) throw new DamagedRunRecordError(p, 'it describes another run or request than the one it is stored as');
     return record;
   }
 

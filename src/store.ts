@@ -9,7 +9,7 @@ import { chmodSync, closeSync, createReadStream, existsSync, fsyncSync, mkdirSyn
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, relative } from 'node:path';
 import { sha256, sha256File, type Sha256, type StatMemo } from './hash.ts';
-import { writeFileAtomic, removeTree, isProcessAlive } from './fsutil.ts';
+import { writeFileAtomic, removeTree, isProcessAlive, jsonProblem } from './fsutil.ts';
 import { keyHash as hashOfKey, type KeyObject } from './key.ts';
 import { CLASSIFICATIONS, FORMATS, type Classification, type Format, type Json } from './stage.ts';
 
@@ -73,9 +73,9 @@ export function sealOf(record: StageRecord): Sha256 {
 export function recordProblem(value: unknown, file?: { stage: string; keyHash: string }): string | undefined {
   const r = value as StageRecord;
   if (!r || typeof r !== 'object' || Array.isArray(r)) return 'not a JSON object';
-  if (r.v !== 1) return `unknown version ${JSON.stringify(r.v)}`;
+  if (r.v !== 1) return 'not a stage record of a known version';
   if (typeof r.stage !== 'string' || !HEX64.test(String(r.keyHash))) return 'no stage name or key hash';
-  if (file && (r.stage !== file.stage || r.keyHash !== file.keyHash)) return `it describes ${r.stage}/${r.keyHash.slice(0, 12)}, not the stage and key it is stored under`;
+  if (file && (r.stage !== file.stage || r.keyHash !== file.keyHash)) return 'it describes another stage or key than the one it is stored under';
   if (!r.key || typeof r.key !== 'object') return 'no key object';
   try {
     if (hashOfKey(r.key) !== r.keyHash) return 'its key object does not hash to its key hash';
@@ -193,7 +193,7 @@ export class Store {
     try {
       value = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new DamagedRecordError(path, `not valid JSON (${(error as Error).message})`);
+      throw new DamagedRecordError(path, jsonProblem(error));
     }
     const problem = recordProblem(value, file);
     if (problem) throw new DamagedRecordError(path, problem);

@@ -178,6 +178,18 @@ test('a broken run record does not wedge the request: the next run sets it aside
   assert.equal(run.ran, []);
 });
 
+test('what a damaged record held is never quoted: a record overwritten with a name is named by path only', async () => {
+  const root = makeToyProject();
+  const { record } = await baseline(root);
+  writeFileSync(join(root, 'data/runs/123', `${record.run}.json`), 'Ada Lovelace, 1815-12-10');
+  writeFileSync(join(root, 'data/store/stages/summary', `${record.stages.summary!.keyHash}.json`), '{"v": "Bea Smith"}');
+  const run = await runToy(root);
+  assert.ok(run.outcome.ok);
+  const text = JSON.stringify(run.events) + readFileSync(run.outcome.recordPath!, 'utf8');
+  assert.equal(findings(run).map((f) => f.kind).sort(), ['record-damaged', 'run-record-damaged']);
+  assert.not.match(text, /Ada|Lovelace|1815|Bea|Smith/);
+});
+
 test('a run record that parses but breaks its schema is set aside too', async () => {
   const root = makeToyProject();
   const { record } = await baseline(root);
