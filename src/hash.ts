@@ -70,6 +70,12 @@ export class StatMemo {
     return hash;
   }
 
+  /** Record a hash computed elsewhere (a blob hashed as it was committed), for a file with these stats. */
+  remember(path: string, hash: Sha256, st: BigIntStats): void {
+    this.entries[path] = { ...fingerprint(st), hash };
+    this.dirty = true;
+  }
+
   /**
    * Hash of a folder as a tree: sorted relative paths with their content hashes. Renaming a file
    * changes it, and so does adding or removing one.

@@ -230,7 +230,7 @@ export class Runner {
 
       emit({ type: 'stage', stage: name, state: 'running', reason: decision.reason });
       const t0 = performance.now();
-      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, signal);
+      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, signal, memo);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -365,6 +365,7 @@ export class Runner {
     engines: Engines,
     emit: (e: RunEvent) => void,
     signal?: AbortSignal,
+    memo?: StatMemo,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
     const work = this.store.workDir(runId, stage.name);
     const outputs = Object.fromEntries(Object.entries(stage.outputs).map(([n, spec]) => [n, join(work.out, `${n}.${spec.format}`)]));
@@ -420,7 +421,7 @@ export class Runner {
         if (!existsSync(file)) continue;
         if (!statSync(file).isFile()) return { ok: false, error: `output ${n} is not a regular file`, notes };
         const rows = (result && result.rows?.[n]) ?? (await countRows(db, file, spec.format));
-        const { hash, bytes } = await this.store.commitBlob(file, spec.classification);
+        const { hash, bytes } = await this.store.commitBlob(file, spec.classification, memo);
         committed[n] = { hash, bytes, ...(rows === undefined ? {} : { rows }), format: spec.format, classification: spec.classification };
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };

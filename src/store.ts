@@ -158,13 +158,14 @@ export class Store {
    * Move a finished file into the store under its content hash. Identical bytes are stored once.
    * Personal and pseudonymised blobs are readable by the owner only; all are read-only.
    */
-  async commitBlob(file: string, classification: Classification): Promise<{ hash: Sha256; bytes: number }> {
+  async commitBlob(file: string, classification: Classification, memo?: StatMemo): Promise<{ hash: Sha256; bytes: number }> {
     const fd = openSync(file, 'r');
     try {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    const before = statSync(file, { bigint: true });
     const hash = await sha256File(file);
     const bytes = statSync(file).size;
     const target = this.blobPath(hash);
@@ -173,6 +174,11 @@ export class Store {
     } else {
       chmodSync(file, classification === 'aggregate' ? 0o444 : 0o400);
       renameSync(file, target);
+      // The memo learns the blob now, so the next run need not read it again to check it. Its
+      // writer (a stage that has returned) is done with it, and it is read-only from here on: if
+      // its size, mtime and inode did not change while it was hashed, the hash is of these bytes.
+      const after = statSync(target, { bigint: true });
+      if (memo && after.size === before.size && after.mtimeNs === before.mtimeNs && after.ino === before.ino) memo.remember(target, hash, after);
     }
     return { hash, bytes };
   }
