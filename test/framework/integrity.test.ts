@@ -262,4 +262,20 @@ test('a blob is learnt by the stat memo as it is committed: the next run checks 
   assert.is(after.misses, 1);
 });
 
+test('a purge deletes quarantined copies of the blobs it deletes, also when the blob itself was never rebuilt', async () => {
+  const root = makeToyProject();
+  const { record } = await baseline(root);
+  const { openProject } = await import('../../src/project.ts');
+  const { purgeRequest } = await import('../../src/purge.ts');
+  const project = await openProject(join(root, 'pipeline.config.ts'));
+  const hash = record.stages.clean!.outputs!.table!.hash;
+  // A run set the personal table aside as damaged and the stage did not run again (it failed).
+  flipByte(blob(root, hash));
+  const moved = project.store.quarantine(blob(root, hash), 'run-x');
+  assert.not.ok(existsSync(blob(root, hash)));
+  const result = await purgeRequest(project, { request: '123', classifications: ['personal'], reason: 'test', operator: 'test', rule: 'test' });
+  assert.not.ok(existsSync(moved), 'the damaged personal copy is deleted too');
+  assert.ok(result.deleted.some((e) => e.blob === hash && e.location === `store/quarantine/run-x/objects/${hash}`), JSON.stringify(result.deleted));
+});
+
 test.run();
