@@ -103,6 +103,27 @@ test('after the repairs verify --store passes (exit 0), and says where the set-a
   assert.match(clean.stdout, /9 file\(s\) set aside by earlier runs are kept in store\/quarantine\/\nstore intact/);
 });
 
+test('the metrics blob edited (treatment 594 -> 994): verify --request blames metrics, not report; --force report rebuilds metrics first and publishes the original report', () => {
+  const file = blob(out('metrics', 'metrics'));
+  const text = readFileSync(file, 'utf8');
+  const edited = text.replace(/"treatment": (\d+)/, (_, n) => `"treatment": ${String(Number(n) + 400)}`);
+  assert.ok(edited !== text && edited.length === text.length, 'an edit of the same length');
+  chmodSync(file, 0o600);
+  writeFileSync(file, edited);
+
+  const verify = pipeline(root, ['verify', '--request', '123']);
+  assert.is(verify.status, 1, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, /metrics\s+DAMAGED \(output metrics\): stored output metrics \(blob \w+\) is damaged: its \d+ bytes hash to \w+; re-executed, it reproduces the recorded bytes/);
+  assert.match(verify.stdout, /report\s+reproducible/);
+  assert.match(verify.stdout, /stored bytes DAMAGED: metrics$/m);
+
+  const run = pipeline(root, ['--request', '123', '--force', 'report']);
+  assert.is(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /! metrics\.metrics: blob \w+ does not match its name .*; metrics is rebuilt/);
+  assert.equal(readFileSync(join(root, 'data/reports/123/report.html')), original.report);
+  assert.equal(readFileSync(join(root, 'data/reports/123/results.json')), original.results);
+});
+
 test('a broken run record and an empty lock: the next run succeeds and names what it set aside; status works before and after', () => {
   const dir = join(root, 'data/runs/123');
   const last = latest();
@@ -113,6 +134,7 @@ test('a broken run record and an empty lock: the next run succeeds and names wha
   utimesSync(lock, old, old);
   const status = pipeline(root, ['status', '--request', '123']);
   assert.is(status.status, 0, status.stdout + status.stderr);
+  assert.match(status.stdout, new RegExp(`run record runs/123/${last.run}\\.json is damaged \\(not valid JSON \\(at position 8\\)\\); skipped, and set aside by the next run`));
 
   const run = pipeline(root, ['--request', '123']);
   assert.is(run.status, 0, run.stdout + run.stderr);
@@ -123,6 +145,7 @@ test('a broken run record and an empty lock: the next run succeeds and names wha
   assert.equal(readFileSync(join(root, 'data/reports/123/report.html')), original.report);
   const after = pipeline(root, ['status', '--request', '123']);
   assert.is(after.status, 0, after.stdout + after.stderr);
+  assert.not.match(after.stdout, /damaged/);
 });
 
 test('a symlinked cohort.csv, request.json or correction is refused with a message that says it is a link; the real file is served again after', () => {
