@@ -117,7 +117,8 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
+/** The process entry (src/cli.ts run directly, or bin/pipeline.js): main, then the exit code. */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
   quietOnClosedPipe(process.stdout);
   quietOnClosedPipe(process.stderr);
   const exit = (code: number) => {
@@ -125,8 +126,10 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     process.exitCode = code;
     setTimeout(() => process.exit(code), 200).unref();
   };
-  main(process.argv.slice(2)).then(exit, (error) => {
+  main(argv).then(exit, (error) => {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     exit(error instanceof UsageFailure ? EXIT.usage : EXIT.failed);
   });
 }
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) runCli();

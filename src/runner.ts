@@ -2,14 +2,15 @@
 // (bounded), each either served from the cache or run in a work folder and committed to the
 // store. The runner never prints: it emits events that log.ts renders.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
 import { downstreamOf, type Graph } from './graph.ts';
-import { InputRefusedError, StatMemo, describeRefused, type Sha256 } from './hash.ts';
+import { InputRefusedError, StatMemo, describeRefused, listFiles, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
 import { stageCodeFiles, projectPath } from './code.ts';
-import { decide, describeReason, keyChanges, type Reason } from './explain.ts';
+import { decide, describeReason, keyChanges, type InputFiles, type Reason } from './explain.ts';
 import { acquireLock, describeHeldLock } from './lock.ts';
+import { waitForStore } from './store-lock.ts';
 import { newRunId, type IntegrityFinding, type RunRecords, type RunRecord, type StageRun } from './records.ts';
 import { checkCached, lockFinding, publishChecked, setAsideRunRecords, type IntegrityContext } from './integrity.ts';
 import type { Store, OutputRecord } from './store.ts';
@@ -28,7 +29,7 @@ export type RunEvent =
   | { type: 'note'; stage?: string; message: string }
   /** Something stored was found damaged, set aside and (for a stage's output) rebuilt. */
   | { type: 'integrity'; finding: IntegrityFinding }
-  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number> };
+  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number>; published?: string[] };
 
 export interface RunOptions {
   request: string;
@@ -59,6 +60,7 @@ export type RunOutcome =
 
 interface Resolved {
   key: KeyObject;
+  inputFiles: InputFiles;
   keyHash: Sha256;
   inputPaths: Record<string, string>;
   pendingUpstream: string[];
@@ -103,6 +105,12 @@ export class Runner {
       const lock = await acquireLock(requestLockPath(this.records, request), runId, options.waitForLockMs ?? 0);
       if (!lock.ok) return { ok: false, reason: 'locked', message: describeHeldLock(`request ${request}`, lock) };
       release = lock.release;
+      // A gc or forced purge deleting from the store right now: wait for it (they are short).
+      const deleter = await waitForStore(this.records, Math.max(options.waitForLockMs ?? 0, STORE_WAIT_MS));
+      if (deleter) {
+        release();
+        return { ok: false, reason: 'locked', message: `the store is busy: ${deleter.run} (process ${deleter.pid}) is deleting from it; try again, or pass --wait SECONDS` };
+      }
       if (lock.clearedStale) emit({ type: 'note', message: `cleared a stale lock left by process ${lock.clearedStale.pid} (no longer running)` });
       if (lock.clearedUnreadable) found(lockFinding(checks, lock.clearedUnreadable));
     }
@@ -146,6 +154,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // The published copies (e.g. the report), to tell the user where to look when the run ends.
+    const published: string[] = [];
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -182,7 +192,7 @@ export class Runner {
       const previous = this.records.lastKeyOf(request, name);
       if (resolved.pendingUpstream.length) {
         // Dry run only: an upstream stage would run, so this key is not known yet.
-        const changes = previous ? keyChanges(previous.key, resolved.key).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
+        const changes = previous ? keyChanges(previous.key, resolved.key, { before: previous.inputFiles, after: resolved.inputFiles }).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
         const reason: Reason = { kind: 'pending', upstream: resolved.pendingUpstream, changes };
         emit({ type: 'stage', stage: name, state: 'pending', reason });
         // Its outputs are not known either: the stages below it are pending too, not failed.
@@ -194,21 +204,21 @@ export class Runner {
       const cached = stage.cache === false || forced.has(name) ? { record: undefined, missingOutputs: [], findings: [] } : await checkCached(store.checks, name, resolved.keyHash, memo);
       for (const f of cached.findings) store.found(f);
       const record = cached.record;
-      let decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs: cached.missingOutputs, previous });
+      let decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs: cached.missingOutputs, previous, inputFiles: resolved.inputFiles });
 
       if (!decision.run && record) {
         outputsOf.set(name, record.outputs);
         if (options.dryRun) {
           emit({ type: 'stage', stage: name, state: 'would-hit', reason: decision.reason });
-          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
+          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
         }
-        const damaged = await this.publishOutputs(stage, request, record.outputs, memo, store.checks);
+        const damaged = await this.publishOutputs(stage, request, record.outputs, memo, published, store.checks);
         for (const f of damaged) store.found(f);
         if (!damaged.length) {
           emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
           return finish(
             name,
-            { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
+            { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
             { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
           );
         }
@@ -236,24 +246,24 @@ export class Runner {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
         emit({ type: 'stage', stage: name, state, seconds, error: outcome.error });
         if (!outcome.cancelled) failure ??= { reason: 'failed', message: `stage ${name} failed: ${outcome.error}` };
-        return finish(name, { status: state, reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
+        return finish(name, { status: state, reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
       }
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
       if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
-      const damaged = await this.publishOutputs(stage, request, outcome.outputs, memo, store.checks);
+      const damaged = await this.publishOutputs(stage, request, outcome.outputs, memo, published, store.checks);
       for (const f of damaged) store.found(f);
       if (damaged.length) {
         // Just committed, and already not what it hashed to: the store is being changed under us.
         const error = `output ${damaged.map((f) => f.output).join(', ')} changed in the store between commit and publish; set aside, run again`;
         emit({ type: 'stage', stage: name, state: 'failed', seconds, error });
         failure ??= { reason: 'failed', message: `stage ${name} failed: ${error}` };
-        return finish(name, { status: 'failed', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error }, { stage: name, state: 'failed', reason: decision.reason, error });
+        return finish(name, { status: 'failed', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, seconds, error }, { stage: name, state: 'failed', reason: decision.reason, error });
       }
       emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: decision.reason, stop: outcome.result?.stop });
       finish(
         name,
-        { status: 'ran', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
+        { status: 'ran', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
         { stage: name, state: 'ran', reason: decision.reason, keyHash: resolved.keyHash },
       );
     };
@@ -307,7 +317,7 @@ export class Runner {
       const result = await purgeRequest(this.project, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
       emit({ type: 'note', stage: purgeAsk.stage, message: `purged ${result.deleted.length} item(s) (${purgeAsk.purge.classifications.join(', ')}); ${result.kept.length} kept because another request needs them` });
     }
-    emit({ type: 'done', status, run: runId, record: recordPath, counts });
+    emit({ type: 'done', status, run: runId, record: recordPath, counts, published: published.sort() });
     if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
     if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };
     if (stopReason) return { ok: false, reason: 'stopped', message: `request ${request} stopped at ${stopReason}`, record, recordPath, plan: planEntries };
@@ -323,6 +333,7 @@ export class Runner {
 
     const inputs: Record<string, string> = {};
     const inputPaths: Record<string, string> = {};
+    const inputFiles: InputFiles = {};
     const pendingUpstream = new Set<string>();
     const optional = new Set(stage.optionalInputs ?? []);
     for (const [name, src] of Object.entries(this.graph.inputs.get(stage.name)!)) {
@@ -350,10 +361,16 @@ export class Runner {
           throw new Error(`stage ${stage.name}, inputs.${name}: ${describeRefused(error.refused, (p) => relative(this.project.root, p))}`);
         }
         inputPaths[name] = abs;
+        if (statSync(abs).isDirectory()) {
+          // Already hashed just above (memo hits): kept so a change can be named by its file.
+          const files: Record<string, string> = {};
+          for (const f of listFiles(abs)) files[relative(abs, f).split(sep).join('/')] = await memo.hashFile(f);
+          inputFiles[name] = files;
+        }
       }
     }
     const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
-    return { key, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
+    return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
   }
 
   private async executeStage(
@@ -436,15 +453,19 @@ export class Runner {
   }
 
   /** Publish a stage's outputs, hashing each as it is copied; returns the damaged blobs found (quarantined). */
-  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, checks: IntegrityContext): Promise<IntegrityFinding[]> {
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[], checks: IntegrityContext): Promise<IntegrityFinding[]> {
     const damaged: IntegrityFinding[] = [];
     for (const [n, spec] of Object.entries(stage.outputs)) {
       const out = outputs[n];
       if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
       const target = join(this.project.dataDir, spec.publish.replaceAll('{request}', request));
-      if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
+      if (existsSync(target) && (await memo.hashFile(target)) === out.hash) {
+        published.push(target);
+        continue;
+      }
       const bad = await publishChecked(checks, { stage: stage.name, output: n }, out.hash, target, spec.classification);
       if (bad) damaged.push(bad);
+      else published.push(target);
     }
     return damaged;
   }
@@ -474,8 +495,15 @@ export function redactValues(message: string): string {
   return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
 }
 
+/** How long a run waits for a gc or purge that holds the store before giving up as "locked". */
+const STORE_WAIT_MS = 60_000;
+
 /** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
 const PENDING = 'pending';
+
+function withFiles(inputFiles: InputFiles): { inputFiles?: InputFiles } {
+  return Object.keys(inputFiles).length ? { inputFiles } : {};
+}
 
 function pendingOutputs(stage: Stage): Record<string, OutputRecord> {
   return Object.fromEntries(Object.entries(stage.outputs).map(([o, spec]) => [o, { hash: PENDING, bytes: 0, format: spec.format, classification: spec.classification }]));

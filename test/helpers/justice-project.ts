@@ -18,7 +18,11 @@ export function removeJusticeProjects(): void {
   for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
 }
 
-export async function makeJusticeProject(requests: string[] = ['123']): Promise<string> {
+/**
+ * `ownStages`: stages copied into the scratch project (with src/ linked beside them), so a test
+ * may edit their code or SQL without touching the repository.
+ */
+export async function makeJusticeProject(requests: string[] = ['123'], options: { ownStages?: string[] } = {}): Promise<string> {
   const world = await demoWorld();
   mkdirSync(TMP, { recursive: true });
   const root = mkdtempSync(join(TMP, 'justice-'));
@@ -26,6 +30,9 @@ export async function makeJusticeProject(requests: string[] = ['123']): Promise<
   mkdirSync(join(root, 'data', 'requests'), { recursive: true });
   symlinkSync(join(world, 'reference'), join(root, 'data', 'reference'));
   for (const r of requests) cpSync(join(world, 'requests', r), join(root, 'data', 'requests', r), { recursive: true });
+  const own = options.ownStages ?? [];
+  if (own.length) symlinkSync(join(REPO, 'src'), join(root, 'src'));
+  for (const name of own) cpSync(join(REPO, 'stages', name), join(root, 'stages', name), { recursive: true });
   // The repo's config with absolute stage and command paths; data and file inputs resolve in the scratch project.
   writeFileSync(
     join(root, 'pipeline.config.ts'),
@@ -33,7 +40,11 @@ export async function makeJusticeProject(requests: string[] = ['123']): Promise<
 import { resolve } from 'node:path';
 export default {
   ...base,
-  stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }),
+  stages: base.stages.map((s) => {
+    const module = typeof s === 'string' ? s : s.module;
+    const from = ${JSON.stringify(own)}.some((n) => module === './stages/' + n + '/stage.ts') ? '${root}' : '${REPO}';
+    return typeof s === 'string' ? resolve(from, s) : { ...s, module: resolve(from, s.module) };
+  }),
   commands: Object.fromEntries(Object.entries(base.commands ?? {}).map(([n, m]) => [n, resolve('${REPO}', m)])),
 };
 `,
