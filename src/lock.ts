@@ -44,7 +44,8 @@ function isOwner(value: unknown): value is LockOwner {
 
 type Seen = { kind: 'gone' } | { kind: 'owner'; owner: LockOwner; ino: number } | { kind: 'unreadable'; ino: number; bytes: number; ageMs: number };
 
-function inspect(path: string): Seen {
+/** What a lock file holds: nothing (gone), an owner, or something unreadable (with its age). */
+export function inspectLock(path: string): Seen {
   let st;
   let text: string;
   try {
@@ -106,7 +107,7 @@ function clearIfStill(path: string, ino: number, stillStale: (seen: Seen) => boo
     return false;
   }
   try {
-    const again = inspect(path);
+    const again = inspectLock(path);
     if (again.kind !== 'gone' && again.ino === ino && stillStale(again)) unlinkSync(path);
     return true;
   } finally {
@@ -128,12 +129,12 @@ export async function acquireLock(path: string, run: string, waitOrOptions: numb
   for (;;) {
     if (tryCreate(path, me)) {
       const release = () => {
-        const current = inspect(path);
+        const current = inspectLock(path);
         if (current.kind === 'owner' && current.owner.pid === me.pid && current.owner.run === me.run && existsSync(path)) unlinkSync(path);
       };
       return { ok: true, release, ...(clearedStale ? { clearedStale } : {}), ...(clearedUnreadable ? { clearedUnreadable } : {}) };
     }
-    const seen = inspect(path);
+    const seen = inspectLock(path);
     if (seen.kind === 'gone') continue;
     const stale = (x: Seen) => (x.kind === 'owner' && x.owner.host === me.host && !isProcessAlive(x.owner.pid)) || (x.kind === 'unreadable' && x.ageMs >= graceMs);
     if (stale(seen)) {
@@ -165,4 +166,16 @@ export function describeHeldLock(subject: string, result: Extract<LockResult, { 
   }
   const o = result.owner;
   return `${subject} is already being run by process ${o.pid} on ${o.host} since ${o.started} (run ${o.run}); wait for it to finish, or pass --wait SECONDS`;
+}
+
+/**
+ * The owner of a lock that is held: a live process on this host, any owner on another host (it
+ * cannot be checked), or an unreadable lock still within its grace period (shown with pid 0).
+ * Undefined when the lock is free or stale.
+ */
+export function liveLockOwner(path: string, graceMs = UNREADABLE_GRACE_MS): LockOwner | undefined {
+  const seen = inspectLock(path);
+  if (seen.kind === 'gone') return undefined;
+  if (seen.kind === 'unreadable') return seen.ageMs < graceMs ? { pid: 0, host: '?', started: '?', run: '?' } : undefined;
+  return seen.owner.host !== hostname() || isProcessAlive(seen.owner.pid) ? seen.owner : undefined;
 }

@@ -220,6 +220,29 @@ test('an empty lock older than the grace period is cleared and named; a fresh on
   assert.not.ok(existsSync(lock), 'released at the end');
 });
 
+test('an empty store lock or request lock older than the grace period blocks neither a run nor a gc; a fresh one does', async () => {
+  const root = makeToyProject();
+  await baseline(root);
+  const { utimesSync } = await import('node:fs');
+  const { acquireStoreLock } = await import('../../src/store-lock.ts');
+  const { openProject } = await import('../../src/project.ts');
+  const project = await openProject(join(root, 'pipeline.config.ts'));
+  const storeLock = join(root, 'data/runs/.store.lock');
+  const otherLock = join(root, 'data/runs/456/.lock');
+  mkdirSync(join(root, 'data/runs/456'), { recursive: true });
+  for (const f of [storeLock, otherLock]) writeFileSync(f, '');
+  // Fresh: held (a writer could be between steps).
+  const busy = await acquireStoreLock(project.records, 'gc');
+  assert.not.ok(busy.ok);
+  const old = new Date(Date.now() - 60_000);
+  for (const f of [storeLock, otherLock]) utimesSync(f, old, old);
+  const run = await runToy(root);
+  assert.ok(run.outcome.ok, run.outcome.ok ? '' : run.outcome.message);
+  const gc = await acquireStoreLock(project.records, 'gc');
+  assert.ok(gc.ok, gc.ok ? '' : gc.message);
+  if (gc.ok) gc.release();
+});
+
 test('a link or a FIFO inside a folder input is refused by name, with the reason', async () => {
   const root = makeToyProject();
   // Turn clean's input into a folder input: the request folder.
