@@ -148,4 +148,18 @@ test('verify --request: a published copy that is not its blob is named', async (
   assert.match(report.detail!, /published copy reports\/123\/report\.html of page is not the recorded blob/);
 });
 
+test('audit --deep includes the store check: a damaged blob fails the audit, named; without --deep the store is not re-hashed', async () => {
+  const root = makeToyProject();
+  const rec = await ran(root);
+  const { audit } = await import('../../src/audit.ts');
+  const clean = await audit(await toyProject(root), { deep: true });
+  assert.ok(clean.ok && clean.store?.ok, JSON.stringify(clean.store?.problems));
+  flipByte(blob(root, rec.stages.summary!.outputs!.counts!.hash));
+  const shallow = await audit(await toyProject(root), {});
+  assert.is(shallow.store, undefined);
+  const deep = await audit(await toyProject(root), { deep: true });
+  assert.not.ok(deep.ok);
+  assert.equal(deep.store!.problems.map((p) => p.kind), ['blob-damaged']);
+});
+
 test.run();
