@@ -1,7 +1,7 @@
 // Content hashing with a stat memo: a file whose (size, mtime, ctime, inode) are unchanged is not
 // re-read, which keeps a no-op re-run over gigabytes of inputs under a second.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from './fsutil.ts';
 
@@ -80,14 +80,33 @@ export class StatMemo {
    * Hash of a folder as a tree: sorted relative paths with their content hashes. Renaming a file
    * changes it, and so does adding or removing one.
    */
-  async hashTree(dir: string): Promise<Sha256> {
+  async hashTree(dir: string, options: HashOptions = {}): Promise<Sha256> {
     const { files, refused } = scanTree(dir);
     // Readers follow links and block on FIFOs; hashing must see exactly what reading sees, so a
-    // folder with anything but regular files and folders in it is refused rather than half-hashed.
-    if (refused.length) throw new InputRefusedError(dir, refused);
+    // folder with anything but regular files and folders in it is refused rather than half-hashed,
+    // unless the stage refuses such entries itself (see StageSpec.refusesSpecialFiles).
+    if (refused.length && !options.letSpecialFilesThrough) throw new InputRefusedError(dir, refused);
+    const entries = [...files.map((path) => ({ path, kind: undefined as RefusedKind | undefined })), ...refused].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const lines: string[] = [];
-    for (const file of files) lines.push(`${relative(dir, file).split(sep).join('/')}\0${await this.hashFile(file)}\n`);
+    for (const e of entries) lines.push(`${relative(dir, e.path).split(sep).join('/')}\0${e.kind ? await this.specialEntry(e.path, e.kind) : await this.hashFile(e.path)}\n`);
     return sha256(lines.join(''));
+  }
+
+  /**
+   * A link or special file let through to a stage that refuses it itself: a FIFO or device by its
+   * kind (never opened); a link by its text and, when it leads to a regular file, that file's
+   * content hash, so the key changes when what it leads to changes.
+   */
+  private async specialEntry(path: string, kind: RefusedKind): Promise<string> {
+    if (kind !== 'symbolic link') return kind;
+    const target = readlinkSync(path);
+    let st: Stats | undefined;
+    try {
+      st = statSync(path);
+    } catch {
+      return `symbolic link\0${target}\0dangling`;
+    }
+    return `symbolic link\0${target}\0${st.isFile() ? await this.hashFile(path) : st.isDirectory() ? 'folder' : kindOf(st)}`;
   }
 
   /**
@@ -95,9 +114,9 @@ export class StatMemo {
    * reached through a link (it is the project's configuration, e.g. a shared reference folder);
    * what is found inside a folder may not (see scanTree). A FIFO, socket or device is refused.
    */
-  async hashPath(path: string): Promise<Sha256> {
+  async hashPath(path: string, options: HashOptions = {}): Promise<Sha256> {
     const st = statSync(path);
-    if (st.isDirectory()) return this.hashTree(path);
+    if (st.isDirectory()) return this.hashTree(path, options);
     if (!st.isFile()) throw new InputRefusedError(path, [{ path, kind: kindOf(st) }]);
     return this.hashFile(path);
   }
@@ -109,6 +128,11 @@ export class StatMemo {
     writeFileAtomic(this.file, JSON.stringify(this.entries));
     this.dirty = false;
   }
+}
+
+export interface HashOptions {
+  /** Hash links and special files inside a folder by what they are instead of refusing them. */
+  letSpecialFilesThrough?: boolean;
 }
 
 export type RefusedKind = 'symbolic link' | 'FIFO' | 'socket' | 'device' | 'unknown file type';

@@ -355,7 +355,7 @@ export class Runner {
           throw new Error(purged ?? `stage ${stage.name}, inputs.${name}: ${rel} not found`);
         }
         try {
-          inputs[name] = await memo.hashPath(abs);
+          inputs[name] = await memo.hashPath(abs, { letSpecialFilesThrough: stage.refusesSpecialFiles });
         } catch (error) {
           if (!(error instanceof InputRefusedError)) throw error;
           throw new Error(`stage ${stage.name}, inputs.${name}: ${describeRefused(error.refused, (p) => relative(this.project.root, p))}`);

@@ -267,6 +267,27 @@ test('a link or a FIFO inside a folder input is refused by name, with the reason
   assert.ok((await runToy(root)).outcome.ok);
 });
 
+test('a stage that refuses special files itself gets them through, keyed by link text and target content, a FIFO never opened', async () => {
+  const root = makeToyProject();
+  const { edit } = await import('../helpers/toy-dag.ts');
+  edit(root, 'stages/clean.ts', "people: 'file:inputs/{request}/people.csv' },", "folder: 'file:inputs/{request}' },\n  refusesSpecialFiles: true,");
+  edit(root, 'stages/clean.ts', 'input: inputs.people!', "input: inputs.folder! + '/people.csv'");
+  assert.ok((await runToy(root)).outcome.ok);
+  const outside = join(root, 'outside.csv');
+  writeFileSync(outside, 'id,name,score\n9,Zed,99\n');
+  symlinkSync(outside, join(root, 'inputs/123/extra.csv'));
+  mkdirSync(join(root, 'inputs/123/sub'));
+  execFileSync('mkfifo', [join(root, 'inputs/123/sub/pipe')]);
+  const linked = await runToy(root);
+  assert.ok(linked.outcome.ok, linked.outcome.ok ? '' : linked.outcome.message);
+  assert.equal(linked.ran, ['clean'], 'the link and the FIFO are part of the key');
+  assert.equal((await runToy(root)).ran, [], 'and the key is stable (the FIFO was never opened)');
+  writeFileSync(outside, 'id,name,score\n9,Zed,98\n');
+  const changed = await runToy(root);
+  assert.equal(changed.ran, ['clean'], 'what the link points at changed: not served stale');
+  assert.match(changed.reasons.clean!, /input folder changed/);
+});
+
 test('a blob is learnt by the stat memo as it is committed: the next run checks every blob without reading one', async () => {
   const root = makeToyProject();
   await baseline(root);
