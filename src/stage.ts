@@ -91,12 +91,6 @@ export interface StageSpec<P extends Json = Json> {
   inputs: Record<string, InputRef>;
   /** Inputs that may be absent (an external file not supplied). */
   optionalInputs?: string[];
-  outputs: Record<string, OutputSpec>;
-  /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
-  code?: string[];
-  params?: P;
-  /** false for stages that must be evaluated every time (purge). Default true. */
-  cache?: boolean;
   /**
    * Links, FIFOs, sockets and devices inside a folder input are refused by the framework, by name,
    * before the stage runs (a link may point outside the folder; a FIFO blocks a reader). A stage
@@ -106,6 +100,12 @@ export interface StageSpec<P extends Json = Json> {
    * key still changes whenever what the link leads to changes. The stage must not follow them.
    */
   refusesSpecialFiles?: boolean;
+  outputs: Record<string, OutputSpec>;
+  /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
+  code?: string[];
+  params?: P;
+  /** false for stages that must be evaluated every time (purge). Default true. */
+  cache?: boolean;
   duckdb?: DuckOptions;
   run(ctx: StageContext<P>): Promise<StageResult | void>;
 }
