@@ -18,6 +18,9 @@ export default defineDag({
   ],
   // On a fresh clone the national register is not there yet: generate the default one (seeded).
   async prepare({ dataDir, log }) {
+    // extract.json is written last: present means the register is complete. Checked here, so a
+    // run with a register does not load the generator (and DuckDB with it) just to be told so.
+    if (existsSync(join(dataDir, 'reference', 'extract.json'))) return;
     const { ensureRegister } = await import('./synth/index.ts');
     await ensureRegister({ dataDir, onProgress: log });
   },

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig, loadDag, type DagConfig } from './dag.ts';
+import { loadConfig, type DagConfig } from './dag.ts';
+import { loadDagCached } from './dag-cache.ts';
 import { GraphValidationError, makeProject } from './project.ts';
 import { GLOBAL_HELP, invoke, usageError, type CommandSpec, type Options } from './commands/command.ts';
 import { EXIT, EXIT_HELP } from './commands/exit.ts';
@@ -95,7 +96,7 @@ export async function main(rawArgv: string[]): Promise<number> {
   return invoke(spec, rest, async () => {
     if (configError) throw new UsageFailure(configError);
     try {
-      return makeProject(await loadDag(configFile));
+      return makeProject(await loadDagCached(configFile));
     } catch (error) {
       if (error instanceof GraphValidationError) throw new UsageFailure(`the pipeline's DAG is invalid:\n${error.message}`);
       throw error;
