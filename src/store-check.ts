@@ -58,6 +58,19 @@ export async function verifyStore(store: Store, records: RunRecords, dataDir: st
     }
   }
 
+  // Blobs a purge (or a withdrawal) deleted on purpose: the run records say so ("purged"); a stage
+  // record still naming one is history, not damage.
+  const purged = new Set<string>();
+  for (const request of records.requests()) {
+    for (const id of records.list(request)) {
+      try {
+        for (const s of Object.values(records.read(request, id).stages)) for (const o of Object.values(s.outputs ?? {})) if (o.purged) purged.add(o.hash);
+      } catch {
+        // a damaged run record is reported below
+      }
+    }
+  }
+
   const recordFiles = store.recordFiles();
   for (const path of recordFiles) {
     const r = store.inspectRecord(path);
@@ -68,8 +81,9 @@ export async function verifyStore(store: Store, records: RunRecords, dataDir: st
     for (const [output, o] of Object.entries(r.record.outputs)) {
       const blob = store.blobPath(o.hash);
       const where = `stage record ${show(path)}, output ${output}`;
-      if (!existsSync(blob)) problems.push({ kind: 'record-missing-blob', path: show(path), detail: `${where}: blob ${o.hash.slice(0, 12)} does not exist` });
-      else if (damaged.has(o.hash)) continue; // reported once, as a damaged blob
+      if (!existsSync(blob)) {
+        if (!purged.has(o.hash)) problems.push({ kind: 'record-missing-blob', path: show(path), detail: `${where}: blob ${o.hash.slice(0, 12)} does not exist` });
+      } else if (damaged.has(o.hash)) continue; // reported once, as a damaged blob
       else {
         const size = statSync(blob).size;
         const mismatch = size !== o.bytes ? `blob ${o.hash.slice(0, 12)} has ${size} bytes, not the ${o.bytes} recorded` : formatProblem(blob, o.format) && `blob ${o.hash.slice(0, 12)} ${formatProblem(blob, o.format)} (declared ${o.format})`;

@@ -162,4 +162,19 @@ test('audit --deep includes the store check: a damaged blob fails the audit, nam
   assert.equal(deep.store!.problems.map((p) => p.kind), ['blob-damaged']);
 });
 
+test('verify --store passes after a purge: stage records naming purged blobs are history, not damage', async () => {
+  const root = makeToyProject();
+  await ran(root);
+  const { purgeRequest } = await import('../../src/purge.ts');
+  const project = await toyProject(root);
+  const result = await purgeRequest(project, { request: '123', classifications: ['personal'], reason: 'test', operator: 'test', rule: 'test' });
+  assert.ok(result.deleted.length > 0);
+  const check = await storeCheck(root);
+  assert.ok(check.ok, JSON.stringify(check.problems));
+  // A blob deleted by hand (not purged) is still found.
+  const other = makeToyProject();
+  rmSync(blob(other, (await ran(other)).stages.summary!.outputs!.counts!.hash), { force: true });
+  assert.equal((await storeCheck(other)).problems.map((p) => p.kind), ['record-missing-blob', 'run-missing-blob']);
+});
+
 test.run();
