@@ -95,11 +95,14 @@ export function recordProblem(value: unknown, file?: { stage: string; keyHash: s
 }
 
 /**
- * Whether a file's first and last bytes are those of the format. Cheap: a few bytes at each end,
- * enough to tell a Parquet table from a JSON document or an emptied file.
+ * Whether a file's first and last bytes rule out the format. Cheap: a few bytes at each end, enough
+ * to tell a Parquet table from a JSON document. Only positive evidence counts (a wrong magic
+ * number, binary bytes in a text format, a text that cannot start a JSON document), so an unusual
+ * but legitimate output is never rebuilt over and over. An empty file is judged by its size alone.
  */
 export function formatProblem(path: string, format: Format): string | undefined {
   const size = statSync(path).size;
+  if (size === 0) return undefined;
   const head = Buffer.alloc(Math.min(size, 64));
   const tail = Buffer.alloc(Math.min(size, 8));
   const fd = openSync(path, 'r');
@@ -109,21 +112,23 @@ export function formatProblem(path: string, format: Format): string | undefined 
   } finally {
     closeSync(fd);
   }
-  const text = head.toString('latin1').trimStart();
+  const latin1 = head.toString('latin1');
+  const binary = head.includes(0) || latin1.startsWith('PAR1') || latin1.startsWith('ARROW1');
+  const text = latin1.replace(/^\xEF\xBB\xBF/, '').trimStart(); // a UTF-8 byte-order mark, then blanks
   switch (format) {
     case 'parquet':
-      return size >= 12 && head.subarray(0, 4).toString('latin1') === 'PAR1' && tail.subarray(4).toString('latin1') === 'PAR1' ? undefined : 'is not a Parquet file';
+      return size >= 12 && latin1.startsWith('PAR1') && tail.subarray(4).toString('latin1') === 'PAR1' ? undefined : 'is not a Parquet file';
     case 'arrow': {
-      const file = head.subarray(0, 6).toString('latin1') === 'ARROW1' && tail.subarray(2).toString('latin1') === 'ARROW1';
+      const file = latin1.startsWith('ARROW1') && tail.subarray(2).toString('latin1') === 'ARROW1';
       const stream = size >= 8 && head.readUInt32LE(0) === 0xffffffff;
       return file || stream ? undefined : 'is not an Arrow IPC file';
     }
     case 'json':
-      return text !== '' && /^[[{"\-0-9tfn]/.test(text) && !head.includes(0) ? undefined : 'is not a JSON document';
+      return !binary && (text === '' || /^[[{"\-0-9tfn]/.test(text)) ? undefined : 'is not a JSON document';
     case 'html':
-      return text.startsWith('<') && !head.includes(0) ? undefined : 'is not an HTML document';
+      return !binary ? undefined : 'is not an HTML document';
     case 'csv':
-      return size > 0 && !head.includes(0) && !/^(PAR1|ARROW1)/.test(text) ? undefined : 'is not a CSV text';
+      return !binary ? undefined : 'is not a CSV text';
   }
 }
 

@@ -4,7 +4,8 @@
 // the published file ends byte-identical to the original.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeToyProject, removeToyProjects, runToy, type ToyRun } from '../helpers/toy-dag.ts';
@@ -104,21 +105,42 @@ test("a stage record whose output points at another (intact) blob is set aside a
 test('a record pointing at an intact blob of the same size but another format is caught by format', async () => {
   const root = makeToyProject();
   const { record, page, published } = await baseline(root);
-  // A JSON blob of exactly the size of the report page: the size check alone would pass it.
-  const size = record.stages.report!.outputs!.page!.bytes;
-  const fake = JSON.stringify({ x: 'y'.repeat(size - 10) }).slice(0, size - 1) + '}';
+  // An HTML text of exactly the size of summary's JSON counts: the size check alone would pass it.
+  const size = record.stages.summary!.outputs!.counts!.bytes;
+  const fake = '<p>' + 'x'.repeat(size - 7) + '</p>';
+  assert.is(Buffer.byteLength(fake), size);
   const { sha256 } = await import('../../src/hash.ts');
-  const hash = sha256(fake.padEnd(size, ' '));
-  writeFileSync(blob(root, hash), fake.padEnd(size, ' '));
-  const recordFile = join(root, 'data/store/stages/report', `${record.stages.report!.keyHash}.json`);
+  const hash = sha256(fake);
+  writeFileSync(blob(root, hash), fake);
+  const recordFile = join(root, 'data/store/stages/summary', `${record.stages.summary!.keyHash}.json`);
   const stored = JSON.parse(readFileSync(recordFile, 'utf8'));
-  stored.outputs.page.hash = hash;
+  stored.outputs.counts.hash = hash;
   delete stored.seal;
   writeFileSync(recordFile, JSON.stringify(stored, null, 2));
   const run = await runToy(root);
-  assert.equal(run.ran, ['report']);
-  assert.match(findings(run)[0]!.problem, /is not an HTML document/);
+  assert.equal(run.ran, ['summary']);
+  assert.match(findings(run)[0]!.problem, /is not a JSON document/);
   assert.equal(readFileSync(page), published);
+});
+
+test('unusual but legitimate outputs are not taken for damage: an empty CSV, HTML with a byte-order mark, a JSON number', async () => {
+  const { formatProblem } = await import('../../src/store.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'format-'));
+  const file = (name: string, content: string | Buffer) => {
+    writeFileSync(join(dir, name), content);
+    return join(dir, name);
+  };
+  try {
+    assert.is(formatProblem(file('a.csv', ''), 'csv'), undefined);
+    assert.is(formatProblem(file('b.html', '\uFEFF<!doctype html><p>x</p>'), 'html'), undefined);
+    assert.is(formatProblem(file('c.html', 'plain words'), 'html'), undefined);
+    assert.is(formatProblem(file('d.json', '\uFEFF  42\n'), 'json'), undefined);
+    assert.is(formatProblem(file('e.json', '<p>x</p>'), 'json'), 'is not a JSON document');
+    assert.is(formatProblem(file('f.csv', Buffer.from('PAR1\0\0\0\0PAR1')), 'csv'), 'is not a CSV text');
+    assert.is(formatProblem(file('g.parquet', '{"a":1}'), 'parquet'), 'is not a Parquet file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a published copy is hashed as it is copied: a damaged blob the memo vouched for is still not published', async () => {
