@@ -1,0 +1,198 @@
+// The Fellegi-Sunter model: for each field, the probability of each comparison level among true
+// matches (m) and among different people (u). u comes from random pairs (two records picked at
+// random are almost never the same person); m is estimated by expectation-maximisation on the
+// blocked pairs, a mixture of matches and non-matches whose comparison vectors are counted once
+// per distinct pattern (a few hundred), so EM runs here in TypeScript in milliseconds.
+// The model is a plain JSON value: written beside the links for review, and it can be read back
+// to score another file with the same parameters (`link --model`).
+import type { Duck } from '../../src/duck.ts';
+
+export const COMPARISONS = ['forename', 'surname', 'dob', 'gender'] as const;
+export type ComparisonName = (typeof COMPARISONS)[number];
+const COLUMN: Record<ComparisonName, string> = { forename: 'g_fn', surname: 'g_sn', dob: 'g_dob', gender: 'g_gender' };
+
+export const LEVEL_LABELS: Record<ComparisonName, Record<number, string>> = {
+  forename: { 6: 'exact (term-frequency adjusted)', 5: 'a shared part (middle name, multi-part name)', 4: 'variant of the same name', 3: 'typo (Jaro-Winkler >= 0.92 or one edit)', 2: 'same sound or Jaro-Winkler >= 0.85', 1: 'same initial', 0: 'different' },
+  surname: { 6: 'exact (term-frequency adjusted)', 5: 'a shared part (hyphenated, double-barrelled)', 4: 'variant of the same name', 3: 'typo (Jaro-Winkler >= 0.92 or one edit)', 2: 'same sound or Jaro-Winkler >= 0.85', 1: 'same initial', 0: 'different' },
+  dob: { 5: 'exact', 4: 'day and month swapped', 3: 'one digit wrong or two transposed', 2: 'year one out', 1: 'within a year', 0: 'different' },
+  gender: { 1: 'agree', 0: 'disagree' },
+};
+
+export interface ModelLevel { level: number; label: string; m: number; u: number; log2_bf: number }
+export interface ModelComparison { comparison: ComparisonName; levels: ModelLevel[] }
+
+export interface Model {
+  model: 'fellegi-sunter';
+  version: 1;
+  comparisons: ModelComparison[];
+  /** Probability that two records picked at random (one from each side) are the same person. */
+  lambda: number;
+  /** Bits charged when the names were read crosswise (forename against surname). */
+  swap_penalty_bits: number;
+  training: {
+    blocked_pairs: number;
+    patterns: number;
+    em_iterations: number;
+    em_converged: boolean;
+    expected_matches: number;
+    random_pairs: number;
+    u_source: 'register' | 'both';
+    left_records: number;
+    right_records: number;
+  };
+}
+
+const EM_MAX_ITERATIONS = 500;
+const EM_TOLERANCE = 1e-6;
+/** Floor of an m probability: a level never seen among matches is rare, not impossible. */
+const M_FLOOR = 1e-5;
+export const SWAP_PENALTY_BITS = 1;
+
+interface Pattern { g: number[]; n: number }
+
+const levelsOf = (c: ComparisonName): number[] => Object.keys(LEVEL_LABELS[c]).map(Number).sort((a, b) => b - a);
+
+/** u by random pairs, smoothed (+0.5 per level) so a level never seen by chance keeps a finite weight. */
+async function estimateU(db: Duck): Promise<{ u: Record<ComparisonName, Map<number, number>>; pairs: number }> {
+  const u = {} as Record<ComparisonName, Map<number, number>>;
+  let pairs = 0;
+  for (const c of COMPARISONS) {
+    const rows = await db.all<{ level: number; n: number }>(
+      `SELECT ${COLUMN[c]} AS level, count(*)::DOUBLE AS n FROM pair_gammas WHERE kind = 'random' AND ${COLUMN[c]} >= 0 GROUP BY ALL`,
+    );
+    const counts = new Map(rows.map((r) => [Number(r.level), Number(r.n)]));
+    const levels = levelsOf(c);
+    const total = levels.reduce((a, l) => a + (counts.get(l) ?? 0), 0);
+    u[c] = new Map(levels.map((l) => [l, ((counts.get(l) ?? 0) + 0.5) / (total + 0.5 * levels.length)]));
+  }
+  const n = await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM pair_gammas WHERE kind = 'random'`);
+  pairs = Number(n!.n);
+  return { u, pairs };
+}
+
+/**
+ * EM on the blocked pairs: a two-class mixture with conditionally independent fields. Both m and
+ * the blocked pairs' own u are estimated (the non-matches that blocking keeps agree more often
+ * than random pairs do, on the blocking keys); only m and the match share are kept, and u comes
+ * from random pairs.
+ */
+function em(patterns: Pattern[], uInit: Record<ComparisonName, Map<number, number>>) {
+  const m = COMPARISONS.map((c) => {
+    const levels = levelsOf(c);
+    // start: matches mostly agree exactly, then less and less
+    const raw = levels.map((_, i) => (i === 0 ? 0.8 : 0.2 * 0.5 ** i));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    return new Map(levels.map((l, i) => [l, raw[i]! / sum]));
+  });
+  const ub = COMPARISONS.map((c) => new Map(uInit[c]));
+  let lambda = 0.1;
+  let iterations = 0;
+  let converged = false;
+  const total = patterns.reduce((a, p) => a + p.n, 0);
+  for (; iterations < EM_MAX_ITERATIONS && !converged; ) {
+    iterations++;
+    const mAcc = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, 0])));
+    const uAcc = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, 0])));
+    let matches = 0;
+    for (const p of patterns) {
+      let pm = lambda;
+      let pu = 1 - lambda;
+      p.g.forEach((level, k) => {
+        if (level < 0) return;
+        pm *= m[k]!.get(level)!;
+        pu *= ub[k]!.get(level)!;
+      });
+      const w = pm / (pm + pu);
+      matches += p.n * w;
+      p.g.forEach((level, k) => {
+        if (level < 0) return;
+        mAcc[k]!.set(level, mAcc[k]!.get(level)! + p.n * w);
+        uAcc[k]!.set(level, uAcc[k]!.get(level)! + p.n * (1 - w));
+      });
+    }
+    let change = Math.abs(matches / total - lambda);
+    lambda = matches / total;
+    COMPARISONS.forEach((_, k) => {
+      const mSum = [...mAcc[k]!.values()].reduce((a, b) => a + b, 0);
+      const uSum = [...uAcc[k]!.values()].reduce((a, b) => a + b, 0);
+      if (mSum <= 0 || uSum <= 0) return; // a field missing everywhere: nothing to learn
+      for (const [level, v] of mAcc[k]!) {
+        const next = Math.max(v / mSum, M_FLOOR);
+        change = Math.max(change, Math.abs(next - m[k]!.get(level)!));
+        m[k]!.set(level, next);
+      }
+      for (const [level, v] of uAcc[k]!) ub[k]!.set(level, Math.max(v / uSum, M_FLOOR));
+    });
+    converged = change < EM_TOLERANCE;
+  }
+  return { m, lambda, iterations, converged, total };
+}
+
+/** Train the model on the tables left by compare.sql (`pair_gammas`: blocked and random pairs). */
+export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both'; leftRecords: number; rightRecords: number }): Promise<Model> {
+  const { u, pairs: randomPairs } = await estimateU(db);
+  const rows = await db.all<{ g_fn: number; g_sn: number; g_dob: number; g_gender: number; n: number }>(
+    `SELECT g_fn, g_sn, g_dob, g_gender, count(*)::DOUBLE AS n FROM pair_gammas WHERE kind = 'blocked'
+     GROUP BY ALL ORDER BY g_fn, g_sn, g_dob, g_gender`,
+  );
+  const patterns: Pattern[] = rows.map((r) => ({ g: [Number(r.g_fn), Number(r.g_sn), Number(r.g_dob), Number(r.g_gender)], n: Number(r.n) }));
+  const fit = em(patterns, u);
+  const expected = fit.lambda * fit.total;
+  const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => {
+    // Levels are numbered from the loosest agreement (0) up; a closer agreement never weighs
+    // less than a looser one. Without this a level the training data happen not to show among
+    // matches (no nicknames in a file, say) would count against a match wherever it appears.
+    let floor = -Infinity;
+    const ascending = [...levelsOf(c)].reverse().map((level) => {
+      const mm = fit.m[k]!.get(level)!;
+      const uu = u[c].get(level)!;
+      floor = Math.max(floor, Math.log2(mm / uu));
+      return { level, label: LEVEL_LABELS[c][level]!, m: round(mm), u: round(uu), log2_bf: round(floor) };
+    });
+    return { comparison: c, levels: ascending.reverse() };
+  });
+  const pairsPossible = meta.leftRecords * meta.rightRecords;
+  return {
+    model: 'fellegi-sunter',
+    version: 1,
+    comparisons,
+    lambda: pairsPossible > 0 ? round(Math.min(expected / pairsPossible, 0.5)) : 0,
+    swap_penalty_bits: SWAP_PENALTY_BITS,
+    training: {
+      blocked_pairs: fit.total,
+      patterns: patterns.length,
+      em_iterations: fit.iterations,
+      em_converged: fit.converged,
+      expected_matches: Math.round(expected * 10) / 10,
+      random_pairs: randomPairs,
+      u_source: meta.uSource,
+      left_records: meta.leftRecords,
+      right_records: meta.rightRecords,
+    },
+  };
+}
+
+/** Rounded to 6 significant digits: the model file is for people to read and diff. */
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
+/** The model's weights as the table `model_weights` (comparison, level, m, log2_bf) for score.sql. */
+export async function loadModelWeights(db: Duck, model: Model): Promise<void> {
+  const rows = model.comparisons.flatMap((c) => c.levels.map((l) => ({ comparison: c.comparison, level: l.level, m: l.m, log2_bf: l.log2_bf })));
+  await db.run(
+    `CREATE OR REPLACE TABLE model_weights AS
+     SELECT unnest(from_json($w, '[{"comparison":"VARCHAR","level":"INTEGER","m":"DOUBLE","log2_bf":"DOUBLE"}]'), recursive := true)`,
+    { w: JSON.stringify(rows) },
+  );
+}
+
+/** Checks a model read from a file has the shape this code scores with. */
+export function validateModel(value: unknown): Model {
+  const m = value as Model;
+  const ok = m && m.model === 'fellegi-sunter' && m.version === 1 && typeof m.lambda === 'number' && Array.isArray(m.comparisons)
+    && COMPARISONS.every((c) => m.comparisons.some((x) => x.comparison === c && Array.isArray(x.levels)
+      && levelsOf(c).every((l) => x.levels.some((y) => y.level === l && Number.isFinite(y.m) && Number.isFinite(y.log2_bf)))));
+  if (!ok) throw new Error('not a linkage model file (fellegi-sunter, version 1, with every comparison and level)');
+  return m;
+}
