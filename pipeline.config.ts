@@ -39,19 +39,19 @@ export default defineDag({
   commands: {
     psm: {
       describe: 'propensity-score matching on any CSV or Parquet table (--help)',
-      run: async (argv) => (await import('./stages/propensity/psm-command.ts')).psmCommand(argv),
+      run: async (argv) => (await import('./commands/psm.ts')).psmCommand(argv),
     },
     share: {
       describe: 'record that the current results were shared with the provider (freezes them for a later erratum)',
-      run: async (argv, dag) => (await import('./stages/report/share.ts')).shareCommand(argv, dag),
+      run: async (argv, dag) => (await import('./commands/share.ts')).shareCommand(argv, dag),
     },
     withdraw: {
       describe: 'withdraw one person (--row N or --reference REF) or the whole cohort of a request',
-      run: async (argv, dag) => (await import('./stages/purge/withdraw.ts')).withdrawCommand(argv, dag),
+      run: async (argv, dag) => (await import('./commands/withdraw.ts')).withdrawCommand(argv, dag),
     },
     link: {
       describe: 'link any cohort file to any register people file (--help)',
-      run: async (argv) => (await import('./stages/linkage/link-command.ts')).linkCommand(argv),
+      run: async (argv) => (await import('./commands/link.ts')).linkCommand(argv),
     },
   },
 });

@@ -11,13 +11,13 @@
 // Exit codes: 0 done, 1 the data cannot be modelled or matched, 2 usage error.
 import { parseArgs } from 'node:util';
 import { extname } from 'node:path';
-import { Duck } from '../../src/duck.ts';
-import { quoteIdent } from '../../src/columns.ts';
-import { DesignError, loadDesign } from './design.ts';
-import { LogisticError } from './logistic.ts';
-import { writeMatchedArrow } from './matched-arrow.ts';
-import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
-import { formatBalance, formatCounts, formatModel } from './report-text.ts';
+import { Duck } from '../src/duck.ts';
+import { quoteIdent } from '../src/columns.ts';
+import { DesignError, loadDesign } from '../stages/propensity/design.ts';
+import { LogisticError } from '../stages/propensity/logistic.ts';
+import { writeMatchedArrow } from '../stages/propensity/matched-arrow.ts';
+import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from '../stages/propensity/psm.ts';
+import { formatBalance, formatCounts, formatModel } from '../stages/propensity/report-text.ts';
 
 const USAGE = `usage: psm --input FILE --treatment COL --covariates a,b,c [options]
   --input FILE          CSV or Parquet table, one row per unit

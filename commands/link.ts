@@ -1,12 +1,12 @@
 // `npm run pipeline -- link --cohort F --people F [--prison-numbers F] --out DIR`: link any cohort
 // file to any register people file with the pipeline's model (identifiers first, then a
 // Fellegi-Sunter model trained on the two files). Argument parsing and printing only: the work is
-// in link-files.ts and input-files.ts.
+// in stages/linkage/link-files.ts and input-files.ts.
 import { resolve } from 'node:path';
-import { commandArgs } from '../../src/args.ts';
-import { DATE_FORMATS, LinkInputError, parseColumnMap } from './input-files.ts';
-import { DEFAULT_THRESHOLD } from './link.ts';
-import { linkFiles } from './link-files.ts';
+import { commandArgs } from '../src/args.ts';
+import { DATE_FORMATS, LinkInputError, parseColumnMap } from '../stages/linkage/input-files.ts';
+import { DEFAULT_THRESHOLD } from '../stages/linkage/link.ts';
+import { linkFiles } from '../stages/linkage/link-files.ts';
 
 const USAGE = `usage: npm run pipeline -- link --cohort FILE --people FILE [--prison-numbers FILE] --out DIR
          [--columns OLD=NEW,...] [--date-format FORMAT] [--csv] [--model FILE] [--threshold P] [--threads N]

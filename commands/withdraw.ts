@@ -4,22 +4,22 @@
 // recorded. For the whole cohort everything person-level of the request is purged.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { commandArgs } from '../../src/args.ts';
-import { sha256File } from '../../src/hash.ts';
-import { acquireLock } from '../../src/lock.ts';
-import { addFingerprints } from '../../src/identifiers.ts';
-import { dataPaths, purgeRequest } from '../../src/purge.ts';
-import { Runner, checkRequestId } from '../../src/runner.ts';
-import { forcedPurge, operatorName, today } from '../../src/retention-commands.ts';
-import { chooseMode, createRenderer } from '../../src/log.ts';
-import type { LoadedDag } from '../../src/dag.ts';
-import { locateFiles } from '../intake/locate.ts';
-import { readTable, type RawCell } from '../intake/read-table.ts';
-import { mapColumns } from '../intake/headers.ts';
-import { loadSchemas } from '../intake/schemas.ts';
-import { excelDateToIso, parseDate } from '../intake/dates.ts';
+import { commandArgs } from '../src/args.ts';
+import { sha256File } from '../src/hash.ts';
+import { acquireLock } from '../src/lock.ts';
+import { addFingerprints } from '../src/identifiers.ts';
+import { dataPaths, purgeRequest } from '../src/purge.ts';
+import { Runner, checkRequestId } from '../src/runner.ts';
+import { forcedPurge, operatorName, today } from '../src/retention-commands.ts';
+import { chooseMode, createRenderer } from '../src/log.ts';
+import type { LoadedDag } from '../src/dag.ts';
+import { locateFiles } from '../stages/intake/locate.ts';
+import { readTable, type RawCell } from '../stages/intake/read-table.ts';
+import { mapColumns } from '../stages/intake/headers.ts';
+import { loadSchemas } from '../stages/intake/schemas.ts';
+import { excelDateToIso, parseDate } from '../stages/intake/dates.ts';
 
-const INTAKE_DIR = new URL('../intake/', import.meta.url).pathname;
+const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
 
 function cellText(cell: RawCell): string {
   if (cell === null) return '';

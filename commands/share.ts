@@ -4,13 +4,13 @@
 // period of the retention rule.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandArgs } from '../../src/args.ts';
-import { writeFileAtomic } from '../../src/fsutil.ts';
-import { checkRequestId } from '../../src/runner.ts';
-import { today } from '../../src/retention-commands.ts';
-import type { LoadedDag } from '../../src/dag.ts';
-import type { Json } from '../../src/stage.ts';
-import { readShared } from './erratum.ts';
+import { commandArgs } from '../src/args.ts';
+import { writeFileAtomic } from '../src/fsutil.ts';
+import { checkRequestId } from '../src/runner.ts';
+import { today } from '../src/retention-commands.ts';
+import type { LoadedDag } from '../src/dag.ts';
+import type { Json } from '../src/stage.ts';
+import { readShared } from '../stages/report/erratum.ts';
 
 export async function shareCommand(argv: string[], dag: LoadedDag): Promise<number> {
   const args = commandArgs(argv, { request: { type: 'string' } }, 'usage: npm run pipeline -- share --request ID');
