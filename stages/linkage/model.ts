@@ -34,6 +34,7 @@ export interface Model {
     patterns: number;
     em_iterations: number;
     em_converged: boolean;
+    m_from: string;
     expected_matches: number;
     random_pairs: number;
     u_source: 'register' | 'both';
@@ -47,6 +48,8 @@ const EM_TOLERANCE = 1e-6;
 /** Floor of an m probability: a level never seen among matches is rare, not impossible. */
 const M_FLOOR = 1e-5;
 export const SWAP_PENALTY_BITS = 1;
+/** Identifier-labelled pairs needed before they, not EM, give the date of birth's m. */
+const MIN_LABELLED_PAIRS = 50;
 
 interface Pattern { g: number[]; n: number }
 
@@ -70,26 +73,31 @@ async function estimateU(db: Duck): Promise<{ u: Record<ComparisonName, Map<numb
   return { u, pairs };
 }
 
+type Params = Map<number, number>[];
+
 /**
- * EM on the blocked pairs: a two-class mixture with conditionally independent fields. Both m and
- * the blocked pairs' own u are estimated (the non-matches that blocking keeps agree more often
- * than random pairs do, on the blocking keys); only m and the match share are kept, and u comes
- * from random pairs.
+ * EM for a two-class mixture with conditionally independent fields, over pattern counts. `fields`
+ * are the comparison indices it uses; with `fixedM` the m probabilities stay as given and only the
+ * match share and the pairs' own u move. The u estimated here belongs to the training pairs (the
+ * non-matches blocking keeps agree more often than random pairs do) and is thrown away.
  */
-function em(patterns: Pattern[], uInit: Record<ComparisonName, Map<number, number>>) {
-  const m = COMPARISONS.map((c) => {
+function em(patterns: Pattern[], fields: number[], uInit: Record<ComparisonName, Map<number, number>>, fixedM?: Params, fixedFields: number[] = fields) {
+  const m: Params = COMPARISONS.map((c, k) => {
+    if (fixedM && fixedFields.includes(k)) return new Map(fixedM[k]!);
     const levels = levelsOf(c);
     // start: matches mostly agree exactly, then less and less
     const raw = levels.map((_, i) => (i === 0 ? 0.8 : 0.2 * 0.5 ** i));
     const sum = raw.reduce((a, b) => a + b, 0);
     return new Map(levels.map((l, i) => [l, raw[i]! / sum]));
   });
-  const ub = COMPARISONS.map((c) => new Map(uInit[c]));
+  const ub: Params = COMPARISONS.map((c) => new Map(uInit[c]));
   let lambda = 0.1;
   let iterations = 0;
   let converged = false;
   const total = patterns.reduce((a, p) => a + p.n, 0);
-  for (; iterations < EM_MAX_ITERATIONS && !converged; ) {
+  if (total === 0) return { m, lambda: 0, iterations, converged: true, total, learned: new Set<number>() };
+  const learned = new Set<number>();
+  while (iterations < EM_MAX_ITERATIONS && !converged) {
     iterations++;
     const mAcc = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, 0])));
     const uAcc = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, 0])));
@@ -97,46 +105,87 @@ function em(patterns: Pattern[], uInit: Record<ComparisonName, Map<number, numbe
     for (const p of patterns) {
       let pm = lambda;
       let pu = 1 - lambda;
-      p.g.forEach((level, k) => {
-        if (level < 0) return;
+      for (const k of fields) {
+        const level = p.g[k]!;
+        if (level < 0) continue;
         pm *= m[k]!.get(level)!;
         pu *= ub[k]!.get(level)!;
-      });
+      }
       const w = pm / (pm + pu);
       matches += p.n * w;
-      p.g.forEach((level, k) => {
-        if (level < 0) return;
+      for (const k of fields) {
+        const level = p.g[k]!;
+        if (level < 0) continue;
         mAcc[k]!.set(level, mAcc[k]!.get(level)! + p.n * w);
         uAcc[k]!.set(level, uAcc[k]!.get(level)! + p.n * (1 - w));
-      });
+      }
     }
     let change = Math.abs(matches / total - lambda);
     lambda = matches / total;
-    COMPARISONS.forEach((_, k) => {
+    for (const k of fields) {
       const mSum = [...mAcc[k]!.values()].reduce((a, b) => a + b, 0);
       const uSum = [...uAcc[k]!.values()].reduce((a, b) => a + b, 0);
-      if (mSum <= 0 || uSum <= 0) return; // a field missing everywhere: nothing to learn
-      for (const [level, v] of mAcc[k]!) {
-        const next = Math.max(v / mSum, M_FLOOR);
-        change = Math.max(change, Math.abs(next - m[k]!.get(level)!));
-        m[k]!.set(level, next);
+      if (mSum <= 0 || uSum <= 0) continue; // a field missing everywhere: nothing to learn
+      learned.add(k);
+      if (!fixedM || !fixedFields.includes(k)) {
+        for (const [level, v] of mAcc[k]!) {
+          const next = Math.max(v / mSum, M_FLOOR);
+          change = Math.max(change, Math.abs(next - m[k]!.get(level)!));
+          m[k]!.set(level, next);
+        }
       }
       for (const [level, v] of uAcc[k]!) ub[k]!.set(level, Math.max(v / uSum, M_FLOOR));
-    });
+    }
     converged = change < EM_TOLERANCE;
   }
-  return { m, lambda, iterations, converged, total };
+  return { m, lambda, iterations, converged, total, learned };
 }
 
-/** Train the model on the tables left by compare.sql (`pair_gammas`: blocked and random pairs). */
+async function patternsOf(db: Duck, kind: string): Promise<Pattern[]> {
+  const rows = await db.all<{ g_fn: number; g_sn: number; g_dob: number; g_gender: number; n: number }>(
+    `SELECT g_fn, g_sn, g_dob, g_gender, count(*)::DOUBLE AS n FROM pair_gammas WHERE kind = $kind
+     GROUP BY ALL ORDER BY g_fn, g_sn, g_dob, g_gender`,
+    { kind },
+  );
+  return rows.map((r) => ({ g: [Number(r.g_fn), Number(r.g_sn), Number(r.g_dob), Number(r.g_gender)], n: Number(r.n) }));
+}
+
+const FN = 0, SN = 1, DOB = 2, GENDER = 3;
+
+/**
+ * Train the model on the tables left by compare.sql (`pair_gammas`): u from the random pairs; m
+ * by EM in two sessions (pairs sharing a date of birth: names and gender; pairs sharing a
+ * surname: date of birth, forename and gender); then the match share of the blocked pairs by EM
+ * with m held fixed.
+ */
 export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both'; leftRecords: number; rightRecords: number }): Promise<Model> {
   const { u, pairs: randomPairs } = await estimateU(db);
-  const rows = await db.all<{ g_fn: number; g_sn: number; g_dob: number; g_gender: number; n: number }>(
-    `SELECT g_fn, g_sn, g_dob, g_gender, count(*)::DOUBLE AS n FROM pair_gammas WHERE kind = 'blocked'
-     GROUP BY ALL ORDER BY g_fn, g_sn, g_dob, g_gender`,
+  // Where a national register's names crowd (many people share surname and forename, and many
+  // strangers a date of birth), EM's two classes can drift to "same name" or "same birthday".
+  // Pairs whose PNC ids agree, with a valid check letter, are matches known without the personal
+  // details: with enough of them, they give every field's m directly (smoothed like u), and EM
+  // only estimates the match share. Without them (two files with no identifiers), EM estimates m.
+  const labelled = await db.all<{ g_fn: number; g_sn: number; g_dob: number; g_gender: number; n: number }>(
+    `SELECT g.g_fn, g.g_sn, g.g_dob, g.g_gender, count(*)::DOUBLE AS n FROM pair_gammas g
+     JOIN cohort c ON c.row = g.lid JOIN register r ON r.rid = g.rid
+     WHERE g.kind = 'blocked' AND c.pnc = r.pnc AND pnc_check_ok(c.pnc) GROUP BY ALL ORDER BY ALL`,
   );
-  const patterns: Pattern[] = rows.map((r) => ({ g: [Number(r.g_fn), Number(r.g_sn), Number(r.g_dob), Number(r.g_gender)], n: Number(r.n) }));
-  const fit = em(patterns, u);
+  const labelledPairs = labelled.reduce((a, r) => a + Number(r.n), 0);
+  const useLabels = labelledPairs >= MIN_LABELLED_PAIRS;
+  const blocked = await patternsOf(db, 'blocked');
+  let fixed: Params | undefined;
+  if (useLabels) {
+    fixed = COMPARISONS.map((c) => {
+      const levels = levelsOf(c);
+      const col = COLUMN[c] as 'g_fn' | 'g_sn' | 'g_dob' | 'g_gender';
+      const counts = new Map<number, number>();
+      for (const r of labelled) if (Number(r[col]) >= 0) counts.set(Number(r[col]), (counts.get(Number(r[col])) ?? 0) + Number(r.n));
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      return new Map(levels.map((l) => [l, Math.max(((counts.get(l) ?? 0) + 0.5) / (total + 0.5 * levels.length), M_FLOOR)]));
+    });
+  }
+  const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels ? [FN, SN, DOB, GENDER] : []);
+  const m = fit.m;
   const expected = fit.lambda * fit.total;
   const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => {
     // Levels are numbered from the loosest agreement (0) up; a closer agreement never weighs
@@ -144,7 +193,7 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
     // matches (no nicknames in a file, say) would count against a match wherever it appears.
     let floor = -Infinity;
     const ascending = [...levelsOf(c)].reverse().map((level) => {
-      const mm = fit.m[k]!.get(level)!;
+      const mm = m[k]!.get(level)!;
       const uu = u[c].get(level)!;
       floor = Math.max(floor, Math.log2(mm / uu));
       return { level, label: LEVEL_LABELS[c][level]!, m: round(mm), u: round(uu), log2_bf: round(floor) };
@@ -160,9 +209,10 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
     swap_penalty_bits: SWAP_PENALTY_BITS,
     training: {
       blocked_pairs: fit.total,
-      patterns: patterns.length,
+      patterns: blocked.length,
       em_iterations: fit.iterations,
       em_converged: fit.converged,
+      m_from: useLabels ? `${labelledPairs} pairs with the same valid PNC id` : 'EM on the blocked pairs',
       expected_matches: Math.round(expected * 10) / 10,
       random_pairs: randomPairs,
       u_source: meta.uSource,
