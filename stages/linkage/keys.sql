@@ -122,8 +122,8 @@ SELECT sn, fn FROM register
 UNION ALL
 SELECT sn, fn FROM cohort WHERE $tf_source = 'both';
 CREATE TABLE tf_surname AS
-SELECT replace(sn, ' ', '') AS compact, count(*) / (SELECT count(*) FROM tf_people WHERE sn <> '') AS tf
+SELECT replace(sn, ' ', '') AS compact, count(*) / sum(count(*)) OVER () AS tf
 FROM tf_people WHERE sn <> '' GROUP BY ALL;
 CREATE TABLE tf_forename AS
-SELECT replace(fn, ' ', '') AS compact, count(*) / (SELECT count(*) FROM tf_people WHERE fn <> '') AS tf
+SELECT replace(fn, ' ', '') AS compact, count(*) / sum(count(*)) OVER () AS tf
 FROM tf_people WHERE fn <> '' GROUP BY ALL;

@@ -48,6 +48,19 @@ const EM_TOLERANCE = 1e-6;
 /** Floor of an m probability: a level never seen among matches is rare, not impossible. */
 const M_FLOOR = 1e-5;
 export const SWAP_PENALTY_BITS = 1;
+/**
+ * Files too small to estimate anything (a handful of people: hand-made checks, a pilot) are
+ * scored with these m and u, of the order the model estimates on a 50,000-person synthetic
+ * register and on FEBRL: a prior, not a fit. Used below MIN_TRAINING_PAIRS blocked pairs.
+ */
+const SMALL_DATA: Record<ComparisonName, { m: Record<number, number>; u: Record<number, number> }> = {
+  forename: { m: { 6: 0.83, 5: 0.07, 4: 0.06, 3: 0.02, 2: 0.005, 1: 0.01, 0: 0.005 }, u: { 6: 0.0075, 5: 0.01, 4: 0.004, 3: 0.0006, 2: 0.004, 1: 0.056, 0: 0.918 } },
+  surname: { m: { 6: 0.9, 5: 0.02, 4: 0.01, 3: 0.05, 2: 0.01, 1: 0.005, 0: 0.005 }, u: { 6: 0.0027, 5: 0.0005, 4: 0.0001, 3: 0.0006, 2: 0.004, 1: 0.059, 0: 0.933 } },
+  dob: { m: { 5: 0.93, 4: 0.02, 3: 0.03, 2: 0.005, 1: 0.01, 0: 0.005 }, u: { 5: 0.0001, 4: 0.00001, 3: 0.0013, 2: 0.00003, 1: 0.033, 0: 0.9655 } },
+  gender: { m: { 1: 0.98, 0: 0.02 }, u: { 1: 0.6, 0: 0.4 } },
+};
+const MIN_TRAINING_PAIRS = 200;
+
 /** Identifier-labelled pairs needed before they, not EM, give the date of birth's m. */
 const MIN_LABELLED_PAIRS = 50;
 
@@ -184,7 +197,12 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
       return new Map(levels.map((l) => [l, Math.max(((counts.get(l) ?? 0) + 0.5) / (total + 0.5 * levels.length), M_FLOOR)]));
     });
   }
-  const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels ? [FN, SN, DOB, GENDER] : []);
+  const small = blocked.reduce((a, p) => a + p.n, 0) < MIN_TRAINING_PAIRS;
+  if (small) {
+    fixed = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, SMALL_DATA[c].m[l]!])));
+    for (const c of COMPARISONS) u[c] = new Map(levelsOf(c).map((l) => [l, SMALL_DATA[c].u[l]!]));
+  }
+  const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels || small ? [FN, SN, DOB, GENDER] : []);
   const m = fit.m;
   const expected = fit.lambda * fit.total;
   const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => {
@@ -212,7 +230,7 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
       patterns: blocked.length,
       em_iterations: fit.iterations,
       em_converged: fit.converged,
-      m_from: useLabels ? `${labelledPairs} pairs with the same valid PNC id` : 'EM on the blocked pairs',
+      m_from: small ? 'built-in prior (too few pairs to estimate)' : useLabels ? `${labelledPairs} pairs with the same valid PNC id` : 'EM on the blocked pairs',
       expected_matches: Math.round(expected * 10) / 10,
       random_pairs: randomPairs,
       u_source: meta.uSource,
