@@ -1,134 +1,66 @@
 // withdraw: a person (or the whole cohort) withdrawn by the provider (DPIA: right to erasure and
-// to restriction). For one person the cohort is corrected (their row blanked, so every other row
-// keeps its number), what that touches re-runs, and every older blob that held them is purged and
-// recorded. For the whole cohort everything person-level of the request is purged.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { commandArgs } from '../src/args.ts';
-import { sha256File } from '../src/hash.ts';
-import { acquireLock } from '../src/lock.ts';
-import { addFingerprints } from '../src/identifiers.ts';
-import { dataPaths, purgeRequest } from '../src/purge.ts';
-import { Runner, checkRequestId } from '../src/runner.ts';
-import { forcedPurge, operatorName, today } from '../src/retention-commands.ts';
-import { chooseMode, createRenderer } from '../src/log.ts';
-import type { LoadedDag } from '../src/dag.ts';
-import { locateFiles } from '../stages/intake/locate.ts';
-import { readTable, type RawCell } from '../stages/intake/read-table.ts';
-import { mapColumns } from '../stages/intake/headers.ts';
-import { loadSchemas } from '../stages/intake/schemas.ts';
-import { excelDateToIso, parseDate } from '../stages/intake/dates.ts';
+// to restriction). Whom is always explicit: --row, --reference, or --all for the whole cohort,
+// where everything person-level of the request is purged. One person: commands/withdraw-person.ts.
+import { forcedPurge } from '../src/retention.ts';
+import { defineCommand, fail, printJson, usageError, type Values } from '../src/commands/command.ts';
+import { checkKnownRequest, dryRunOption, jsonOption, requestOption, yesOption } from '../src/commands/common.ts';
+import { confirm } from '../src/commands/confirm.ts';
+import { EXIT } from '../src/commands/exit.ts';
+import type { Project } from '../src/project.ts';
+import { withdrawPerson } from './withdraw-person.ts';
 
-const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
+const OPTIONS = {
+  request: requestOption,
+  row: { type: 'string', arg: 'N', description: 'the person on this row of the current cohort file (header = row 1)' },
+  reference: { type: 'string', arg: 'REF', description: "the person with this provider's reference" },
+  all: { type: 'boolean', description: 'withdraw the whole cohort: every person-level output and file of the request is purged' },
+  reason: { type: 'string', arg: 'TEXT', description: 'kept in the deletion register (default: "withdrawn by the provider"); no personal data in it' },
+  'dry-run': dryRunOption,
+  yes: yesOption,
+  json: jsonOption,
+} as const;
 
-function cellText(cell: RawCell): string {
-  if (cell === null) return '';
-  if (cell instanceof Date) return excelDateToIso(cell) ?? '';
-  return String(cell);
-}
+const command = defineCommand({
+  name: 'withdraw',
+  summary: 'withdraw one person (--row N or --reference REF) or the whole cohort (--all) of a request',
+  usage: '--request ID (--row N | --reference REF | --all) [--reason TEXT] [--dry-run] [--yes] [--json]',
+  description: `One person: their row is blanked in a new correction file (every other row keeps its number), what
+that touches re-runs, and every older upload and output that held them is purged and recorded.
+--all: everything person-level of the request is purged. Nothing happens without one of
+--row, --reference or --all; on a terminal it asks first unless --yes.`,
+  options: OPTIONS,
+  run: async ({ values, project }) => withdraw(await project(), values),
+});
 
-function csvField(text: string): string {
-  return text === '' ? '' : `"${text.replaceAll('"', '""')}"`;
-}
+export default command;
 
-export async function withdrawCommand(argv: string[], dag: LoadedDag): Promise<number> {
-  const args = commandArgs(
-    argv,
-    { request: { type: 'string' }, row: { type: 'string' }, reference: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
-    'usage: npm run pipeline -- withdraw --request ID [--row N | --reference REF] [--reason TEXT]',
-  );
-  if (args.exit !== undefined) return args.exit;
-  const values = args.values;
+const WHOLE_COHORT = { classifications: ['personal', 'pseudonymised'], rule: 'withdrawal of the whole cohort' } as const;
+
+async function withdraw(project: Project, values: Values<typeof OPTIONS>): Promise<number> {
+  const json = !!values.json;
+  const targets = [values.row !== undefined, values.reference !== undefined, !!values.all].filter(Boolean).length;
+  if (targets !== 1) return usageError(command, targets ? 'give only one of --row, --reference and --all' : 'say whom to withdraw: --row N, --reference REF, or --all for the whole cohort', json);
+  if (values.row !== undefined && !/^[1-9][0-9]*$/.test(values.row)) return usageError(command, `--row takes a row number (got ${JSON.stringify(values.row)})`, json);
   const request = values.request ?? '';
-  const bad = checkRequestId(request);
-  if (bad) return fail(bad, 2);
-  const runner = new Runner(dag);
+  const bad = await checkKnownRequest(project, request);
+  if (bad) return fail(bad, EXIT.usage, { json });
   const reason = values.reason ?? 'withdrawn by the provider';
+  if (!values.all) return withdrawPerson(project, { request, row: values.row, reference: values.reference, reason, dryRun: !!values['dry-run'], yes: !!values.yes, json });
 
-  if (values.row === undefined && values.reference === undefined) {
-    // The whole cohort: everything person-level goes, whatever the retention rules say.
-    const done = await forcedPurge(runner, request, reason, 0, { classifications: ['personal', 'pseudonymised'], rule: 'withdrawal of the whole cohort' });
-    (done.ok ? console.log : console.error)(done.ok ? done.message : `error: ${done.message}`);
-    return done.ok ? 0 : 1;
+  // The whole cohort: everything person-level goes, whatever the retention rules say.
+  const what = `purge every personal and pseudonymised output and file of request ${request}`;
+  const override = { classifications: [...WHOLE_COHORT.classifications], rule: WHOLE_COHORT.rule };
+  if (values['dry-run']) {
+    const { planForcedPurge } = await import('../src/purge-plan.ts');
+    const plan = await planForcedPurge(project, request, override);
+    if (json) printJson({ dryRun: true, ...plan });
+    else process.stdout.write(`dry run: would ${what}; nothing was deleted\n${plan.lines.map((l) => `  ${l}\n`).join('')}`);
+    return EXIT.ok;
   }
-
-  // 1. Correct the cohort: the person's row blanked in a new correction file.
-  const requestDir = join(dag.dataDir, 'requests', request);
-  const lock = await acquireLock(join(runner.records.requestDir(request), '.lock'), `withdraw-${process.pid}`, 0);
-  if (!lock.ok) return fail(`request ${request} is being run by process ${lock.owner.pid}; withdraw when it ends`, 75);
-  let row: number;
-  try {
-    if (!existsSync(requestDir)) return fail(runner.purgedNotice(request) ?? `request ${request} has no folder ${relative(dag.root, requestDir)}`);
-    const files = await locateFiles(requestDir);
-    if (!files.cohort) return fail(`request ${request}: no cohort file to correct`);
-    const read = await readTable(files.cohort, files.cohortLabel, { maxFileBytes: Number.MAX_SAFE_INTEGER, maxUnzippedBytes: Number.MAX_SAFE_INTEGER });
-    if (!read.ok) return fail(`request ${request}: ${files.cohortLabel} cannot be read (${read.problem.problem})`);
-    const { table } = read;
-    const schemas = await loadSchemas(INTAKE_DIR);
-    const columns = mapColumns(table.header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
-    const col = (field: string) => columns.fields.indexOf(field);
-    const target = values.row !== undefined
-      ? table.rows.find((r) => r.row === Number(values.row))
-      : table.rows.find((r) => col('reference') >= 0 && cellText(r.cells[col('reference')] ?? null).trim() === values.reference!.trim());
-    const which = values.row !== undefined ? `row ${values.row}` : 'the given reference';
-    if (!target || target.cells.every((c) => cellText(c).trim() === '')) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
-    row = target.row;
-
-    // Fingerprint the person before their data goes, so the audit can look for leftovers.
-    const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
-    const dob = parseDate(get('dob')) ?? '';
-    addFingerprints(dataPaths(runner).fingerprints, `${request}-withdrawn-row-${row}`, [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number')] }]);
-
-    const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
-    let next = 2;
-    for (const r of [...table.rows].sort((a, b) => a.row - b.row)) {
-      for (; next < r.row; next++) lines.push(''); // keep blank rows so row numbers do not move
-      lines.push(r.row === row ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
-      next = r.row + 1;
-    }
-    const correction = join(requestDir, 'corrections', `${today()}-cohort.csv`);
-    mkdirSync(join(requestDir, 'corrections'), { recursive: true, mode: 0o700 });
-    const tmp = `${correction}.${process.pid}.tmp`;
-    writeFileSync(tmp, lines.join('\r\n') + '\r\n', { mode: 0o600 });
-    renameSync(tmp, correction);
-
-    // 2. Every earlier upload held the person: delete them and record it.
-    const superseded = [join(requestDir, 'cohort.csv'), join(requestDir, 'cohort.xlsx')];
-    const corrDir = join(requestDir, 'corrections');
-    for (const f of readdirSync(corrDir)) if (join(corrDir, f) !== correction) superseded.push(join(corrDir, f));
-    const deletions = [];
-    for (const f of superseded.filter((f) => existsSync(f))) {
-      const blob = await sha256File(f);
-      const bytes = statSync(f).size;
-      rmSync(f);
-      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: `withdrawal of row ${row}` });
-    }
-    dataPaths(runner).register.append(deletions);
-  } finally {
-    lock.release();
-  }
-
-  // 3. Re-run: only what the correction touches runs again.
-  const renderer = createRenderer(chooseMode(!!values.json));
-  const outcome = await runner.run({ request, onEvent: (e) => renderer.onEvent(e) });
-  renderer.close();
-  if (!outcome.ok && outcome.reason !== 'stopped') return fail(`the corrected cohort was saved, but the re-run failed: ${outcome.message}; run the pipeline again, then withdraw again to purge older copies`);
-
-  // 4. Purge every older person-level blob of the request that the corrected run no longer uses.
-  const keep = new Set<string>();
-  for (const s of Object.values(outcome.record?.stages ?? {})) for (const o of Object.values(s.outputs ?? {})) keep.add(o.hash);
-  const lock2 = await acquireLock(join(runner.records.requestDir(request), '.lock'), `withdraw-${process.pid}`, 10_000);
-  if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
-  try {
-    const result = await purgeRequest(runner, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: `withdrawal of row ${row}`, keep });
-    console.log(`request ${request}: row ${row} withdrawn; ${result.deleted.length} older item(s) holding it purged and recorded`);
-    return 0;
-  } finally {
-    lock2.release();
-  }
-}
-
-function fail(message: string, code = 1): number {
-  console.error(`error: ${message}`);
-  return code;
+  if (!values.yes && !(await confirm(`${what}?`))) return fail('not confirmed; nothing was deleted', EXIT.cancelled, { json });
+  const done = await forcedPurge(project, request, reason, 0, override);
+  if (!done.ok) return fail(done.message, done.locked ? EXIT.locked : EXIT.failed, { json });
+  if (json) printJson(done);
+  else process.stdout.write(done.message + '\n');
+  return EXIT.ok;
 }

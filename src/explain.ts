@@ -118,3 +118,10 @@ export function describeReason(r: Reason): string {
       return `waits for ${r.upstream.join(', ')} to run; re-runs only if their outputs change${r.changes.length ? `; also ${r.changes.map(describeChange).join('; ')}` : ''}`;
   }
 }
+
+/** The reason as lines: one per changed key field (what --explain prints under each stage). */
+export function reasonLines(r: Reason): string[] {
+  if (r.kind === 'changed') return r.changes.map(describeChange);
+  if (r.kind === 'pending') return [`waits for ${r.upstream.join(', ')} to run; re-runs only if their outputs change`, ...r.changes.map(describeChange)];
+  return [describeReason(r)];
+}

@@ -1,0 +1,54 @@
+// `pipeline gc`: delete stage records and blobs that neither the last N runs of any request nor a
+// pinned run need. `gc --pin RUN --request ID` keeps one run's outputs for good.
+import { applyGc, pinRun, planGc } from '../gc.ts';
+import { defineCommand, fail, printJson, usageError } from './command.ts';
+import { checkKnownRequest, dryRunOption, jsonOption, wholeNumber } from './common.ts';
+import { EXIT } from './exit.ts';
+
+const command = defineCommand({
+  name: 'gc',
+  summary: 'delete cached results no recent or pinned run needs (--dry-run lists them)',
+  usage: '[--keep N] [--dry-run] [--json] | --pin RUN --request ID',
+  options: {
+    keep: { type: 'string', arg: 'N', description: 'keep what the last N runs of each request need (default 5)' },
+    'dry-run': dryRunOption,
+    pin: { type: 'string', arg: 'RUN', description: 'pin this run of --request: gc keeps what it needs, always' },
+    request: { type: 'string', arg: 'ID', description: 'the request of --pin' },
+    json: jsonOption,
+  },
+  async run({ values, project }): Promise<number> {
+    const json = !!values.json;
+    const p = await project();
+    if (values.pin) {
+      const bad = await checkKnownRequest(p, values.request);
+      if (bad) return fail(bad, EXIT.usage, { json });
+      try {
+        pinRun(p.records, values.request!, values.pin);
+      } catch (error) {
+        return fail((error as Error).message, EXIT.usage, { json });
+      }
+      if (json) printJson({ pinned: values.pin, request: values.request });
+      else process.stdout.write(`pinned run ${values.pin} of request ${values.request}: gc keeps what it needs\n`);
+      return EXIT.ok;
+    }
+    if (values.request !== undefined) return usageError(command, '--request goes with --pin only', json);
+    const keep = wholeNumber('keep', values.keep, 5, 1);
+    if (typeof keep === 'string') return usageError(command, keep, json);
+    const plan = planGc(p.store, p.records, keep);
+    if (values['dry-run']) {
+      if (json) printJson({ dryRun: true, ...plan });
+      else {
+        process.stdout.write(`gc would keep what ${plan.keepRuns} run(s) need and delete ${plan.deleteRecords.length} stage record(s) and ${plan.deleteBlobs.length} blob(s)\n`);
+        for (const r of plan.deleteRecords) process.stdout.write(`  record ${r}\n`);
+        for (const b of plan.deleteBlobs) process.stdout.write(`  blob ${b.hash}\n`);
+      }
+      return EXIT.ok;
+    }
+    const done = applyGc(p.store, plan);
+    if (json) printJson({ dryRun: false, deleted: done });
+    else process.stdout.write(`gc deleted ${done.records} stage record(s) and ${done.blobs} blob(s), ${(done.bytes / 2 ** 20).toFixed(1)} MiB\n`);
+    return EXIT.ok;
+  },
+});
+
+export default command;
