@@ -26,7 +26,7 @@ export const NAME_BLOCK_CAP = 50;
 export const TRAIN_SAMPLE = 1000;
 export const TRAIN_BLOCK_CAP = 200;
 /** Fixed weights (bits) of the evidence outside the model: see decide.sql. */
-export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 4, date_strong: 8 } as const;
+export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10 } as const;
 
 export interface LinkOptions {
   /** Choose index events from `events_in` (the pipeline); false for person-level linkage only. */
