@@ -99,8 +99,10 @@ export async function loadTextTable(
 
 /** A SQL expression reading the text column `column` as a DATE by the formats of `format`. */
 function dateExpression(column: string, format: string): string {
-  const patterns = DATE_FORMATS[format];
-  if (!patterns) throw new LinkInputError(`--date-format: "${format}" is not one of ${Object.keys(DATE_FORMATS).join(', ')}`);
+  const chosen = DATE_FORMATS[format];
+  if (!chosen) throw new LinkInputError(`--date-format: "${format}" is not one of ${Object.keys(DATE_FORMATS).join(', ')}`);
+  // yyyy-mm-dd cannot be mistaken for anything else: it is read whatever the format
+  const patterns = chosen.includes('%Y-%m-%d') ? chosen : ['%Y-%m-%d', ...chosen];
   // an ISO timestamp's date part is still its date
   const value = `CASE WHEN regexp_matches(${column}, '^\\d{4}-\\d{2}-\\d{2}[T ]') THEN left(${column}, 10) ELSE ${column} END`;
   return `coalesce(${patterns.map((p) => `try_strptime(${value}, '${p}')`).join(', ')})::DATE`;

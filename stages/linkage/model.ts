@@ -94,7 +94,7 @@ type Params = Map<number, number>[];
  * match share and the pairs' own u move. The u estimated here belongs to the training pairs (the
  * non-matches blocking keeps agree more often than random pairs do) and is thrown away.
  */
-function em(patterns: Pattern[], fields: number[], uInit: Record<ComparisonName, Map<number, number>>, fixedM?: Params, fixedFields: number[] = fields) {
+function em(patterns: Pattern[], fields: number[], uInit: Record<ComparisonName, Map<number, number>>, fixedM?: Params, fixedFields: number[] = fields, fixU = false) {
   const m: Params = COMPARISONS.map((c, k) => {
     if (fixedM && fixedFields.includes(k)) return new Map(fixedM[k]!);
     const levels = levelsOf(c);
@@ -147,7 +147,7 @@ function em(patterns: Pattern[], fields: number[], uInit: Record<ComparisonName,
           m[k]!.set(level, next);
         }
       }
-      for (const [level, v] of uAcc[k]!) ub[k]!.set(level, Math.max(v / uSum, M_FLOOR));
+      if (!fixU) for (const [level, v] of uAcc[k]!) ub[k]!.set(level, Math.max(v / uSum, M_FLOOR));
     }
     converged = change < EM_TOLERANCE;
   }
@@ -202,7 +202,8 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
     fixed = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, SMALL_DATA[c].m[l]!])));
     for (const c of COMPARISONS) u[c] = new Map(levelsOf(c).map((l) => [l, SMALL_DATA[c].u[l]!]));
   }
-  const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels || small ? [FN, SN, DOB, GENDER] : []);
+  // (with so few pairs, a free u for them could explain every pair as a non-match: u stays put)
+  const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels || small ? [FN, SN, DOB, GENDER] : [], small);
   const m = fit.m;
   const expected = fit.lambda * fit.total;
   const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => {

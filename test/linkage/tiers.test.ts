@@ -64,8 +64,8 @@ const COHORT: (CohortRow & { expect: { status: string; tier?: string | null; reg
   { row: 17, forename: 'Paul', surname: 'Ward', dob: '1960-01-01', pnc_id: '2002/0000555C', intervention_start_date: IV, expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
   // gender missing (the link command allows it): still an exact match
   { row: 18, forename: 'Peter', surname: 'Morgan', dob: '1979-04-09', gender: null, intervention_start_date: IV, expect: { status: 'linked', tier: 'exact', register_id: 5, event_id: 500 } },
-  // both names agree, the date of birth is 25 years out: a suspect match, discarded
-  { row: 19, forename: 'Kevin', surname: 'Dixon', dob: '1995-08-22', intervention_start_date: IV, expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
+  // both names agree, the date of birth is 25 years out and no sentence fits: a suspect match, discarded
+  { row: 19, forename: 'Kevin', surname: 'Dixon', dob: '1995-08-22', intervention_start_date: '2012-01-01', expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
 ];
 
 /**
