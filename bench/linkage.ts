@@ -4,7 +4,7 @@
 //   npm run synth -- --people 5000000 --request-size 58000 --data-dir data/scratch/national
 // and the events from `npm run bench -- register` (DATA_DIR/events.parquet).
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import stage from '../stages/linkage/stage.ts';
@@ -38,6 +38,7 @@ const run = await measure(() =>
 );
 const report = JSON.parse(readFileSync(run.value.outputs.matchReport!, 'utf8')) as {
   cohort_rows: number; linked: number; blocking: { candidate_pairs: number; plausible_pairs: number };
+  model: { training: { em_iterations: number; m_from: string; random_pairs: number } };
   by_tier: { tier: string; matched: number }[]; attrition: { step: string; lost?: number }[];
 };
 const q = await linkQuality(run.value.outputs.links!, w.truth);
@@ -50,6 +51,7 @@ recordBenchmark('linkage stage (national register, largest cohort)', [
     'cohort rows': report.cohort_rows.toLocaleString('en-GB'),
     'candidate pairs': report.blocking.candidate_pairs.toLocaleString('en-GB'),
     'plausible pairs': report.blocking.plausible_pairs.toLocaleString('en-GB'),
+    'EM iterations': report.model.training.em_iterations,
     threads: stage.duckdb?.threads ?? 1,
     seconds: run.seconds.toFixed(1),
     'peak RSS MiB': run.peakMiB.toFixed(0),
@@ -58,6 +60,7 @@ recordBenchmark('linkage stage (national register, largest cohort)', [
     'right index event': q.eventAgreement.toFixed(4),
   },
 ], [
+  `Model: m from ${report.model.training.m_from}; u from ${report.model.training.random_pairs.toLocaleString('en-GB')} random pairs. Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(', ')}.`,
   `Tiers (rows matched): pnc ${tiers.pnc}, prison number ${tiers.prison_number}, exact ${tiers.exact}, fuzzy ${tiers.fuzzy}.`,
   `Lost: ${Object.entries(lost).map(([k, v]) => `${k} ${v}`).join(', ')}; linked ${report.linked}.`,
   'Precision: of rows given a register_id, the share equal to the truth\'s; recall: of rows whose person is in the register, the share given the right register_id; right index event: of rows linked to the right person, the share whose event is the truth\'s disposal.',
