@@ -19,7 +19,7 @@ export const TIERS = ['pnc', 'prison_number', 'exact', 'fuzzy'] as const;
 /** Default match probability a candidate needs to be linked. */
 export const DEFAULT_THRESHOLD = 0.95;
 /** Records per side in the random-pair sample that gives u (this many squared pairs). */
-export const U_SAMPLE = 700;
+export const U_SAMPLE = 400;
 /** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
 export const NAME_BLOCK_CAP = 50;
 /** Cohort rows (chosen by content) whose pairs train m, and the largest surname block they use. */
