@@ -34,10 +34,10 @@ SELECT p.*,
 FROM plausible p
 LEFT JOIN pair_date_support s ON s.row = p.row AND s.register_id = p.rid;
 
--- (weights are capped at 60 bits so that 2^w stays exact enough in a DOUBLE and the sum is the
--- same whatever order the threads add it in)
+-- (weights are capped at 60 bits so that 2^w stays finite and precise in a DOUBLE; the odds are
+-- added in register-id order, so the sum is the same whatever the threads)
 CREATE TABLE row_odds AS
-SELECT row, sum(pow(2, least(weight, 60))) AS odds FROM pair_decisions WHERE gender_ok GROUP BY row;
+SELECT row, list_sum(list(pow(2, least(weight, 60)) ORDER BY rid)) AS odds FROM pair_decisions WHERE gender_ok GROUP BY row;
 
 CREATE TABLE pair_probabilities AS
 SELECT d.*,

@@ -46,7 +46,7 @@ export default defineStage({
   },
   code: ['load-stage.sql', 'load-events.sql', ...LINKAGE_SQL, NAME_VARIANTS_FILE, 'model.ts', 'link.ts'],
   // Only counts, model parameters rounded to 6 digits and per-row rounded probabilities reach
-  // the outputs; every sum is over exact powers of two or integers, whatever the threads.
+  // the outputs; EM runs in one thread (model.ts) and per-row odds are added in a fixed order.
   duckdb: { threads: 2 },
   async run({ db, inputs, outputs, dir, log }) {
     const request = JSON.parse(await readFile(inputs.request!, 'utf8')) as RequestJson;
