@@ -13,7 +13,8 @@
 --    match): p_i = 2^w_i / ($no_match_mass + sum_j 2^w_j). So two close candidates share the
 --    probability, and neither reaches the threshold.
 --    A pair whose genders are both given and differ is never linked and is no rival either
---    (twins of different sex share everything else).
+--    (twins of different sex share everything else); nor is one where the cohort gives no
+--    gender but its forename is one the register only knows for the other sex (keys.sql).
 -- The best candidate (highest probability, then weight) is linked when p >= $threshold. A row is a
 -- suspect match (discarded and counted, as the DPIA asks) when its best candidate alone would
 -- reach the threshold but a rival stops it (`ambiguous`), when both names agree but the rest is
@@ -28,7 +29,7 @@ SELECT p.*,
          - CASE WHEN p.pn_conflict THEN $pn_conflict_bits ELSE 0 END
          + CASE WHEN coalesce(s.best_event_points, 0) >= 6 THEN $date_bits_strong
                 WHEN coalesce(s.best_event_points, 0) >= 4 THEN $date_bits ELSE 0 END AS weight,
-       p.g_gender <> 0 AS gender_ok,
+       p.g_gender <> 0 AND NOT p.gender_guess_conflict AS gender_ok,
        CASE WHEN p.pnc_exact AND p.personal_weight >= 0 THEN 'pnc'
             WHEN p.pn_exact AND p.personal_weight >= 0 THEN 'prison_number' END AS identifier_tier
 FROM plausible p

@@ -36,13 +36,16 @@ SELECT w.*,
             ELSE one_edit_apart(c.pnc, r.pnc) AND NOT pnc_check_ok(c.pnc) END AS pnc_near,
        CASE WHEN c.pnc IS NULL OR r.pnc IS NULL OR c.pnc = r.pnc THEN false
             ELSE NOT one_edit_apart(c.pnc, r.pnc) OR pnc_check_ok(c.pnc) END AS pnc_conflict,
+       -- no gender given, but the forename is one the register only knows for the other sex
+       (c.gender IS NULL AND NOT w.swapped AND r.gender IS NOT NULL AND fs.sex IS NOT NULL AND fs.sex <> r.gender) AS gender_guess_conflict,
        (pn.rid IS NOT NULL) AS pn_exact,
        (c.pn IS NOT NULL AND pn.rid IS NULL AND hp.rid IS NOT NULL) AS pn_conflict
 FROM pair_weights w
 JOIN cohort c ON c.row = w.row
 JOIN register r ON r.rid = w.rid
 LEFT JOIN register_prison_numbers pn ON pn.rid = w.rid AND pn.pn = c.pn
-LEFT JOIN person_prison_numbers hp ON hp.rid = w.rid;
+LEFT JOIN person_prison_numbers hp ON hp.rid = w.rid
+LEFT JOIN forename_sex fs ON fs.fn1 = c.fn1;
 
 -- Pairs worth a look at the sentence dates and a decision: an identifier agrees or nearly does,
 -- or the model's weight with the prior could reach even odds with the strongest date evidence.

@@ -27,6 +27,7 @@ export const PROBE_PEOPLE: ProbePerson[] = [
   { register_id: 990016, forename: 'Tobias', surname: 'Grimsditch', dob: '1981-01-29', gender: 'M' },
   // only the brother of this pair is in the register
   { register_id: 990017, forename: 'Benedict', surname: 'Harkness', dob: '1993-02-16', gender: 'M' },
+  { register_id: 990018, forename: 'Robert', surname: 'Pendlebury', dob: '1986-10-12', gender: 'M' },
 ];
 
 export const PROBE_ROWS: ProbeRow[] = [
@@ -48,4 +49,6 @@ export const PROBE_ROWS: ProbeRow[] = [
   { key: 'P16', forename: 'Tobias', surname: 'Grimsditch', dob: '1981-01-29', gender: null, expect: 990016, what: 'gender missing' },
   { key: 'P17', forename: 'Benedicta', surname: 'Harkness', dob: '1993-02-16', gender: 'F', expect: null, what: 'twin sister of a register man, gender given: not him' },
   { key: 'P18', forename: 'Zebedee', surname: 'Quaxworth', dob: '1960-01-01', gender: 'M', expect: null, what: 'nobody' },
+  { key: 'P20', forename: 'Roberta', surname: 'Pendlebury', dob: '1986-10-12', gender: null, expect: null, what: 'twin sister of a register man, gender missing: a forename the register only knows for women' },
+  { key: 'P19', forename: 'Kristina', surname: 'Bellingham', dob: '1991-04-05', gender: null, expect: 990010, what: 'twin sister, gender missing, both twins in the register' },
 ];
