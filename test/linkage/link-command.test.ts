@@ -158,6 +158,9 @@ test('--date-format mm/dd/yyyy reads American dates', async () => {
   const r = await run(['--cohort', join(dir, 'cohort.csv'), '--people', join(dir, 'people.csv'), '--columns', MAP, '--date-format', 'mm/dd/yyyy', '--out', join(dir, 'out')]);
   assert.is(r.code, 0, r.err);
   assert.not.match(r.err, /not dates/);
+  // progress on the way, and a word that gender, missing on one side, is left out
+  assert.match(r.err, /link: compare\.sql done \([0-9.]+ s\)/);
+  assert.match(r.err, /gender is not given on both sides/);
   assert.equal((await readLinks(join(dir, 'out', 'links.parquet'))).map((l) => l.register_id), ['P-002']);
   const bad = await run(['--cohort', join(dir, 'cohort.csv'), '--people', join(dir, 'people.csv'), '--columns', MAP, '--date-format', 'whenever', '--out', join(dir, 'out2')]);
   assert.is(bad.code, 2);
