@@ -2,8 +2,8 @@
 -- cohort x register product, so the work grows with the block sizes, not with N x M. Each rule
 -- survives a different kind of slip, and their union survives most single ones and many pairs:
 --   identifiers    PNC id; PNC with two adjacent digits transposed; prison number
---   dob exact      + surname initial, + forename initial, + either initial in the other name
---                  (names swapped), or alone when either side has a name missing
+--   dob exact      + surname initial, + forename initial, + both initials crosswise (names
+--                  swapped), or alone when either side has a name missing
 --   dob slips      day/month swapped + either initial; two adjacent digits transposed + both
 --                  initials; the sound of both names + two of year, month and day (a wrong
 --                  digit or year, with or without a typo in the names)
@@ -69,9 +69,7 @@ SELECT DISTINCT row, rid FROM (
   UNION ALL
   SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.fn1
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1
-  UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.sn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1 AND r.sn1 = c.fn1
   UNION ALL
   SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE name_missing) c JOIN register_keys r ON r.dob = c.dob
   UNION ALL
