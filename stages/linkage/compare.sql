@@ -8,9 +8,10 @@
 --                      STEVEN ~ STEPHEN); 3 a typo (Jaro-Winkler >= 0.92, or one edit on four
 --                      letters or more); 2 the same sound (phonetic code) or Jaro-Winkler >= 0.85;
 --                      1 the same initial; 0 different; -1 missing
---   date of birth      5 exact; 4 day and month swapped; 3 one digit wrong or two adjacent
---                      digits transposed; 2 the year one out, day and month the same; 1 within a
---                      year; 0 different; -1 missing
+--   date of birth      5 exact; 4 day and month swapped; 3 the year one out, day and month the
+--                      same; 2 one digit wrong or two adjacent digits transposed; 1 within a
+--                      year; 0 different; -1 missing (levels in order of how rarely strangers
+--                      reach them: one digit anywhere is far commoner by chance than the year)
 --   gender             1 agree; 0 disagree; -1 missing
 -- Names swapped between the forename and surname fields (OKAFOR DAVID for DAVID OKAFOR) are
 -- compared crosswise as well; the crosswise levels are used when they are clearly better (see
@@ -87,8 +88,8 @@ WITH oriented AS (
               WHEN p.l_dob = p.r_dob THEN 5
               WHEN dob_swapped(p.l_dob) = p.r_dob THEN 4
               -- (both are eight digits: the cheap Hamming test first spares most pairs the edit distance)
-              WHEN hamming(p.l_dd, p.r_dd) = 1 OR (hamming(p.l_dd, p.r_dd) = 2 AND damerau_levenshtein(p.l_dd, p.r_dd) = 1) THEN 3
-              WHEN month(p.l_dob) = month(p.r_dob) AND day(p.l_dob) = day(p.r_dob) AND abs(year(p.l_dob) - year(p.r_dob)) = 1 THEN 2
+              WHEN month(p.l_dob) = month(p.r_dob) AND day(p.l_dob) = day(p.r_dob) AND abs(year(p.l_dob) - year(p.r_dob)) = 1 THEN 3
+              WHEN hamming(p.l_dd, p.r_dd) = 1 OR (hamming(p.l_dd, p.r_dd) = 2 AND damerau_levenshtein(p.l_dd, p.r_dd) = 1) THEN 2
               WHEN abs(p.l_dob - p.r_dob) <= 365 THEN 1
               ELSE 0 END AS g_dob,
          CASE WHEN p.l_gender IS NULL OR p.r_gender IS NULL THEN -1 WHEN p.l_gender = p.r_gender THEN 1 ELSE 0 END AS g_gender

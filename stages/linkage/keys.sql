@@ -9,15 +9,16 @@
 -- multi-part name ("SMITH-JONES", "MARY ANN", "DA COSTA").
 CREATE OR REPLACE TEMP MACRO name_norm(x) AS
   trim(regexp_replace(regexp_replace(strip_accents(upper(coalesce(x, ''))), '[''`]', '', 'g'), '[^A-Z]+', ' ', 'g'));
--- A phonetic code in the manner of Soundex, computable in SQL: MAC- read as MC-, PH as F, then
--- each letter by its sound class; repeats of a class collapse, vowels separate repeats and are
--- then dropped; the first letter is kept as its class, so C/K and vowels agree at the start
--- (CATHERINE = KATHERINE, MUHAMMAD = MOHAMMED, STEVEN = STEPHEN, MCDONALD = MACDONALD).
-CREATE OR REPLACE TEMP MACRO sound_classes(x) AS
-  translate(replace(regexp_replace(x, '^MAC', 'MC'), 'PH', 'F'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '01230120022455012623010202');
--- (s: the list of a name's sound classes, one per letter)
-CREATE OR REPLACE TEMP MACRO phonetic_of(s) AS
-  left(array_to_string(list_filter(list_filter(s, (ch, i) -> i = 1 OR ch <> s[i - 1]), (ch, i) -> i = 1 OR ch <> '0'), ''), 5);
+-- A phonetic code in the manner of Soundex, computable in SQL: MAC- read as MC-, PH as F; the
+-- first letter kept (C as K, any vowel as A), then the sound class of each later letter, repeats
+-- of a class collapsed, vowels separating repeats and then dropped (CATHERINE = KATHERINE,
+-- MUHAMMAD = MOHAMMED, STEVEN = STEPHEN, MCDONALD = MACDONALD; KEITH <> SCOTT).
+CREATE OR REPLACE TEMP MACRO sound_spelling(x) AS replace(regexp_replace(x, '^MAC', 'MC'), 'PH', 'F');
+CREATE OR REPLACE TEMP MACRO sound_classes(x) AS translate(sound_spelling(x), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '01230120022455012623010202');
+-- (s: the list of a name's sound classes, one per letter; x: the name)
+CREATE OR REPLACE TEMP MACRO phonetic_of(s, x) AS
+  CASE WHEN left(x, 1) IN ('A', 'E', 'I', 'O', 'U', 'Y') THEN 'A' WHEN left(x, 1) = 'C' THEN 'K' ELSE left(x, 1) END
+  || left(substr(array_to_string(list_filter(list_filter(s, (ch, i) -> i = 1 OR ch <> s[i - 1]), (ch, i) -> i = 1 OR ch <> '0'), ''), 2), 4);
 CREATE OR REPLACE TEMP MACRO gender_code(x) AS CASE upper(trim(coalesce(x, '')))
   WHEN 'M' THEN 'M' WHEN 'MALE' THEN 'M' WHEN 'F' THEN 'F' WHEN 'FEMALE' THEN 'F' ELSE NULL END;
 -- PNC ids in the long form YYYY/NNNNNNNA; the short form YY/NNNNNA that forms and old
@@ -69,7 +70,7 @@ WITH n AS (
 ), c AS (
   SELECT *, string_split(sound_classes(compact), '') AS cls, string_split(sound_classes(first_part), '') AS cls_first FROM n
 )
-SELECT norm, compact, parts, first_part, phonetic_of(cls) AS phon, phonetic_of(cls_first) AS phon_first FROM c;
+SELECT norm, compact, parts, first_part, phonetic_of(cls, compact) AS phon, phonetic_of(cls_first, first_part) AS phon_first FROM c;
 
 CREATE TABLE cohort AS
 SELECT c.row::INTEGER AS row,
