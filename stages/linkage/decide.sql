@@ -2,15 +2,13 @@
 -- 1. Identifiers first: a PNC id or prison number the person holds decides (tier pnc,
 --    prison_number) when the personal details do not contradict it (their model weight is not
 --    negative); an identifier contradicted by everything else is a suspect match.
--- 2. Otherwise the model: each pair's weight is the prior log-odds that two random records match
---    ($prior_bits), plus the personal details' weight (score.sql), plus extra evidence outside the
---    model with fixed weights: a PNC one slip away +$pnc_near_bits, a different PNC
---    -$pnc_conflict_bits, a different prison number -$pn_conflict_bits, and in the pipeline the
---    sentence dates: +$date_bits when the provider's dates fit one of the person's sentences,
---    +$date_bits_strong when the index or conviction date itself does (event-evidence.sql).
+-- 2. Otherwise the model: each pair's weight is the prior log-odds that a cohort row and a given
+--    register person match ($prior_bits: log2 of the share of rows with a match over the
+--    register's size, estimated in link.ts) plus the evidence (evidence.sql: the personal
+--    details' weight and the identifiers' and sentence dates' fixed weights).
 --    The match probability of a candidate is its share of the row's total odds, where the row
---    may also match nobody (odds $no_match_mass, the share of rows the model expects to have no
---    match): p_i = 2^w_i / ($no_match_mass + sum_j 2^w_j). So two close candidates share the
+--    may also match nobody (odds $no_match_mass, the share of rows without a match):
+--    p_i = 2^w_i / ($no_match_mass + sum_j 2^w_j). So two close candidates share the
 --    probability, and neither reaches the threshold.
 --    A pair whose genders are both given and differ is never linked and is no rival either
 --    (twins of different sex share everything else); nor is one where the cohort gives no
@@ -21,19 +19,8 @@
 -- too weak (`name_only`), or when its only identifier match is contradicted
 -- (`identifier_contradicted`). `score` is the best candidate's match probability.
 CREATE TABLE pair_decisions AS
-SELECT p.*,
-       coalesce(s.best_event_points, 0) AS event_points,
-       $prior_bits + p.personal_weight
-         + CASE WHEN p.pnc_near THEN $pnc_near_bits ELSE 0 END
-         - CASE WHEN p.pnc_conflict THEN $pnc_conflict_bits ELSE 0 END
-         - CASE WHEN p.pn_conflict THEN $pn_conflict_bits ELSE 0 END
-         + CASE WHEN coalesce(s.best_event_points, 0) >= 6 THEN $date_bits_strong
-                WHEN coalesce(s.best_event_points, 0) >= 4 THEN $date_bits ELSE 0 END AS weight,
-       p.g_gender <> 0 AND NOT p.gender_guess_conflict AS gender_ok,
-       CASE WHEN p.pnc_exact AND p.personal_weight >= 0 THEN 'pnc'
-            WHEN p.pn_exact AND p.personal_weight >= 0 THEN 'prison_number' END AS identifier_tier
-FROM plausible p
-LEFT JOIN pair_date_support s ON s.row = p.row AND s.register_id = p.rid;
+SELECT e.*, $prior_bits + e.evidence_weight AS weight
+FROM pair_evidence e;
 
 -- (weights are capped at 60 bits so that 2^w stays finite and precise in a DOUBLE; the odds are
 -- added in register-id order, so the sum is the same whatever the threads)

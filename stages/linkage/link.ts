@@ -9,7 +9,7 @@ import type { Duck } from '../../src/duck.ts';
 import type { Json } from '../../src/stage.ts';
 import { SWAP_PENALTY_BITS, loadModelWeights, trainModel, type Model } from './model.ts';
 
-export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'compare.sql', 'score.sql', 'event-evidence.sql', 'decide.sql', 'index-event.sql'] as const;
+export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'compare.sql', 'score.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql'] as const;
 export const NAME_VARIANTS_FILE = 'name-variants.csv';
 
 /** Loss reasons in attrition order: each row is counted at the first step that loses it. */
@@ -41,9 +41,38 @@ export interface LinkOptions {
   model?: Model;
 }
 
+/** The share of cohort rows with a match is kept inside these bounds: "matches nobody" always keeps some odds. */
+const MIN_MATCH_SHARE = 0.01;
+const MAX_MATCH_SHARE = 0.99;
+
+/**
+ * The share of cohort rows that have a match in the register (pi), by EM over the rows with the
+ * pairs' evidence fixed: each row matches one of its candidates or nobody, with odds
+ * (pi / N) 2^evidence for each candidate and 1 - pi for nobody; pi is the mean over rows of the
+ * probability that the row matches someone. EM on pairs (model.ts) counts strangers who share a
+ * birthday as part matches and overestimates it; this one-to-one estimate does not.
+ */
+async function estimateMatchShare(db: Duck, cohortRows: number, registerRows: number, start: number): Promise<number> {
+  const rows = await db.all<{ odds: number }>('SELECT odds FROM row_evidence ORDER BY row');
+  const odds = rows.map((r) => Number(r.odds));
+  const n = Math.max(1, registerRows);
+  let pi = Math.min(MAX_MATCH_SHARE, Math.max(MIN_MATCH_SHARE, Number.isFinite(start) ? start : 0.5));
+  for (let i = 0; i < 500; i++) {
+    let sum = 0;
+    for (const t of odds) {
+      const m = (pi / n) * t;
+      sum += m / (1 - pi + m);
+    }
+    const next = Math.min(MAX_MATCH_SHARE, Math.max(MIN_MATCH_SHARE, sum / Math.max(1, cohortRows)));
+    if (Math.abs(next - pi) < 1e-9) return next;
+    pi = next;
+  }
+  return pi;
+}
+
 export interface LinkResult {
   model: Model;
-  /** Share of cohort rows the model expects to have a match in the register. */
+  /** Share of cohort rows expected to have a match in the register (estimated per run, see estimateMatchShare). */
   matchShare: number;
   threshold: number;
 }
@@ -74,24 +103,23 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
   });
   options.log?.(options.model ? 'model given' : `model trained (${model.training.em_iterations} EM iterations)`);
   await loadModelWeights(db, model);
-  // The share of cohort rows with a match: from the model's lambda, kept inside [0.01, 0.99] so
-  // that "matches nobody" always keeps some odds and a link some room.
-  const matchShare = Math.min(0.99, Math.max(0.01, model.lambda * registerRows));
-  const lambda = Math.min(Math.max(model.lambda, 1e-15), 0.5);
-  const tfFloor = 1 / Math.max(1, registerRows + (options.source === 'both' ? cohortRows : 0));
   const bits = EXTRA_EVIDENCE_BITS;
+  const tfFloor = 1 / Math.max(1, registerRows + (options.source === 'both' ? cohortRows : 0));
+  // (pairs are kept for a decision when they could reach even odds at the highest prior)
   await run('score.sql', {
     tf_floor: tfFloor, swap_penalty: model.swap_penalty_bits ?? SWAP_PENALTY_BITS,
-    prior_bits: Math.log2(lambda / (1 - lambda)), date_bits_strong: options.withEvents ? bits.date_strong : 0,
+    prior_bits: Math.log2(MAX_MATCH_SHARE / Math.max(1, registerRows)), date_bits_strong: options.withEvents ? bits.date_strong : 0,
   });
   if (options.withEvents && loadEvents) await loadEvents();
   else await db.run(EMPTY_EVENTS);
   await run('event-evidence.sql', {});
-  await run('decide.sql', {
-    prior_bits: Math.log2(lambda / (1 - lambda)), pnc_near_bits: bits.pnc_near, pnc_conflict_bits: bits.pnc_conflict,
-    pn_conflict_bits: bits.pn_conflict, date_bits: bits.date, date_bits_strong: bits.date_strong,
-    no_match_mass: 1 - matchShare, threshold,
+  await run('evidence.sql', {
+    pnc_near_bits: bits.pnc_near, pnc_conflict_bits: bits.pnc_conflict, pn_conflict_bits: bits.pn_conflict,
+    date_bits: bits.date, date_bits_strong: bits.date_strong,
   });
+  const matchShare = await estimateMatchShare(db, cohortRows, registerRows, model.lambda * registerRows);
+  const prior = matchShare / Math.max(1, registerRows);
+  await run('decide.sql', { prior_bits: Math.log2(prior / (1 - prior)), no_match_mass: 1 - matchShare, threshold });
   await run('index-event.sql', {
     with_events: options.withEvents,
     period_from: options.period?.from ?? '0001-01-01',

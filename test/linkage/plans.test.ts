@@ -97,7 +97,7 @@ test('linkage SQL: only equality joins (no cohort x register product)', async ()
     for (const file of ['load-stage.sql', 'keys.sql', 'candidates.sql', 'compare.sql']) await runChecked(db, join(LINKAGE_DIR, file), params, found);
     // the model's weights, as link.ts loads them
     await db.run(`CREATE TABLE model_weights AS SELECT * FROM (VALUES ('forename', 6, 0.9, 8.0), ('surname', 6, 0.9, 8.0), ('dob', 5, 0.9, 12.0)) t(comparison, level, m, log2_bf)`);
-    for (const file of ['score.sql', 'load-events.sql', 'event-evidence.sql', 'decide.sql', 'index-event.sql']) {
+    for (const file of ['score.sql', 'load-events.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql']) {
       await runChecked(db, join(LINKAGE_DIR, file), params, found);
     }
     const linked = await db.one<{ n: number }>("SELECT count(*)::INTEGER AS n FROM links WHERE status = 'linked'");
