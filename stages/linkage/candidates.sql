@@ -124,17 +124,3 @@ SELECT 'register' AS side, rid AS id, sn, fn, dob, dd, gender FROM register
 WHERE $u_source = 'both' OR rid NOT IN (SELECT id FROM sample_left)
 ORDER BY hash(sn, fn, dd, gender), rid LIMIT $u_sample;
 
--- Training pairs for the model's m probabilities, in two sessions as Splink does, each blocked on
--- one field and so estimating the others (a field a session is blocked on agrees in every pair
--- and says nothing there): pairs sharing the date of birth teach how names and gender agree
--- among matches; pairs sharing a (not too common) surname teach the date of birth and forename.
--- From a sample of cohort rows chosen by content, so the work stays small at national scale.
-CREATE TABLE train_rows AS
-SELECT row, dob, replace(sn, ' ', '') AS snc FROM cohort ORDER BY hash(sn, fn, dd, gender), row LIMIT $train_sample;
-CREATE TABLE register_train_surnames AS
-SELECT snc, rid FROM (SELECT replace(sn, ' ', '') AS snc, rid, count(*) OVER (PARTITION BY replace(sn, ' ', '')) AS n FROM register WHERE sn <> '')
-WHERE n <= $train_block_cap;
-CREATE TABLE training_pairs AS
-SELECT 'train_dob' AS kind, t.row, r.rid FROM train_rows t JOIN register r ON r.dob = t.dob
-UNION ALL
-SELECT 'train_sn', t.row, r.rid FROM train_rows t JOIN register_train_surnames r ON r.snc = t.snc WHERE t.snc <> '';

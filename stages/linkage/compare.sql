@@ -1,7 +1,6 @@
 -- Comparison vectors: for each pair, the level at which each field agrees (Fellegi-Sunter's
--- gamma). Blocked pairs (scored, and EM's estimate of the match share), training pairs (EM
--- estimates m from them) and random pairs (they give u) are compared by the same rules, so that
--- m and u describe exactly the levels the model later scores.
+-- gamma). Blocked pairs (scored, and EM estimates m from them) and random pairs (they give u)
+-- are compared by the same rules, so that m and u describe exactly the levels the model scores.
 --   forename, surname  6 the same letters ("MARY ANN" = "MARY-ANN"); 5 a shared part (a middle
 --                      name used as the forename, one part of a hyphenated or double-barrelled
 --                      surname); 4 variants of one name in name-variants.csv (BILL ~ WILLIAM,
@@ -33,9 +32,6 @@ SELECT 'blocked' AS kind, k.row::BIGINT AS lid, k.rid,
        c.sn AS l_sn, c.fn AS l_fn, c.dob AS l_dob, c.dd AS l_dd, c.gender AS l_gender,
        r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
 FROM candidates k JOIN cohort c ON c.row = k.row JOIN register r ON r.rid = k.rid
-UNION ALL
-SELECT k.kind, k.row::BIGINT, k.rid, c.sn, c.fn, c.dob, c.dd, c.gender, r.sn, r.fn, r.dob, r.dd, r.gender
-FROM training_pairs k JOIN cohort c ON c.row = k.row JOIN register r ON r.rid = k.rid
 UNION ALL
 SELECT * FROM random_pairs;
 

@@ -126,13 +126,16 @@ WHERE name_norm(name) <> '';
 -- Term frequencies: the share of people with each surname and forename spelling, counted on
 -- the register ($tf_source = 'register') or, for a two-file link, on both files together, so
 -- that swapping which file is the cohort changes nothing.
-CREATE TABLE tf_people AS
-SELECT sn, fn FROM register
-UNION ALL
-SELECT sn, fn FROM cohort WHERE $tf_source = 'both';
+CREATE TABLE tf_spellings AS
+SELECT sn, fn, count(*) AS n FROM (
+  SELECT sn, fn FROM register
+  UNION ALL
+  SELECT sn, fn FROM cohort WHERE $tf_source = 'both'
+) GROUP BY ALL;
+-- (grouped by spelling first: the letters-only form is then computed once per spelling)
 CREATE TABLE tf_surname AS
-SELECT replace(sn, ' ', '') AS compact, count(*) / sum(count(*)) OVER () AS tf
-FROM tf_people WHERE sn <> '' GROUP BY ALL;
+SELECT replace(sn, ' ', '') AS compact, sum(n) / sum(sum(n)) OVER () AS tf
+FROM (SELECT sn, sum(n) AS n FROM tf_spellings WHERE sn <> '' GROUP BY sn) GROUP BY 1;
 CREATE TABLE tf_forename AS
-SELECT replace(fn, ' ', '') AS compact, count(*) / sum(count(*)) OVER () AS tf
-FROM tf_people WHERE fn <> '' GROUP BY ALL;
+SELECT replace(fn, ' ', '') AS compact, sum(n) / sum(sum(n)) OVER () AS tf
+FROM (SELECT fn, sum(n) AS n FROM tf_spellings WHERE fn <> '' GROUP BY fn) GROUP BY 1;

@@ -22,9 +22,6 @@ export const DEFAULT_THRESHOLD = 0.95;
 export const U_SAMPLE = 400;
 /** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
 export const NAME_BLOCK_CAP = 50;
-/** Cohort rows (chosen by content) whose pairs train m, and the largest surname block they use. */
-export const TRAIN_SAMPLE = 1000;
-export const TRAIN_BLOCK_CAP = 200;
 /** Fixed weights (bits) of the evidence outside the model: see decide.sql. */
 export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10 } as const;
 
@@ -92,7 +89,7 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
   const cohortRows = Number(counts.cohort);
   const registerRows = Number(counts.register);
   await run('keys.sql', { name_variants: join(dir, NAME_VARIANTS_FILE), tf_source: options.source });
-  await run('candidates.sql', { u_source: options.source, u_sample: U_SAMPLE, name_block_cap: NAME_BLOCK_CAP, train_sample: TRAIN_SAMPLE, train_block_cap: TRAIN_BLOCK_CAP });
+  await run('candidates.sql', { u_source: options.source, u_sample: U_SAMPLE, name_block_cap: NAME_BLOCK_CAP });
   await run('compare.sql', { u_sample: U_SAMPLE });
   const model = options.model ?? await trainModel(db, {
     uSource: options.source,

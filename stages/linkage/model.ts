@@ -91,7 +91,7 @@ type Params = Map<number, number>[];
 /**
  * EM for a two-class mixture with conditionally independent fields, over pattern counts. `fields`
  * are the comparison indices it uses; with `fixedM` the m probabilities stay as given and only the
- * match share and the pairs' own u move. The u estimated here belongs to the training pairs (the
+ * match share and the pairs' own u move (unless `fixU`). The u estimated here belongs to the blocked pairs (the
  * non-matches blocking keeps agree more often than random pairs do) and is thrown away.
  */
 function em(patterns: Pattern[], fields: number[], uInit: Record<ComparisonName, Map<number, number>>, fixedM?: Params, fixedFields: number[] = fields, fixU = false) {

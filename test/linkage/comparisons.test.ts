@@ -26,7 +26,7 @@ async function gammas(pairs: Pair[]) {
       await db.run(`INSERT INTO cohort_in (row, surname, forename, dob, gender) VALUES ($r, $s, $f, $d::DATE, $g)`, { r: i + 2, s: p.sn[0], f: p.fn[0], d: dob[0], g: g[0] });
       await db.run(`INSERT INTO people_in (rid, register_id, surname, forename, dob, gender) VALUES ($r, $r, $s, $f, $d::DATE, $g)`, { r: i + 1, s: p.sn[1], f: p.fn[1], d: dob[1], g: g[1] });
     }
-    const params = { name_variants: join(DIR, 'name-variants.csv'), tf_source: 'both', u_source: 'both', u_sample: 10, name_block_cap: 50, train_sample: 10, train_block_cap: 10 };
+    const params = { name_variants: join(DIR, 'name-variants.csv'), tf_source: 'both', u_source: 'both', u_sample: 10, name_block_cap: 50 };
     for (const f of ['keys.sql', 'candidates.sql']) await db.file(join(DIR, f), params);
     // every pair is compared, whatever blocking would have kept: this tests the comparison rules
     await db.run('DELETE FROM candidates');

@@ -90,7 +90,7 @@ test('linkage SQL: only equality joins (no cohort x register product)', async ()
       cohort, people: join(ref, 'people.parquet'), prison_numbers: join(ref, 'prison_numbers.parquet'),
       events: reg.outputs.events!, disposals: join(ref, 'disposals.parquet'), name_variants: join(LINKAGE_DIR, 'name-variants.csv'),
       with_events: true, period_from: '2017-01-01', period_to: '2019-12-31',
-      tf_source: 'register', u_source: 'register', u_sample: 10, name_block_cap: 50, train_sample: 100, train_block_cap: 200,
+      tf_source: 'register', u_source: 'register', u_sample: 10, name_block_cap: 50,
       tf_floor: 1e-6, swap_penalty: 1, prior_bits: -10, date_bits: 4, date_bits_strong: 8, pnc_near_bits: 10, pnc_conflict_bits: 10,
       pn_conflict_bits: 3, no_match_mass: 0.05, threshold: 0.95,
     };
