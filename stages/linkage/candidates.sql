@@ -32,17 +32,22 @@ FROM register r
 LEFT JOIN name_keys s ON s.norm = r.sn
 LEFT JOIN name_keys f ON f.norm = r.fn;
 
--- How many register people share each name key: the name-alone blocks skip the crowded ones.
-CREATE TABLE register_name_blocks AS
-SELECT sn, fn1, count(*) AS n FROM register WHERE sn <> '' AND fn1 <> '' GROUP BY ALL HAVING count(*) <= $name_block_cap;
-CREATE TABLE register_sound_blocks AS
-SELECT sn_ph, fn_ph, count(*) AS n FROM register_keys WHERE sn_ph <> '' AND fn_ph <> '' GROUP BY ALL HAVING count(*) <= $name_block_cap;
+-- How many register people share each name key that some cohort row has (either order): the
+-- name-alone blocks skip the crowded ones.
 CREATE TABLE cohort_names AS
 SELECT c.row, c.sn, c.fn1, k.sn_ph, k.fn_ph FROM cohort c JOIN cohort_keys k USING (row) WHERE c.sn <> '' AND c.fn1 <> '';
+CREATE TABLE cohort_name_keys AS
+SELECT sn, fn1 FROM cohort_names UNION SELECT fn1, sn FROM cohort_names;
+CREATE TABLE cohort_sound_keys AS
+SELECT sn_ph, fn_ph FROM cohort_names UNION SELECT fn_ph, sn_ph FROM cohort_names;
 CREATE TABLE register_rare_names AS
-SELECT r.rid, r.sn, r.fn1 FROM register r JOIN register_name_blocks b ON b.sn = r.sn AND b.fn1 = r.fn1;
+WITH r AS (SELECT r.rid, r.sn, r.fn1 FROM register r SEMI JOIN cohort_name_keys k ON k.sn = r.sn AND k.fn1 = r.fn1),
+     b AS (SELECT sn, fn1 FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
+SELECT r.* FROM r SEMI JOIN b ON b.sn = r.sn AND b.fn1 = r.fn1;
 CREATE TABLE register_rare_sounds AS
-SELECT r.rid, r.sn_ph, r.fn_ph FROM register_keys r JOIN register_sound_blocks b ON b.sn_ph = r.sn_ph AND b.fn_ph = r.fn_ph;
+WITH r AS (SELECT r.rid, r.sn_ph, r.fn_ph FROM register_keys r SEMI JOIN cohort_sound_keys k ON k.sn_ph = r.sn_ph AND k.fn_ph = r.fn_ph),
+     b AS (SELECT sn_ph, fn_ph FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
+SELECT r.* FROM r SEMI JOIN b ON b.sn_ph = r.sn_ph AND b.fn_ph = r.fn_ph;
 
 -- The transposition blocks are built from the cohort side: each cohort PNC and date of birth
 -- expanded into its few adjacent-digit swaps, then joined on the register's own values (a swap
