@@ -52,7 +52,7 @@ recordBenchmark('linkage stage (national register, largest cohort)', [
     'candidate pairs': report.blocking.candidate_pairs.toLocaleString('en-GB'),
     'plausible pairs': report.blocking.plausible_pairs.toLocaleString('en-GB'),
     'EM iterations': report.model.training.em_iterations,
-    threads: stage.duckdb?.threads ?? 1,
+    threads: (stage.duckdb || undefined)?.threads ?? 1,
     seconds: run.seconds.toFixed(1),
     'peak RSS MiB': run.peakMiB.toFixed(0),
     precision: q.precision.toFixed(4),

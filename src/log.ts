@@ -37,7 +37,8 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
   const terminal = new Set<StageState>(['hit', 'ran', 'failed', 'skipped', 'cancelled', 'would-run', 'would-hit', 'pending']);
   const summary = (e: Extract<RunEvent, { type: 'done' }>) => {
     const parts = Object.entries(e.counts).map(([k, v]) => `${v} ${WORD[k as StageState] ?? k}`);
-    return `${e.status === 'dry-run' ? 'dry run' : `run ${e.run}: ${e.status}`}: ${parts.join(', ') || 'nothing to do'}${e.record ? `\nrecord: ${e.record}` : ''}\n`;
+    const published = (e.published ?? []).map((p) => `\npublished: ${p}`).join('');
+    return `${e.status === 'dry-run' ? 'dry run' : `run ${e.run}: ${e.status}`}: ${parts.join(', ') || 'nothing to do'}${e.record ? `\nrecord: ${e.record}` : ''}${published}\n`;
   };
   const explainLines = (reason?: Reason) => (options.explain && reason ? reasonLines(reason).map((r) => `    ${r}\n`).join('') : '');
 

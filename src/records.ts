@@ -3,16 +3,14 @@
 // whole key object, not only its hash.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+// Compiled ahead of time from schemas/run-record.schema.json (npm run schemas): loading ajv's
+// compiler on every run cost about a fifth of a no-op re-run.
+import validator from '../schemas/run-record.validate.mjs';
 import { writeFileAtomic } from './fsutil.ts';
 import type { KeyObject } from './key.ts';
 import type { OutputRecord } from './store.ts';
 import type { Json } from './stage.ts';
-import type { Reason } from './explain.ts';
-
-const addFormats = addFormatsModule.default;
+import type { InputFiles, Reason } from './explain.ts';
 
 export type StageStatus = 'hit' | 'ran' | 'failed' | 'skipped' | 'stopped' | 'cancelled';
 
@@ -21,6 +19,8 @@ export interface StageRun {
   reason?: Reason;
   keyHash?: string;
   key?: KeyObject;
+  /** Folder inputs' files and their hashes (not part of the key): so --explain can name the file that changed. */
+  inputFiles?: InputFiles;
   outputs?: Record<string, OutputRecord & { purged?: string }>;
   seconds?: number;
   error?: string;
@@ -43,15 +43,7 @@ export interface RunRecord {
   stages: Record<string, StageRun>;
 }
 
-const schemaFile = fileURLToPath(new URL('../schemas/run-record.schema.json', import.meta.url));
-let validator: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
-
 export function validateRunRecord(record: unknown): string[] {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
-  }
   if (validator(record)) return [];
   return ((validator.errors ?? []) as { instancePath: string; message?: string }[]).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
@@ -103,12 +95,12 @@ export class RunRecords {
   }
 
   /** The newest run of this request in which the stage has a key (ran or was a hit). */
-  lastKeyOf(request: string, stage: string): { run: string; key: KeyObject; keyHash: string } | undefined {
+  lastKeyOf(request: string, stage: string): { run: string; key: KeyObject; keyHash: string; inputFiles?: InputFiles } | undefined {
     const ids = this.list(request);
     for (let i = ids.length - 1; i >= 0; i--) {
       const r = this.read(request, ids[i]!);
       const s = r.stages[stage];
-      if (s?.key && s.keyHash && (s.status === 'ran' || s.status === 'hit' || s.status === 'stopped')) return { run: r.run, key: s.key, keyHash: s.keyHash };
+      if (s?.key && s.keyHash && (s.status === 'ran' || s.status === 'hit' || s.status === 'stopped')) return { run: r.run, key: s.key, keyHash: s.keyHash, inputFiles: s.inputFiles };
     }
     return undefined;
   }

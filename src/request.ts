@@ -21,6 +21,14 @@ export function requestLockPath(records: RunRecords, request: string): string {
   return join(records.requestDir(request), '.lock');
 }
 
+/**
+ * Held by gc and by a forced purge while they delete: a run does not start (or waits) while it
+ * is held, and gc and purge do not delete while another request's run holds its lock.
+ */
+export function storeLockPath(records: RunRecords): string {
+  return join(records.dir, '.store.lock');
+}
+
 /** Held by one `schedule` pass at a time. */
 export function scheduleLockPath(records: RunRecords): string {
   return join(records.dir, '.schedule.lock');

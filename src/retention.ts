@@ -1,8 +1,8 @@
-// The data-protection operations behind the purge, audit and schedule commands: a forced purge
-// (with a reason), the audit with the retention due dates, and one schedule pass (the cron entry:
-// re-run what changed, purge what is due). Generic: the DAG config says which requests exist and
-// what their retention rules are. Nothing here prints; the commands render the results.
+// The data-protection commands: purge (forced, with a reason), audit, and schedule (the cron
+// entry: re-run what changed, purge what is due). Generic: the DAG config says which requests
+// exist and what their retention rules are. These are the operations; src/commands/ renders them.
 import { acquireLock } from './lock.ts';
+import { acquireStoreLock } from './store-lock.ts';
 import { audit } from './audit.ts';
 import { purgeRequest } from './purge.ts';
 import { Runner } from './runner.ts';
@@ -29,6 +29,9 @@ export async function forcedPurge(
   if (!reason.trim()) return { ok: false, message: 'a forced purge needs --reason TEXT (it is kept in the deletion register)' };
   const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, waitMs);
   if (!lock.ok) return { ok: false, locked: true, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends (or pass --wait SECONDS)` };
+  // Blobs may be shared with another request's live run: not while one is running.
+  const store = await acquireStoreLock(project.records, 'purge', waitMs, request);
+  if (!store.ok) return lock.release(), { ok: false, locked: true, message: store.message };
   try {
     let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
     if (!override) {
@@ -41,6 +44,7 @@ export async function forcedPurge(
     const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
+    store.release();
     lock.release();
   }
 }

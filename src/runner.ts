@@ -2,14 +2,15 @@
 // (bounded), each either served from the cache or run in a work folder and committed to the
 // store. The runner never prints: it emits events that log.ts renders.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
 import { downstreamOf, type Graph } from './graph.ts';
-import { StatMemo, type Sha256 } from './hash.ts';
+import { StatMemo, listFiles, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
 import { stageCodeFiles, projectPath } from './code.ts';
-import { decide, describeReason, keyChanges, type Reason } from './explain.ts';
+import { decide, describeReason, keyChanges, type InputFiles, type Reason } from './explain.ts';
 import { acquireLock } from './lock.ts';
+import { waitForStore } from './store-lock.ts';
 import { newRunId, type RunRecords, type RunRecord, type StageRun } from './records.ts';
 import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
@@ -25,7 +26,7 @@ export type RunEvent =
   | { type: 'plan'; request: string; run: string; stages: string[]; dryRun: boolean }
   | { type: 'stage'; stage: string; state: StageState; reason?: Reason; seconds?: number; error?: string; stop?: string }
   | { type: 'note'; stage?: string; message: string }
-  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number> };
+  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number>; published?: string[] };
 
 export interface RunOptions {
   request: string;
@@ -56,6 +57,7 @@ export type RunOutcome =
 
 interface Resolved {
   key: KeyObject;
+  inputFiles: InputFiles;
   keyHash: Sha256;
   inputPaths: Record<string, string>;
   pendingUpstream: string[];
@@ -97,6 +99,12 @@ export class Runner {
         return { ok: false, reason: 'locked', message: `request ${request} is already being run by process ${o.pid} on ${o.host} since ${o.started} (run ${o.run}); wait for it to finish, or pass --wait SECONDS` };
       }
       release = lock.release;
+      // A gc or forced purge deleting from the store right now: wait for it (they are short).
+      const deleter = await waitForStore(this.records, Math.max(options.waitForLockMs ?? 0, STORE_WAIT_MS));
+      if (deleter) {
+        release();
+        return { ok: false, reason: 'locked', message: `the store is busy: ${deleter.run} (process ${deleter.pid}) is deleting from it; try again, or pass --wait SECONDS` };
+      }
       if (lock.clearedStale) emit({ type: 'note', message: `cleared a stale lock left by process ${lock.clearedStale.pid} (no longer running)` });
     }
 
@@ -138,6 +146,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // The published copies (e.g. the report), to tell the user where to look when the run ends.
+    const published: string[] = [];
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -174,7 +184,7 @@ export class Runner {
       const previous = this.records.lastKeyOf(request, name);
       if (resolved.pendingUpstream.length) {
         // Dry run only: an upstream stage would run, so this key is not known yet.
-        const changes = previous ? keyChanges(previous.key, resolved.key).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
+        const changes = previous ? keyChanges(previous.key, resolved.key, { before: previous.inputFiles, after: resolved.inputFiles }).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
         const reason: Reason = { kind: 'pending', upstream: resolved.pendingUpstream, changes };
         emit({ type: 'stage', stage: name, state: 'pending', reason });
         // Its outputs are not known either: the stages below it are pending too, not failed.
@@ -184,19 +194,19 @@ export class Runner {
 
       const record = this.store.readRecord(name, resolved.keyHash);
       const missingOutputs = record ? Object.entries(record.outputs).filter(([, o]) => !this.store.hasBlob(o.hash)).map(([n]) => n) : [];
-      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous });
+      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous, inputFiles: resolved.inputFiles });
 
       if (!decision.run && record) {
         outputsOf.set(name, record.outputs);
         if (options.dryRun) {
           emit({ type: 'stage', stage: name, state: 'would-hit', reason: decision.reason });
-          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
+          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
         }
-        await this.publishOutputs(stage, request, record.outputs, memo);
+        await this.publishOutputs(stage, request, record.outputs, memo, published);
         emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
         return finish(
           name,
-          { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
+          { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
           { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
         );
       }
@@ -221,16 +231,16 @@ export class Runner {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
         emit({ type: 'stage', stage: name, state, seconds, error: outcome.error });
         if (!outcome.cancelled) failure ??= { reason: 'failed', message: `stage ${name} failed: ${outcome.error}` };
-        return finish(name, { status: state, reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
+        return finish(name, { status: state, reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
       }
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
       if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
-      await this.publishOutputs(stage, request, outcome.outputs, memo);
+      await this.publishOutputs(stage, request, outcome.outputs, memo, published);
       emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: decision.reason, stop: outcome.result?.stop });
       finish(
         name,
-        { status: 'ran', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
+        { status: 'ran', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
         { stage: name, state: 'ran', reason: decision.reason, keyHash: resolved.keyHash },
       );
     };
@@ -283,7 +293,7 @@ export class Runner {
       const result = await purgeRequest(this.project, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
       emit({ type: 'note', stage: purgeAsk.stage, message: `purged ${result.deleted.length} item(s) (${purgeAsk.purge.classifications.join(', ')}); ${result.kept.length} kept because another request needs them` });
     }
-    emit({ type: 'done', status, run: runId, record: recordPath, counts });
+    emit({ type: 'done', status, run: runId, record: recordPath, counts, published: published.sort() });
     if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
     if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };
     if (stopReason) return { ok: false, reason: 'stopped', message: `request ${request} stopped at ${stopReason}`, record, recordPath, plan: planEntries };
@@ -299,6 +309,7 @@ export class Runner {
 
     const inputs: Record<string, string> = {};
     const inputPaths: Record<string, string> = {};
+    const inputFiles: InputFiles = {};
     const pendingUpstream = new Set<string>();
     const optional = new Set(stage.optionalInputs ?? []);
     for (const [name, src] of Object.entries(this.graph.inputs.get(stage.name)!)) {
@@ -321,10 +332,16 @@ export class Runner {
         }
         inputs[name] = await memo.hashPath(abs);
         inputPaths[name] = abs;
+        if (statSync(abs).isDirectory()) {
+          // Already hashed just above (memo hits): kept so a change can be named by its file.
+          const files: Record<string, string> = {};
+          for (const f of listFiles(abs)) files[relative(abs, f).split(sep).join('/')] = await memo.hashFile(f);
+          inputFiles[name] = files;
+        }
       }
     }
     const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
-    return { key, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
+    return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
   }
 
   private async executeStage(
@@ -350,9 +367,12 @@ export class Runner {
       // Loaded only when a stage really runs, so a fully cached run starts fast.
       // Two stages may start at once: both wait for the same pool.
       // Engines spill into the run's work folder, removed with it at the end of the run.
-      engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
-      pool = await engines.pool;
-      db = await pool.acquire({ threads: 2, ...this.project.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      // A stage that declares `duckdb: false` (the retention check) gets none: DuckDB is not even loaded.
+      if (stage.duckdb !== false) {
+        engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
+        pool = await engines.pool;
+        db = await pool.acquire({ threads: 2, ...this.project.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      }
       const ctx: StageContext = {
         request,
         today: day,
@@ -364,7 +384,7 @@ export class Runner {
         outputs,
         tmpDir: work.tmp,
         dir: resolve(stage.file, '..'),
-        db,
+        db: db ?? noDuck(stage.name),
         log: {
           info: (message) => {
             notes.push(message);
@@ -405,11 +425,12 @@ export class Runner {
     }
   }
 
-  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo): Promise<void> {
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[]): Promise<void> {
     for (const [n, spec] of Object.entries(stage.outputs)) {
       const out = outputs[n];
       if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
       const target = join(this.project.dataDir, spec.publish.replaceAll('{request}', request));
+      published.push(target);
       if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
       this.store.publish(out.hash, target, spec.classification);
     }
@@ -433,15 +454,33 @@ export function redactValues(message: string): string {
   return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
 }
 
+/** How long a run waits for a gc or purge that holds the store before giving up as "locked". */
+const STORE_WAIT_MS = 60_000;
+
 /** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
 const PENDING = 'pending';
+
+function withFiles(inputFiles: InputFiles): { inputFiles?: InputFiles } {
+  return Object.keys(inputFiles).length ? { inputFiles } : {};
+}
 
 function pendingOutputs(stage: Stage): Record<string, OutputRecord> {
   return Object.fromEntries(Object.entries(stage.outputs).map(([o, spec]) => [o, { hash: PENDING, bytes: 0, format: spec.format, classification: spec.classification }]));
 }
 
-async function countRows(db: Duck, file: string, format: string): Promise<number | undefined> {
+/** ctx.db of a stage that declared `duckdb: false`: any use is a clear error, not a crash. */
+function noDuck(stage: string): Duck {
+  return new Proxy({} as Duck, {
+    get() {
+      throw new Error(`stage ${stage} declared duckdb: false, so it has no ctx.db`);
+    },
+  });
+}
+
+async function countRows(db: Duck | undefined, file: string, format: string): Promise<number | undefined> {
   try {
+    if (!db && format !== 'json') return undefined;
+    db = db!;
     if (format === 'parquet') return Number((await db.one<{ n: bigint }>('SELECT count(*) AS n FROM read_parquet($p)', { p: file }))!.n);
     if (format === 'arrow') return (await import('apache-arrow')).tableFromIPC(readFileSync(file)).numRows;
     if (format === 'json') {

@@ -72,10 +72,10 @@ export async function linkFiles(options: LinkFilesOptions): Promise<LinkFilesRes
     };
     const rows = await writeLinks(db, files.links, files.csv);
     const report = await matchReport(db, linkOptions, result);
-    (report as Record<string, Json>).unreadable_dates = inputs.unreadableDates.map((u) => ({ field: u.field, count: u.count, side: u.file === options.cohort ? 'cohort' : 'register' }));
+    report.unreadable_dates = inputs.unreadableDates.map((u) => ({ field: u.field, count: u.count, side: u.file === options.cohort ? 'cohort' : 'register' }));
     await writeJson(files.report, report);
     await writeJson(files.model, result.model as unknown as Json);
-    return { inputs, rows, linked: (report as { linked: number }).linked, files };
+    return { inputs, rows, linked: report.linked, files };
   } finally {
     db.close();
   }

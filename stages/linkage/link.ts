@@ -7,6 +7,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duck } from '../../src/duck.ts';
 import type { Json } from '../../src/stage.ts';
+import type { MatchReport, WeightBin } from './match-report.ts';
 import { SWAP_PENALTY_BITS, loadModelWeights, trainModel, type Model } from './model.ts';
 
 export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'compare.sql', 'score.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql'] as const;
@@ -150,7 +151,7 @@ const HISTOGRAM_BIN_BITS = 2;
  * and any date evidence), split into rows whose person was found (linked, duplicate, or lost
  * later for its sentence) and rows whose candidate was discarded (suspect or no match).
  */
-async function weightHistogram(db: Duck): Promise<Json[]> {
+async function weightHistogram(db: Duck): Promise<WeightBin[]> {
   const rows = await db.all<{ bin: number; found: number; discarded: number }>(
     `SELECT (floor(least(greatest(weight, -40), 60) / ${HISTOGRAM_BIN_BITS}) * ${HISTOGRAM_BIN_BITS})::INTEGER AS bin,
             count(*) FILTER (WHERE register_id IS NOT NULL)::INTEGER AS found,
@@ -163,7 +164,7 @@ async function weightHistogram(db: Duck): Promise<Json[]> {
 const rate = (n: number, of: number): number => (of > 0 ? Math.round((n / of) * 10000) / 10000 : 0);
 
 /** Counts and rates by tier and by loss reason, in attrition order. Aggregate: no row numbers. */
-export async function matchReport(db: Duck, options: LinkOptions, result: LinkResult): Promise<Json> {
+export async function matchReport(db: Duck, options: LinkOptions, result: LinkResult): Promise<MatchReport> {
   const statusRows = await db.all<{ status: string; n: number }>('SELECT status, count(*)::INTEGER AS n FROM links GROUP BY status');
   const byStatus = new Map(statusRows.map((r) => [r.status, r.n]));
   const tierRows = await db.all<{ tier: string; linked: number; matched: number }>(
@@ -180,7 +181,7 @@ export async function matchReport(db: Duck, options: LinkOptions, result: LinkRe
   const total = [...byStatus.values()].reduce((a, b) => a + b, 0);
   const reasons = options.withEvents ? ATTRITION : ATTRITION.filter((r) => r === 'no_match' || r === 'suspect' || r === 'duplicate');
   let remaining = total;
-  const attrition: Json[] = [{ step: 'submitted', remaining, rate: rate(remaining, total) }];
+  const attrition: MatchReport['attrition'] = [{ step: 'submitted', remaining, rate: rate(remaining, total) }];
   for (const reason of reasons) {
     const lost = byStatus.get(reason) ?? 0;
     remaining -= lost;

@@ -67,6 +67,13 @@ export default defineStage({
   inputs: { table: 'clean.table' },
   outputs: { counts: { format: 'json', classification: 'aggregate' } },
   async run({ db, inputs, outputs }) {
+    if (process.env.TOY_PAUSE_IN_SUMMARY) {
+      // Tests of what may happen during a run: say "paused", then wait for "go".
+      const { existsSync, writeFileSync } = await import('node:fs');
+      const flag = process.env.TOY_PAUSE_IN_SUMMARY;
+      writeFileSync(flag + '.paused', '');
+      while (!existsSync(flag + '.go')) await new Promise((r) => setTimeout(r, 50));
+    }
     const rows = await db.all<{ band: string; n: number }>("SELECT CASE WHEN score >= 50 THEN 'high' ELSE 'low' END AS band, count(*)::INTEGER AS n FROM read_parquet($p) GROUP BY band ORDER BY band", { p: inputs.table! });
     writeFileSync(outputs.counts!, JSON.stringify(rows));
   },
