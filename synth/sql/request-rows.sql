@@ -126,7 +126,7 @@ SELECT
   CASE WHEN u_start > 0.95 THEN 'left the programme early' WHEN u_start < 0.03 THEN 'referred by probation' END AS notes,
   concat_ws(';',
     CASE WHEN e_typo THEN 'typo' END,
-    CASE WHEN e_nickname THEN 'nickname' END,
+    CASE WHEN e_nickname AND middle_style <> 'middle' THEN 'nickname' END,
     CASE WHEN e_swapped THEN 'swapped_day_month' END,
     CASE WHEN pnc_sent IS NOT NULL AND pnc_sent <> pnc_id THEN 'transposed_digits' END,
     CASE WHEN e_missing_pnc THEN 'missing_pnc' END,
