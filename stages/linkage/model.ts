@@ -1,8 +1,9 @@
 // The Fellegi-Sunter model: for each field, the probability of each comparison level among true
 // matches (m) and among different people (u). u comes from random pairs (two records picked at
-// random are almost never the same person); m is estimated by expectation-maximisation on the
-// blocked pairs, a mixture of matches and non-matches whose comparison vectors are counted once
-// per distinct pattern (a few hundred), so EM runs here in TypeScript in milliseconds.
+// random are almost never the same person). m comes from pairs whose valid PNC ids agree, where
+// there are enough of them, or else by expectation-maximisation on the blocked pairs, a mixture
+// of matches and non-matches whose comparison vectors are counted once per distinct pattern (a
+// few hundred), so EM runs here in TypeScript in milliseconds, in one thread.
 // The model is a plain JSON value: written beside the links for review, and it can be read back
 // to score another file with the same parameters (`link --model`).
 import type { Duck } from '../../src/duck.ts';
