@@ -15,22 +15,18 @@
 --                  and would only add noise (and time)
 -- Blocking decides which pairs are compared, never which are linked: the model decides.
 CREATE TABLE cohort_keys AS
-SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn1, left(c.fn1, 1) AS fn1,
-       coalesce(s.phon, '') AS sn_ph, coalesce(f.phon_first, '') AS fn_ph,
+SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn1, left(c.fn1, 1) AS fn1, c.sn_ph, c.fn_ph,
        dob_swapped(c.dob) AS dob_sw, year(c.dob) AS y, month(c.dob) AS m, day(c.dob) AS d,
        c.sn = '' OR c.fn = '' AS name_missing
-FROM cohort c
-LEFT JOIN name_keys s ON s.norm = c.sn
-LEFT JOIN name_keys f ON f.norm = c.fn;
+FROM cohort c;
 
-CREATE TABLE register_keys AS
-SELECT r.rid, r.dob, r.pnc, left(replace(r.sn, ' ', ''), 1) AS sn1, left(r.fn1, 1) AS fn1,
-       coalesce(s.phon, '') AS sn_ph, coalesce(f.phon_first, '') AS fn_ph,
+-- (a view: the register's keys are columns of `register` already, or cheap to compute, and a
+-- national register is not worth copying)
+CREATE VIEW register_keys AS
+SELECT r.rid, r.dob, r.pnc, left(replace(r.sn, ' ', ''), 1) AS sn1, left(r.fn1, 1) AS fn1, r.sn_ph, r.fn_ph,
        year(r.dob) AS y, month(r.dob) AS m, day(r.dob) AS d,
        r.sn = '' OR r.fn = '' AS name_missing
-FROM register r
-LEFT JOIN name_keys s ON s.norm = r.sn
-LEFT JOIN name_keys f ON f.norm = r.fn;
+FROM register r;
 
 -- How many register people share each name key that some cohort row has (either order): the
 -- name-alone blocks skip the crowded ones.

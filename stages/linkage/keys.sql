@@ -72,11 +72,18 @@ WITH n AS (
 )
 SELECT norm, compact, parts, first_part, phonetic_of(cls, compact) AS phon, phonetic_of(cls_first, first_part) AS phon_first FROM c;
 
+-- Every spelling as written, with its keys: the one lookup both sides join.
+CREATE TABLE raw_keys AS
+SELECT r.raw, r.norm, coalesce(k.first_part, '') AS first_part, coalesce(k.phon, '') AS phon, coalesce(k.phon_first, '') AS phon_first
+FROM raw_names r LEFT JOIN name_keys k ON k.norm = r.norm;
+
 CREATE TABLE cohort AS
 SELECT c.row::INTEGER AS row,
        coalesce(s.norm, '') AS sn,
        coalesce(f.norm, '') AS fn,
-       split_part(coalesce(f.norm, ''), ' ', 1) AS fn1,
+       coalesce(f.first_part, '') AS fn1,
+       coalesce(s.phon, '') AS sn_ph,
+       coalesce(f.phon_first, '') AS fn_ph,
        c.dob,
        dob_digits(c.dob) AS dd,
        gender_code(c.gender) AS gender,
@@ -86,14 +93,16 @@ SELECT c.row::INTEGER AS row,
        CASE lower(trim(coalesce(c.sentence_type, ''))) WHEN 'custody' THEN 'custody' WHEN 'community' THEN 'community'
             WHEN 'suspended' THEN 'community' WHEN 'caution' THEN 'caution' END AS sentence_type
 FROM cohort_in c
-LEFT JOIN raw_names s ON s.raw = c.surname
-LEFT JOIN raw_names f ON f.raw = c.forename;
+LEFT JOIN raw_keys s ON s.raw = c.surname
+LEFT JOIN raw_keys f ON f.raw = c.forename;
 
 CREATE TABLE register AS
 SELECT p.rid,
        coalesce(s.norm, '') AS sn,
        coalesce(f.norm, '') AS fn,
-       split_part(coalesce(f.norm, ''), ' ', 1) AS fn1,
+       coalesce(f.first_part, '') AS fn1,
+       coalesce(s.phon, '') AS sn_ph,
+       coalesce(f.phon_first, '') AS fn_ph,
        p.dob,
        dob_digits(p.dob) AS dd,
        gender_code(p.gender) AS gender,
@@ -101,8 +110,8 @@ SELECT p.rid,
        CASE WHEN length(p.pnc_id) = 13 AND substr(p.pnc_id, 5, 1) = '/' THEN upper(p.pnc_id)
             ELSE pnc_from_parts(pnc_parts(p.pnc_id)) END AS pnc
 FROM people_in p
-LEFT JOIN raw_names s ON s.raw = p.surname
-LEFT JOIN raw_names f ON f.raw = p.forename;
+LEFT JOIN raw_keys s ON s.raw = p.surname
+LEFT JOIN raw_keys f ON f.raw = p.forename;
 
 -- The sex a first forename almost always has in the register (95 % of at least 5 people): where a
 -- cohort row gives no gender, a twin of the other sex (KRISTINA for KRISTIAN) is still told apart.
