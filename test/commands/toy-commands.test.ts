@@ -45,6 +45,11 @@ test('an unknown flag exits 2 and leaves no run record; so does an unknown stage
   }
   assert.equal(runRecords(root), []);
   assert.not.ok(existsSync(join(root, 'data/runs/123')), 'not even the folder');
+  // --only a stage whose inputs are not cached yet: refused before anything runs.
+  const only = await cli(root, ['--request', '123', '--only', 'summary']);
+  assert.is(only.status, 2, only.stderr);
+  assert.match(only.stderr, /--only summary: clean is not cached/);
+  assert.equal(runRecords(root), []);
   const json = await cli(root, ['--request', '123', '--bogus', '--json']);
   assert.is(json.status, 2);
   assert.is(JSON.parse(json.stdout).type, 'error');
