@@ -61,6 +61,8 @@ const SMALL_DATA: Record<ComparisonName, { m: Record<number, number>; u: Record<
   gender: { m: { 1: 0.98, 0: 0.02 }, u: { 1: 0.6, 0: 0.4 } },
 };
 const MIN_TRAINING_PAIRS = 200;
+/** Weight, in pairs, of the built-in prior when m is counted on identifier-labelled pairs. */
+const PRIOR_PAIRS = 10;
 
 /** Identifier-labelled pairs needed before they, not EM, give the date of birth's m. */
 const MIN_LABELLED_PAIRS = 50;
@@ -195,7 +197,9 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
       const counts = new Map<number, number>();
       for (const r of labelled) if (Number(r[col]) >= 0) counts.set(Number(r[col]), (counts.get(Number(r[col])) ?? 0) + Number(r.n));
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      return new Map(levels.map((l) => [l, Math.max(((counts.get(l) ?? 0) + 0.5) / (total + 0.5 * levels.length), M_FLOOR)]));
+      // smoothed towards the built-in prior, as if PRIOR_PAIRS pairs had followed it: with a
+      // hundred labelled pairs, a level none of them shows is rare, not one in two hundred
+      return new Map(levels.map((l) => [l, Math.max(((counts.get(l) ?? 0) + PRIOR_PAIRS * SMALL_DATA[c].m[l]!) / (total + PRIOR_PAIRS), M_FLOOR)]));
     });
   }
   const small = blocked.reduce((a, p) => a + p.n, 0) < MIN_TRAINING_PAIRS;
