@@ -258,7 +258,8 @@ export class Runner {
       await Promise.race(running.values());
     }
     if (engines.pool) (await engines.pool).close();
-    memo.save();
+    // A dry run (--explain, status) writes nothing, not even the memo: it only costs re-hashing.
+    if (!options.dryRun) memo.save();
 
     for (const name of plan) {
       const s = results.get(name);

@@ -22,12 +22,15 @@ function snapshot(root: string): Record<string, string> {
   return out;
 }
 
-test("every framework command's --help names each of its flags, and exits 0", async () => {
-  for (const [name, load] of Object.entries(FRAMEWORK_COMMANDS)) {
+test("every command's --help (the framework's and the justice ones) names each of its flags, and exits 0", async () => {
+  const config = (await import('../../pipeline.config.ts')).default;
+  const justice = Object.entries(config.commands ?? {}).map(([name, module]) => [name, () => import(new URL(`../../${module}`, import.meta.url).href)] as const);
+  assert.equal(justice.map(([n]) => n).sort(), ['init', 'link', 'psm', 'share', 'withdraw']);
+  for (const [name, load] of [...Object.entries(FRAMEWORK_COMMANDS), ...justice]) {
     const spec = (await load()).default;
     const help = helpText(spec);
     for (const flag of Object.keys(spec.options)) assert.ok(help.includes(`--${flag}`), `${name} --help lacks --${flag}`);
-    for (const [flag, o] of Object.entries(spec.options)) assert.ok(o.description.length > 10, `${name} --${flag} has no description`);
+    for (const [flag, o] of Object.entries(spec.options) as [string, { description: string }][]) assert.ok(o.description.length > 10, `${name} --${flag} has no description`);
   }
   const root = makeToyProject();
   const r = await cli(root, ['gc', '--help']);
