@@ -67,7 +67,7 @@ export function inspectLock(path: string): Seen {
 /** Create the lock from a fully written temporary file; false when someone else holds it. */
 function tryCreate(path: string, owner: LockOwner): boolean {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, JSON.stringify(owner));
     fsyncSync(fd);
@@ -92,7 +92,7 @@ function tryCreate(path: string, owner: LockOwner): boolean {
 function createDirectly(path: string, owner: LockOwner): boolean {
   let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o644);
+    fd = openSync(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
@@ -116,7 +116,7 @@ function createDirectly(path: string, owner: LockOwner): boolean {
 function clearIfStill(path: string, ino: number, stillStale: (seen: Seen) => boolean): boolean {
   const breaker = `${path}.break`;
   try {
-    closeSync(openSync(breaker, 'wx', 0o644));
+    closeSync(openSync(breaker, 'wx', 0o600));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Held for microseconds; one older than this was left by a process that died holding it.

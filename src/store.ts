@@ -177,7 +177,7 @@ export class Store {
     if (existsSync(target)) {
       unlinkSync(file);
     } else {
-      chmodSync(file, classification === 'aggregate' ? 0o444 : 0o400);
+      chmodSync(file, 0o400);
       renameSync(file, target);
       // The memo learns the blob now, so the next run need not read it again to check it. Its
       // writer (a stage that has returned) is done with it, and it is read-only from here on: if
@@ -214,7 +214,7 @@ export class Store {
   writeRecord(record: StageRecord): void {
     const { seal: _, ...rest } = record;
     const sealed: StageRecord = { ...rest, seal: sealOf(rest) };
-    writeFileAtomic(this.recordPath(record.stage, record.keyHash), JSON.stringify(sealed, null, 2) + '\n', 0o644);
+    writeFileAtomic(this.recordPath(record.stage, record.keyHash), JSON.stringify(sealed, null, 2) + '\n', 0o600);
   }
 
   /** All readable stage records, for gc and purge; damaged ones are skipped here (see recordFiles). */
@@ -366,7 +366,7 @@ export class Store {
       unlinkSync(tmp);
       return { ok: false, actual, bytes };
     }
-    chmodSync(tmp, classification === 'aggregate' ? 0o644 : 0o600);
+    chmodSync(tmp, 0o600);
     renameSync(tmp, target);
     return { ok: true };
   }

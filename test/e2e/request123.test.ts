@@ -41,7 +41,7 @@ test('request 123: the synthetic effect is found in the right direction and the 
   });
   const p = await run(propensity, { links: l.links!, events: reg.events!, request: i.request! });
   const m = await run(metrics, { matched: p.matched!, events: reg.events!, request: i.request!, cohort: i.cohort!, links: l.links!, reference: join(data, 'reference') });
-  const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, matchReport: l.matchReport!, intakeSummary: i.summary! });
+  const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, model: p.model!, matchReport: l.matchReport!, intakeSummary: i.summary! });
 
   const out = JSON.parse(readFileSync(m.metrics!, 'utf8'));
   const rate = out.analyses[0].measures.find((x: { measure: string }) => x.measure === 'reoff');
