@@ -11,6 +11,7 @@ import { fingerprint, fingerprintSet, lineCandidates, loadFingerprints } from '.
 import { dataPaths, readPurgeMarker, requestInputPaths } from './purge.ts';
 import { clearTemporary } from './temporary.ts';
 import type { Project } from './project.ts';
+import { verifyStore, type StoreCheck } from './store-check.ts';
 import type { Duck } from './duck.ts';
 import type { Classification, Format } from './stage.ts';
 
@@ -36,6 +37,8 @@ export interface AuditReport {
   temporary: { removedFolders: number; removedFiles: number; held: number };
   scanned: number;
   skipped: { file: string; why: string }[];
+  /** With --deep: the store check (every blob re-hashed, every record checked), as `verify --store`. */
+  store?: StoreCheck;
   ok: boolean;
 }
 
@@ -200,7 +203,10 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
     }
   }
 
-  const ok = !chain.length && !markers.length && !findings.length && !overdue.length;
+  // 4. With --deep, the store itself: is every blob what its name says, every record sound?
+  const store = options.deep ? await verifyStore(project.store, project.records, dataDir) : undefined;
+
+  const ok = !chain.length && !markers.length && !findings.length && !overdue.length && (store?.ok ?? true);
   if (options.recordHead) {
     mkdirSync(dirname(paths.auditHeads), { recursive: true });
     appendFileSync(paths.auditHeads, JSON.stringify({ date: today, seq: head?.seq ?? 0, hash: head?.hash ?? '', ok } satisfies AuditHead & { ok: boolean }) + '\n', { mode: 0o600 });
@@ -216,6 +222,7 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
     temporary: { removedFolders: cleared.folders, removedFiles: cleared.files, held },
     scanned,
     skipped,
+    ...(store ? { store } : {}),
     ok,
   };
 }

@@ -30,3 +30,13 @@ export function isProcessAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Why a text is not JSON, without quoting it: V8's messages quote the text they could not parse
+ * ('Unexpected token ..., "Ada Lovelace, ..." is not valid JSON'), and a damaged file may hold
+ * anything, personal data included. Only the position is kept.
+ */
+export function jsonProblem(error: unknown): string {
+  const at = /position (\d+)/.exec((error as Error)?.message ?? '')?.[1];
+  return `not valid JSON${at ? ` (at position ${at})` : ''}`;
+}

@@ -2,6 +2,7 @@
 // JSON lines with --json. The engine never prints; only this file writes to the console.
 import { describeReason, reasonLines, type Reason } from './explain.ts';
 import type { RunEvent, StageState } from './runner.ts';
+import { describeFinding } from './integrity.ts';
 
 export type LogMode = 'tty' | 'plain' | 'json';
 
@@ -54,6 +55,8 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
           out.write(`${SYMBOL.running} ${e.stage.padEnd(width)} running${e.reason ? ` (${describeReason(e.reason)})` : ''}\n`);
         } else if (e.type === 'note') {
           out.write(`  ${e.stage ? `${e.stage}: ` : ''}${e.message}\n`);
+        } else if (e.type === 'integrity') {
+          out.write(`  ! ${describeFinding(e.finding)}\n`);
         } else if (e.type === 'done') {
           out.write(summary(e));
         }
@@ -92,6 +95,11 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
         if (drawn) out.write(`\x1b[${drawn}A\x1b[0J`);
         drawn = 0;
         out.write(`  ${e.stage ? `${e.stage}: ` : ''}${e.message}\n`);
+        draw();
+      } else if (e.type === 'integrity') {
+        if (drawn) out.write(`\x1b[${drawn}A\x1b[0J`);
+        drawn = 0;
+        out.write(`  ! ${describeFinding(e.finding)}\n`);
         draw();
       } else if (e.type === 'done') {
         clearInterval(timer);

@@ -153,8 +153,14 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
       continue;
     }
     if (project.store.hasBlob(hash)) {
-      if (!dry) project.store.deleteBlob(hash);
+      if (!dry) project.store.deleteBlob(hash); // with any quarantined copy of it
       deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(project.store.blobPath(hash)) });
+    } else {
+      // Only a damaged copy a run set aside (and could not rebuild): it holds the same kind of data.
+      for (const copy of project.store.quarantinedCopies(hash)) {
+        if (!dry) rmSync(copy, { force: true });
+        deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, location: rel(copy) });
+      }
     }
     // Published copies of the same output.
     const spec = project.graph.stages.get(m.stage)?.outputs[m.output];

@@ -5,13 +5,14 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
 import type { Graph } from './graph.ts';
-import { StatMemo, listFiles, type Sha256 } from './hash.ts';
+import { InputRefusedError, StatMemo, describeRefused, listFiles, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
 import { stageCodeFiles, projectPath } from './code.ts';
 import { decide, describeReason, keyChanges, type InputFiles, type Reason } from './explain.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, describeHeldLock } from './lock.ts';
 import { waitForStore } from './store-lock.ts';
-import { newRunId, type RunRecords, type RunRecord, type StageRun } from './records.ts';
+import { newRunId, type IntegrityFinding, type RunRecords, type RunRecord, type StageRun } from './records.ts';
+import { checkCached, lockFinding, publishChecked, setAsideRunRecords, type IntegrityContext } from './integrity.ts';
 import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
@@ -29,6 +30,8 @@ export type RunEvent =
   | { type: 'plan'; request: string; run: string; stages: string[]; dryRun: boolean }
   | { type: 'stage'; stage: string; state: StageState; reason?: Reason; seconds?: number; error?: string; stop?: string }
   | { type: 'note'; stage?: string; message: string }
+  /** Something stored was found damaged, set aside and (for a stage's output) rebuilt. */
+  | { type: 'integrity'; finding: IntegrityFinding }
   | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number>; published?: string[] };
 
 export interface RunOptions {
@@ -95,12 +98,15 @@ export class Runner {
     const runId = newRunId();
     const started = new Date().toISOString();
     let release = () => {};
+    const integrity: IntegrityFinding[] = [];
+    const found = (f: IntegrityFinding) => {
+      integrity.push(f);
+      emit({ type: 'integrity', finding: f });
+    };
+    const checks: IntegrityContext = { store: this.store, dataDir: this.project.dataDir, label: runId, dryRun: options.dryRun };
     if (!options.dryRun) {
       const lock = await acquireLock(requestLockPath(this.records, request), runId, options.waitForLockMs ?? 0);
-      if (!lock.ok) {
-        const o = lock.owner;
-        return { ok: false, reason: 'locked', message: `request ${request} is already being run by process ${o.pid} on ${o.host} since ${o.started} (run ${o.run}); wait for it to finish, or pass --wait SECONDS` };
-      }
+      if (!lock.ok) return { ok: false, reason: 'locked', message: describeHeldLock(`request ${request}`, lock) };
       release = lock.release;
       // A gc or forced purge deleting from the store right now: wait for it (they are short).
       const deleter = await waitForStore(this.records, Math.max(options.waitForLockMs ?? 0, STORE_WAIT_MS));
@@ -109,9 +115,11 @@ export class Runner {
         return { ok: false, reason: 'locked', message: `the store is busy: ${deleter.run} (process ${deleter.pid}) is deleting from it; try again, or pass --wait SECONDS` };
       }
       if (lock.clearedStale) emit({ type: 'note', message: `cleared a stale lock left by process ${lock.clearedStale.pid} (no longer running)` });
+      if (lock.clearedUnreadable) found(lockFinding(checks, lock.clearedUnreadable));
     }
 
     try {
+      for (const f of setAsideRunRecords(checks, this.records, request)) found(f);
       this.store.init();
       const abandoned = options.dryRun ? [] : this.store.clearAbandonedWork();
       if (abandoned.length) emit({ type: 'note', message: `removed ${abandoned.length} unfinished work folder(s) of interrupted runs; nothing of them was committed` });
@@ -122,13 +130,13 @@ export class Runner {
           return { ok: false, reason: 'prepare', message: `preparing the run failed: ${(error as Error).message}` };
         }
       }
-      return await this.execute(request, runId, day, started, options, emit);
+      return await this.execute(request, runId, day, started, options, emit, { checks, found, integrity });
     } finally {
       release();
     }
   }
 
-  private async execute(request: string, runId: string, day: string, started: string, options: RunOptions, emit: (e: RunEvent) => void): Promise<RunOutcome> {
+  private async execute(request: string, runId: string, day: string, started: string, options: RunOptions, emit: (e: RunEvent) => void, store: StoreChecks): Promise<RunOutcome> {
     const memo = new StatMemo(this.store.memoFile);
     const env = environment();
     const forced = new Set(options.force ?? []);
@@ -199,9 +207,11 @@ export class Runner {
         return finish(name, { status: 'skipped', reason }, { stage: name, state: 'pending', reason });
       }
 
-      const record = this.store.readRecord(name, resolved.keyHash);
-      const missingOutputs = record ? Object.entries(record.outputs).filter(([, o]) => !this.store.hasBlob(o.hash)).map(([n]) => n) : [];
-      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous, inputFiles: resolved.inputFiles });
+      // The cached record and its blobs are checked before use; what is damaged is set aside.
+      const cached = stage.cache === false || forced.has(name) ? { record: undefined, missingOutputs: [], findings: [] } : await checkCached(store.checks, name, resolved.keyHash, memo);
+      for (const f of cached.findings) store.found(f);
+      const record = cached.record;
+      let decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs: cached.missingOutputs, previous, inputFiles: resolved.inputFiles });
 
       if (!decision.run && record) {
         outputsOf.set(name, record.outputs);
@@ -209,13 +219,18 @@ export class Runner {
           emit({ type: 'stage', stage: name, state: 'would-hit', reason: decision.reason });
           return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
         }
-        await this.publishOutputs(stage, request, record.outputs, memo, published);
-        emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
-        return finish(
-          name,
-          { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
-          { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
-        );
+        const damaged = await this.publishOutputs(stage, request, record.outputs, memo, published, store.checks);
+        for (const f of damaged) store.found(f);
+        if (!damaged.length) {
+          emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
+          return finish(
+            name,
+            { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
+            { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
+          );
+        }
+        // A published copy showed a damaged blob (the memo had vouched for it): rebuild.
+        decision = { run: true, reason: { kind: 'outputMissing', outputs: damaged.map((f) => f.output!).sort() } };
       }
 
       if (options.dryRun || !selected.has(name)) {
@@ -236,7 +251,7 @@ export class Runner {
       // notes get what is already known, and an error waits for the cohort's values.
       const full = () => this.cohortRedactor(request, outputsOf, redactCache);
       const redaction = { now: stage.duckdb === false ? this.knownRedactor(request, outputsOf, redactCache) : await full(), full };
-      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redaction, signal);
+      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redaction, signal, memo);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -247,7 +262,15 @@ export class Runner {
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
       if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
-      await this.publishOutputs(stage, request, outcome.outputs, memo, published);
+      const damaged = await this.publishOutputs(stage, request, outcome.outputs, memo, published, store.checks);
+      for (const f of damaged) store.found(f);
+      if (damaged.length) {
+        // Just committed, and already not what it hashed to: the store is being changed under us.
+        const error = `output ${damaged.map((f) => f.output).join(', ')} changed in the store between commit and publish; set aside, run again`;
+        emit({ type: 'stage', stage: name, state: 'failed', seconds, error });
+        failure ??= { reason: 'failed', message: `stage ${name} failed: ${error}` };
+        return finish(name, { status: 'failed', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, seconds, error }, { stage: name, state: 'failed', reason: decision.reason, error });
+      }
       emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: decision.reason, stop: outcome.result?.stop });
       finish(
         name,
@@ -296,6 +319,7 @@ export class Runner {
       options: { force: [...forced], only: options.only ?? null },
       ...(stopReason ? { stop: stopReason } : {}),
       stages: Object.fromEntries(plan.filter((s) => results.has(s)).map((s) => [s, results.get(s)!])),
+      ...(store.integrity.length ? { integrity: store.integrity } : {}),
     };
     const recordPath = this.records.write(record);
     removeTree(join(this.store.tmp, runId));
@@ -342,7 +366,12 @@ export class Runner {
           const purged = purgedNotice(this.project, request);
           throw new Error(purged ?? `stage ${stage.name}, inputs.${name}: ${rel} not found`);
         }
-        inputs[name] = await memo.hashPath(abs);
+        try {
+          inputs[name] = await memo.hashPath(abs, { letSpecialFilesThrough: stage.refusesSpecialFiles });
+        } catch (error) {
+          if (!(error instanceof InputRefusedError)) throw error;
+          throw new Error(`stage ${stage.name}, inputs.${name}: ${describeRefused(error.refused, (p) => relative(this.project.root, p))}`);
+        }
         inputPaths[name] = abs;
         if (statSync(abs).isDirectory()) {
           // Already hashed just above (memo hits): kept so a change can be named by its file.
@@ -414,6 +443,7 @@ export class Runner {
     emit: (e: RunEvent) => void,
     redaction: { now: Redact; full: () => Promise<Redact> },
     signal?: AbortSignal,
+    memo?: StatMemo,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
     const work = this.store.workDir(runId, stage.name);
     const outputs = Object.fromEntries(Object.entries(stage.outputs).map(([n, spec]) => [n, join(work.out, `${n}.${spec.format}`)]));
@@ -473,7 +503,7 @@ export class Runner {
         if (!existsSync(file)) continue;
         if (!statSync(file).isFile()) return { ok: false, error: `output ${n} is not a regular file`, notes };
         const rows = (result && result.rows?.[n]) ?? (await countRows(db, file, spec.format));
-        const { hash, bytes } = await this.store.commitBlob(file, spec.classification);
+        const { hash, bytes } = await this.store.commitBlob(file, spec.classification, memo);
         committed[n] = { hash, bytes, ...(rows === undefined ? {} : { rows }), format: spec.format, classification: spec.classification };
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };
@@ -487,16 +517,30 @@ export class Runner {
     }
   }
 
-  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[]): Promise<void> {
+  /** Publish a stage's outputs, hashing each as it is copied; returns the damaged blobs found (quarantined). */
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[], checks: IntegrityContext): Promise<IntegrityFinding[]> {
+    const damaged: IntegrityFinding[] = [];
     for (const [n, spec] of Object.entries(stage.outputs)) {
       const out = outputs[n];
       if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
       const target = join(this.project.dataDir, spec.publish.replaceAll('{request}', request));
-      published.push(target);
-      if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
-      this.store.publish(out.hash, target, spec.classification);
+      if (existsSync(target) && (await memo.hashFile(target)) === out.hash) {
+        published.push(target);
+        continue;
+      }
+      const bad = await publishChecked(checks, { stage: stage.name, output: n }, out.hash, target, spec.classification);
+      if (bad) damaged.push(bad);
+      else published.push(target);
     }
+    return damaged;
   }
+}
+
+/** What the run's store checks need: where to quarantine, and where findings go. */
+interface StoreChecks {
+  checks: IntegrityContext;
+  found: (f: IntegrityFinding) => void;
+  integrity: IntegrityFinding[];
 }
 
 /** The run's DuckDB engines: the pool, once a stage has run. */

@@ -91,6 +91,15 @@ export interface StageSpec<P extends Json = Json> {
   inputs: Record<string, InputRef>;
   /** Inputs that may be absent (an external file not supplied). */
   optionalInputs?: string[];
+  /**
+   * Links, FIFOs, sockets and devices inside a folder input are refused by the framework, by name,
+   * before the stage runs (a link may point outside the folder; a FIFO blocks a reader). A stage
+   * that checks its files itself and turns such entries into its own refusal (intake: a reason for
+   * the provider) sets this: the framework then lets them through, never reading a FIFO or device,
+   * and puts each link's text and the content of the file it points at into the cache key, so the
+   * key still changes whenever what the link leads to changes. The stage must not follow them.
+   */
+  refusesSpecialFiles?: boolean;
   outputs: Record<string, OutputSpec>;
   /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
   code?: string[];

@@ -3,23 +3,13 @@
 // live process (other than the one it may hold itself); a run takes its request lock, then checks
 // that the store lock is free. Each side takes its own lock before looking at the other's, so at
 // least one of them sees the other and steps back: a deleter fails as "busy" (exit 75), a run waits.
-import { existsSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { acquireLock, type LockOwner } from './lock.ts';
-import { isProcessAlive } from './fsutil.ts';
+import { acquireLock, liveLockOwner, type LockOwner } from './lock.ts';
 import { requestLockPath, storeLockPath } from './request.ts';
 import type { RunRecords } from './records.ts';
 
-function liveOwner(path: string): LockOwner | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const owner = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    // A lock of another host cannot be checked: it counts as live.
-    return owner.host !== hostname() || isProcessAlive(owner.pid) ? owner : undefined;
-  } catch {
-    return { pid: 0, host: '?', started: '?', run: '?' }; // being written right now: live
-  }
-}
+// A lock of another host cannot be checked: it counts as live; an empty or unreadable one counts
+// as live only within its grace period (lock.ts), so a damaged lock never blocks gc or runs forever.
+const liveOwner = (path: string): LockOwner | undefined => liveLockOwner(path);
 
 /** Requests whose lock is held by a live process, except `except` (the caller's own). */
 export function liveRequestLocks(records: RunRecords, except?: string): { request: string; owner: LockOwner }[] {

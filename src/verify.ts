@@ -4,7 +4,13 @@
 // project root, not the data folder, so the scratch run reads the very same input files; upstream
 // outputs come from the scratch run itself, so the whole chain is verified. The real store and
 // run records are never written.
-import { mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
+//
+// Before re-executing, the stored bytes are checked: each output of the run must still hash to the
+// hash the run recorded, and each published copy must be that blob. A stage whose stored output is
+// damaged is blamed for it, rather than the stage downstream that read the damaged bytes.
+//
+// `verify --store` is the store's fsck (store-check.ts).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runner, type RunEvent } from './runner.ts';
 import { makeProject, type Project } from './project.ts';
@@ -12,6 +18,7 @@ import { downstreamOf } from './graph.ts';
 import { describeChange, keyChanges } from './explain.ts';
 import { isProcessAlive, removeTree } from './fsutil.ts';
 import { runsInOrder } from './diff.ts';
+import { sha256File } from './hash.ts';
 import type { StageRun } from './records.ts';
 
 /**
@@ -21,8 +28,9 @@ import type { StageRun } from './records.ts';
  * changed-since: its code, params, input files or environment changed since the run, so the run cannot be repeated as it was.
  * failed: the re-execution failed or was skipped by the runner.
  * skipped: not verified (not cached by design, downstream of such a stage, or not run in the latest run).
+ * damaged: its stored output (or a published copy of it) no longer has the bytes the run recorded.
  */
-export type Verdict = 'reproducible' | 'not-reproducible' | 'upstream-differs' | 'changed-since' | 'failed' | 'skipped';
+export type Verdict = 'reproducible' | 'not-reproducible' | 'upstream-differs' | 'changed-since' | 'failed' | 'skipped' | 'damaged';
 
 export interface StageVerification {
   stage: string;
@@ -31,6 +39,8 @@ export interface StageVerification {
   differing: string[];
   outputs: { name: string; recorded?: string; reexecuted?: string }[];
   detail?: string;
+  /** What is wrong with the stored bytes of its outputs, checked before re-executing. */
+  stored?: string[];
 }
 
 export interface VerifyResult {
@@ -89,6 +99,9 @@ export async function verifyRequest(project: Project, request: string, options: 
     config: { ...dag.config, prepare: undefined },
   });
 
+  // The stored bytes first: what the run recorded must still be in the store as it was.
+  const stored = await storedProblems(project, request, latest.plan.filter((s) => !excluded.has(s)).map((s) => [s, latest.stages[s]] as const));
+
   let again: Record<string, StageRun> = {};
   let runError: string | undefined;
   try {
@@ -128,12 +141,24 @@ export async function verifyRequest(project: Project, request: string, options: 
     const names = [...new Set([...Object.keys(recorded), ...Object.keys(fresh)])].sort();
     const outputs = names.map((name) => ({ name, recorded: recorded[name]?.hash, reexecuted: fresh[name]?.hash }));
     const differing = outputs.filter((o) => o.recorded !== o.reexecuted).map((o) => o.name);
+    const damage = stored.get(stage);
+    if (damage?.length) {
+      const again = differing.length ? `; re-executed, it does not reproduce ${differing.join(', ')} either` : '; re-executed, it reproduces the recorded bytes: run the pipeline to rebuild the store';
+      verdicts.set(stage, { stage, verdict: 'damaged', differing: damage.map((d) => d.output), outputs, stored: damage.map((d) => d.problem), detail: `${damage.map((d) => d.problem).join('; ')}${again}` });
+      continue;
+    }
     if (!differing.length) {
       verdicts.set(stage, { stage, verdict: 'reproducible', differing, outputs });
       continue;
     }
     // Why are the bytes different? Compare the key the run used with the key of the re-execution.
     const sources = graph.inputs.get(stage)!;
+    // It read an upstream blob that is damaged in the store: that stage is to blame, not this one.
+    const readDamaged = Object.entries(sources).filter(([, src]) => src.kind === 'output' && stored.get(src.stage)?.some((d) => d.output === src.output)).map(([n, src]) => `${n} (${(src as { stage: string }).stage})`);
+    if (readDamaged.length) {
+      verdicts.set(stage, { stage, verdict: 'upstream-differs', differing, outputs, detail: `its input(s) ${readDamaged.join(', ')} are damaged in the store` });
+      continue;
+    }
     const changes = keyChanges(was.key, now.key);
     const fromUpstream = changes.filter((c) => c.field === 'inputs' && sources[c.name]?.kind === 'output');
     const other = changes.filter((c) => !fromUpstream.includes(c));
@@ -148,4 +173,29 @@ export async function verifyRequest(project: Project, request: string, options: 
   }
   const stages = latest.plan.map((s) => verdicts.get(s)!);
   return { request, run: latest.run, ok: stages.every((s) => s.verdict === 'reproducible' || s.verdict === 'skipped'), stages };
+}
+
+/**
+ * The stored bytes of a run's outputs, read in full (no memo): each blob must hash to the hash the
+ * run recorded, and each published copy must be that blob. Purged outputs are not expected.
+ */
+async function storedProblems(project: Project, request: string, stages: (readonly [string, StageRun | undefined])[]): Promise<Map<string, { output: string; problem: string }[]>> {
+  const out = new Map<string, { output: string; problem: string }[]>();
+  for (const [stage, run] of stages) {
+    const spec = project.graph.stages.get(stage);
+    for (const [output, o] of Object.entries(run?.outputs ?? {})) {
+      if (o.purged) continue;
+      const add = (problem: string) => out.set(stage, [...(out.get(stage) ?? []), { output, problem }]);
+      const blob = await project.store.checkBlob(o.hash);
+      if (!blob.ok) {
+        add(blob.problem === 'missing' ? `stored output ${output} (blob ${o.hash.slice(0, 12)}) is missing` : `stored output ${output} (blob ${o.hash.slice(0, 12)}) is damaged: its ${blob.bytes} bytes hash to ${blob.actual.slice(0, 12)}`);
+        continue;
+      }
+      const publish = spec?.outputs[output]?.publish;
+      if (!publish) continue;
+      const target = join(project.dataDir, publish.replaceAll('{request}', request));
+      if (existsSync(target) && (await sha256File(target)) !== o.hash) add(`published copy ${publish.replaceAll('{request}', request)} of ${output} is not the recorded blob`);
+    }
+  }
+  return out;
 }

@@ -75,6 +75,8 @@ export async function writeRequest(register: SyntheticRegister, id: string, opti
     rate_missing_pnc: rates.missingPnc,
     rate_transposed: rates.transposedDigits,
     rate_wrong_date: rates.wrongInterventionDate,
+    rate_name_order: rates.nameOrder ?? 0,
+    rate_missing_dob: rates.missingDob ?? 0,
     n_fakes: nFakes,
     n_duplicates: nDuplicates,
   });

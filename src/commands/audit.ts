@@ -12,7 +12,7 @@ export default defineCommand({
   usage: '[--deep] [--json]',
   description: 'Exit 0 when the audit passes, 1 when it finds anything. Findings name files and lines, never values.',
   options: {
-    deep: { type: 'boolean', description: 'also scan pseudonymised tables in the store (slow at national scale)' },
+    deep: { type: 'boolean', description: 'also scan pseudonymised tables, and check the store as verify --store does (slow at national scale)' },
     json: jsonOption,
   },
   async run({ values, project }): Promise<number> {
@@ -30,6 +30,10 @@ export default defineCommand({
     out(`temporary files: ${report.temporary.removedFiles} file(s) in ${report.temporary.removedFolders} work folder(s) of dead runs removed; ${report.temporary.held} held by running processes, scanned`);
     out(`retention: ${report.overdue.length} request(s) holding personal data past the due date`);
     for (const o of report.overdue) out(`  request ${o.request}: due ${o.due}, ${o.blobs} personal blob(s) still held`);
+    if (report.store) {
+      out(`store: ${report.store.blobs} blob(s) re-hashed, ${report.store.records} stage record(s) and ${report.store.runRecords} run record(s) checked, ${report.store.problems.length} problem(s)`);
+      for (const x of report.store.problems) out(`  ${x.kind}: ${x.detail}`);
+    }
     out(`register digest (keep it with this audit's date): ${report.head ? `entry ${report.head.seq}, ${report.head.hash}` : 'empty register'}`);
     out(`audit ${auditSummary(report)}`);
     return report.ok ? EXIT.ok : EXIT.failed;

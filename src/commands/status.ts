@@ -2,6 +2,7 @@
 // `tar_outdated`: the last run, the stages that would run now (with the key field and file that
 // changed) and those pending below them, the config's facts (e.g. the shared version) and the
 // retention due date. For one request, or for every request when no --request is given.
+import { relative } from 'node:path';
 import { Runner, type PlanEntry } from '../runner.ts';
 import { describeReason } from '../explain.ts';
 import { purgedNotice } from '../request.ts';
@@ -37,6 +38,8 @@ async function requestStatus(p: Project, request: string, detail: boolean) {
   }
   return {
     request,
+    // Skipped by the reads here; the next run sets them aside (records.setAsideDamaged).
+    damagedRecords: p.records.damaged(request).map((d) => ({ path: relative(p.dataDir, d.path), problem: d.problem })),
     purged,
     lastRun: last ? { run: last.run, status: last.status, stop: last.stop ?? null, finished: last.finished } : null,
     upToDate: !purged && !error && outdated.length === 0,
@@ -91,6 +94,7 @@ export default defineCommand({
       const due = s.retention ? (s.retention.due ? `purge due ${s.retention.due}` : 'purge date not set yet') : undefined;
       out(`request ${s.request}: ${last}; ${state}${[...facts, ...(due ? [due] : [])].map((f) => `; ${f}`).join('')}`);
       if (s.purged) out(`  ${s.purged}`);
+      for (const d of s.damagedRecords) out(`  run record ${d.path} is damaged (${d.problem}); skipped, and set aside by the next run`);
       if (!one) continue;
       for (const o of s.outdated) out(`  ${o.stage.padEnd(12)} ${o.state === 'would-run' ? 'would run' : o.state}${o.reason ? `: ${describeReason(o.reason)}` : ''}${o.error ? `: ${o.error}` : ''}`);
       if (s.stages.length) out('  last run:');

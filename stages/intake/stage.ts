@@ -47,6 +47,8 @@ export default defineStage<IntakeParams>({
   name: 'intake',
   description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
   inputs: { request: 'file:data/requests/{request}' },
+  // Links and special files in the request folder are the provider's to fix: intake names them.
+  refusesSpecialFiles: true,
   outputs: {
     cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number', 'reference'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
     request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },

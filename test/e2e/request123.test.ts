@@ -17,11 +17,13 @@ import report from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { demoWorld } from '../helpers/demo-world.ts';
 
+/** A day after the demo request was received (2026-11-02): intake refuses a request received in the future. */
+const DEMO_TODAY = '2026-11-29';
+
 const url = (name: string) => new URL(`../../stages/${name}/stage.ts`, import.meta.url).href;
 
 async function run<P extends Json>(stage: StageSpec<P>, inputs: Record<string, string>) {
-  // The demo request is received on 2026-11-02; intake refuses a request received after its today.
-  const r = await runStageDirect(stage, url(stage.name), { inputs, request: '123', today: '2026-11-10' });
+  const r = await runStageDirect(stage, url(stage.name), { inputs, request: '123', today: DEMO_TODAY });
   return r.outputs;
 }
 

@@ -108,7 +108,6 @@ test('run, share, withdraw one linked person, run', async () => {
   root = await makeJusticeProject(['123']);
   people = readCohort(join(data(), 'requests/123/cohort.csv'));
   ok(['--request', '123']);
-  // share is review-gated (issue 20): a second analyst approves the exact results first.
   ok(['approve', '--request', '123', '--by', 'Second Analyst'], { PIPELINE_TODAY: '2026-11-10' });
   ok(['share', '--request', '123'], { PIPELINE_TODAY: '2026-11-10' });
   const before = latest();
