@@ -14,7 +14,12 @@ import { DEFAULT_PEOPLE, DEFAULT_SEED, DEMO_PROGRAMME, nationalProgramme, synthe
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// `--effect-pp -5` reads naturally, but parseArgs takes "-5" for an option: join a negative number
+// to its flag (`--effect-pp=-5`) before parsing.
+const argv = process.argv.slice(2).flatMap((a, i, all) => (a === '--effect-pp' && /^-\d/.test(all[i + 1] ?? '') ? [] : /^-\d/.test(a) && all[i - 1] === '--effect-pp' ? [`--effect-pp=${a}`] : [a]));
+
 const { values } = parseArgs({
+  args: argv,
   options: {
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     people: { type: 'string', default: String(DEFAULT_PEOPLE) },

@@ -8,11 +8,16 @@ import { join } from 'node:path';
 import { defineStage } from '../../src/stage.ts';
 import { loadDesign } from './design.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
+import type { ModelSpec } from './model-terms.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
 
 export type PropensityParams = {
   numeric: string[];
   factors: string[];
+  /** How each numeric covariate enters the model (model-terms.ts); unlisted ones are linear. */
+  model: ModelSpec;
+  /** Rounds of balance-driven refinement (psm.ts refineForBalance); 0 for none. */
+  refineRounds: number;
   /** Exact-matching columns (strata). */
   exact: string[];
   method: 'caliper' | 'nearest';
@@ -40,9 +45,27 @@ export const DEFAULT_PARAMS: PropensityParams = {
     'sentence_months',
     'employed_days_1y',
     'benefit_days_1y',
-    'index_year',
   ],
-  factors: ['ethnicity', 'nationality', 'region', 'index_offence_type'],
+  // The year of the index date as a factor: a period effect need not be linear. With a period
+  // inside one calendar year it has one level and simply no column (noted in the model output).
+  // The exact-matching columns are in the model too (as MatchIt puts them in its formula):
+  // matching within a stratum on a score that ignores the stratum leaves the groups unbalanced
+  // on whatever the stratum shifts (custody, for one).
+  factors: ['ethnicity', 'nationality', 'region', 'index_offence_type', 'index_year', 'gender', 'sentence_type'],
+  // See model-terms.ts for why each form.
+  model: {
+    age_index: ['spline'],
+    prev_offences: ['log1p', 'any'],
+    prev_convictions: ['log1p'],
+    prev_cautions: ['log1p', 'any'],
+    prev_custody: ['log1p', 'any'],
+    age_first_offence: ['spline'],
+    offending_rate: ['linear'],
+    sentence_months: ['log1p'],
+    employed_days_1y: ['share_of_year', 'any'],
+    benefit_days_1y: ['share_of_year', 'any'],
+  },
+  refineRounds: 2,
   exact: ['gender', 'sentence_type'],
   method: 'caliper',
   caliper: 0.2,
@@ -96,6 +119,9 @@ export default defineStage<PropensityParams>({
       exact: p.exact,
       maxIterations: p.maxIterations,
       thresholds: { wellMatched: p.smdWellMatched, acceptable: p.smdAcceptable },
+      model: p.model,
+      dropAliased: true,
+      refineRounds: p.refineRounds,
     };
     if (options.method === 'caliper' && options.caliper === null) options.caliper = DEFAULT_OPTIONS.caliper;
     const design = await loadDesign(db, {
