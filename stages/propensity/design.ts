@@ -34,6 +34,14 @@ export interface DesignSpec {
   id?: { column: string; kind: ColumnKind | 'varchar' };
   pruneLevels?: boolean;
   /**
+   * Numeric covariates on which the comparison pool is restricted to the treated group's range:
+   * comparators below the youngest treated person's value or above the oldest's are removed
+   * before fitting (counted). For age, a programme that takes only adults has no treated person
+   * under 18, and a smooth model cannot make the score of a 16-year-old exactly 0: it would
+   * extrapolate the trend of the young adults and match teenagers to them.
+   */
+  rangeSupport?: string[];
+  /**
    * Refuse factors with more levels than this: a factor with hundreds of levels is usually an
    * identifier, and its level names would then end up in coefficient names and messages.
    */
@@ -58,6 +66,8 @@ export interface Exclusions {
   missing: { treated: number; comparison: number; byCovariate: Record<string, number> };
   /** Rows removed by level pruning, per factor. */
   pruned: { treated: number; comparison: number; byFactor: Record<string, { treated: number; comparison: number }> };
+  /** Comparators removed because a rangeSupport covariate lay outside the treated range. */
+  outsideRange: { comparison: number; byCovariate: Record<string, number> };
 }
 
 export interface Design {
@@ -122,6 +132,7 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   const exclusions: Exclusions = {
     missing: { treated: missingCounts!.treated!, comparison: missingCounts!.comparison!, byCovariate: {} },
     pruned: { treated: 0, comparison: 0, byFactor: {} },
+    outsideRange: { comparison: 0, byCovariate: {} },
   };
   spec.numeric.forEach((c, j) => {
     const m = missingCounts![`m${j}`]!;
@@ -129,6 +140,18 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE psm_rows AS SELECT * FROM psm_all WHERE NOT (${anyMissing})`);
   await db.run('DROP VIEW psm_all');
+
+  for (const name of spec.rangeSupport ?? []) {
+    const j = spec.numeric.indexOf(name);
+    if (j < 0) throw new DesignError(`range support: "${name}" is not one of the numeric covariates`);
+    const range = await db.one<{ lo: number | null; hi: number | null }>(`SELECT min(n${j}) AS lo, max(n${j}) AS hi FROM psm_rows WHERE __treat = 1`);
+    if (range?.lo === null || range?.lo === undefined || range.hi === null) continue;
+    const outside = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM psm_rows WHERE __treat = 0 AND (n${j} < $lo OR n${j} > $hi)`, { lo: range.lo, hi: range.hi });
+    if (outside!.n > 0) await db.run(`DELETE FROM psm_rows WHERE __treat = 0 AND (n${j} < $lo OR n${j} > $hi)`, { lo: range.lo, hi: range.hi });
+    // counts only: the treated group's extreme values could single a person out
+    exclusions.outsideRange.byCovariate[name] = outside!.n;
+    exclusions.outsideRange.comparison += outside!.n;
+  }
 
   if (spec.pruneLevels) {
     // Removing comparators never empties a level of treated rows, and vice versa, but removing

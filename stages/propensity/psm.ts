@@ -47,7 +47,7 @@ export const DEFAULT_OPTIONS: PsmOptions = {
 export interface DroppedColumn {
   column: string;
   covariate: string;
-  reason: 'constant' | 'collinear';
+  reason: 'constant' | 'collinear' | 'separating';
   /** For a collinear column: the earlier columns it is a combination of. */
   with: string[];
   note: string;
@@ -112,20 +112,29 @@ function fitDropping(columns: ModelColumn[], design: Design, options: PsmOptions
       const fit = fitLogistic(cols.map((c) => c.values), design.treat, cols.map((c) => c.name), { maxIterations: options.maxIterations });
       return { fit, columns: cols };
     } catch (error) {
-      if (!options.dropAliased || !(error instanceof LogisticError) || !['constant', 'singular'].includes(error.problem) || !error.covariates.length) throw error;
+      if (!options.dropAliased || !(error instanceof LogisticError) || !error.covariates.length) throw error;
       const name = error.covariates[0]!;
       const at = cols.findIndex((c) => c.name === name);
       if (at < 0) throw error;
-      const partners = error.covariates.slice(1);
-      const constant = error.problem === 'constant';
+      // A column the specification derived (an indicator of any, a spline or square term) that
+      // separates the groups on its own says only that no treated person is on one side of it,
+      // which the matching handles anyway (no comparator there is ever close): it is left out.
+      // A covariate the analyst chose that separates the groups still fails: that needs a decision.
+      const derived = ['any', 'spline', 'square'].includes(cols[at]!.transform);
+      const reason = error.problem === 'constant' ? 'constant' : error.problem === 'singular' ? 'collinear' : error.problem === 'separation' && derived ? 'separating' : null;
+      if (!reason) throw error;
+      const partners = reason === 'collinear' ? error.covariates.slice(1) : [];
       dropped.push({
         column: name,
         covariate: cols[at]!.term,
-        reason: constant ? 'constant' : 'collinear',
+        reason,
         with: partners,
-        note: constant
-          ? `"${name}" has the same value for every person in the model, so it cannot be estimated and was left out of the model`
-          : `"${name}" is a linear combination of ${partners.length ? partners.map((p) => `"${p}"`).join(', ') : 'earlier columns'}, so it was left out of the model`,
+        note:
+          reason === 'constant'
+            ? `"${name}" has the same value for every person in the model, so it cannot be estimated and was left out of the model`
+            : reason === 'collinear'
+              ? `"${name}" is a linear combination of ${partners.length ? partners.map((p) => `"${p}"`).join(', ') : 'earlier columns'}, so it was left out of the model`
+              : `"${name}" separates the groups on its own (the treatment group has no one on one side of it), so it was left out of the model`,
       });
       cols = cols.filter((_, j) => j !== at);
     }
@@ -244,12 +253,7 @@ export function modelJson(design: Design, result: PsmResult, options: PsmOptions
       /** Columns left out because they were constant or collinear (never a failure). */
       dropped: result.dropped,
       refinement: result.refinement,
-      notes: [
-        ...result.dropped.map((d) => d.note),
-        ...design.terms
-          .filter((t) => t.kind === 'factor' && t.levels!.length === 1)
-          .map((t) => `"${t.name}" has only one level among the people modelled, so it has no column in the model`),
-      ],
+      notes: modelNotes(design, result),
     },
     matching: {
       method: options.method,
@@ -280,7 +284,17 @@ export function modelJson(design: Design, result: PsmResult, options: PsmOptions
   };
 }
 
-export function balanceJson(result: PsmResult) {
+/** Notes on the model for the report's annex: columns left out, and factors with one level. */
+export function modelNotes(design: Design, result: PsmResult): string[] {
+  return [
+    ...result.dropped.map((d) => d.note),
+    ...design.terms
+      .filter((t) => t.kind === 'factor' && t.levels!.length === 1)
+      .map((t) => `"${t.name}" has only one level among the people modelled, so it has no column in the model`),
+  ];
+}
+
+export function balanceJson(result: PsmResult, notes: string[] = []) {
   const b = result.balance;
   const side = (s: { meanTreated: number; meanComparison: number; smd: number; varianceRatio: number | null }) => ({
     meanTreated: num(s.meanTreated),
@@ -291,6 +305,8 @@ export function balanceJson(result: PsmResult) {
   return {
     smdDefinition: "(treated mean - weighted comparison mean) / treated SD in the full sample; sqrt(p(1-p)) for binary covariates (MatchIt's ATT standardisation)",
     smdStandardDeviation: 'treated',
+    /** The propensity model's notes (columns left out, one-level factors), for the report's annex. */
+    modelNotes: notes,
     smdNote: 'The standardised difference divides by the standard deviation of the treatment group before matching (as MatchIt does for the average effect on the treated), the same denominator before and after matching, not by a pooled standard deviation of both groups.',
     thresholds: b.thresholds,
     maxAbsSmdBefore: num(b.maxAbsSmdBefore),

@@ -9,7 +9,7 @@ import { defineStage } from '../../src/stage.ts';
 import { loadDesign } from './design.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
 import type { ModelSpec } from './model-terms.ts';
-import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
+import { balanceJson, DEFAULT_OPTIONS, modelJson, modelNotes, runPsm, type PsmOptions } from './psm.ts';
 
 export type PropensityParams = {
   numeric: string[];
@@ -18,6 +18,8 @@ export type PropensityParams = {
   model: ModelSpec;
   /** Rounds of balance-driven refinement (psm.ts refineForBalance); 0 for none. */
   refineRounds: number;
+  /** Comparators outside the treated range of these numeric covariates are removed (design.ts). */
+  rangeSupport: string[];
   /** Exact-matching columns (strata). */
   exact: string[];
   method: 'caliper' | 'nearest';
@@ -66,6 +68,7 @@ export const DEFAULT_PARAMS: PropensityParams = {
     benefit_days_1y: ['share_of_year', 'any'],
   },
   refineRounds: 2,
+  rangeSupport: ['age_index'],
   exact: ['gender', 'sentence_type'],
   method: 'caliper',
   caliper: 0.2,
@@ -133,6 +136,7 @@ export default defineStage<PropensityParams>({
       exact: p.exact,
       id: { column: 'event_id', kind: 'bigint' },
       pruneLevels: p.pruneLevels,
+      rangeSupport: p.rangeSupport,
     });
     log.info(`${design.treat.reduce((a, b) => a + b, 0)} treated, ${design.n} rows, ${design.columns.length} model columns`);
     const result = runPsm(design, options);
@@ -142,9 +146,10 @@ export default defineStage<PropensityParams>({
       cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
     };
     writeFileSync(outputs.model!, JSON.stringify(out, null, 2) + '\n');
-    writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result), null, 2) + '\n');
+    writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result, modelNotes(design, result)), null, 2) + '\n');
     const rows = writeMatchedArrow(outputs.matched!, { idName: 'event_id', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
     const c = result.match.counts;
+    for (const note of model.model.notes) log.info(note);
     log.info(`${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
     return {
       rows: { matched: rows },
