@@ -36,22 +36,11 @@ export default defineDag({
   // to the same amount rather than freed and faulted in again (see DuckOptions), which took a
   // national register stage from about 67 s to about 56 s.
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
+  // The justice commands (commands/): each module default-exports its declaration.
   commands: {
-    psm: {
-      describe: 'propensity-score matching on any CSV or Parquet table (--help)',
-      run: async (argv) => (await import('./stages/propensity/psm-command.ts')).psmCommand(argv),
-    },
-    share: {
-      describe: 'record that the current results were shared with the provider (freezes them for a later erratum)',
-      run: async (argv, dag) => (await import('./stages/report/share.ts')).shareCommand(argv, dag),
-    },
-    withdraw: {
-      describe: 'withdraw one person (--row N or --reference REF) or the whole cohort of a request',
-      run: async (argv, dag) => (await import('./stages/purge/withdraw.ts')).withdrawCommand(argv, dag),
-    },
-    link: {
-      describe: 'link any cohort file to any register people file (--help)',
-      run: async (argv) => (await import('./stages/linkage/link-command.ts')).linkCommand(argv),
-    },
+    share: './commands/share.ts',
+    withdraw: './commands/withdraw.ts',
+    psm: './commands/psm.ts',
+    link: './commands/link.ts',
   },
 });

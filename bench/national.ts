@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { loadDag } from '../src/dag.ts';
+import { makeProject as projectOf } from '../src/project.ts';
 import { Runner, type RunEvent } from '../src/runner.ts';
 import { recordBenchmark, type Row } from './record.ts';
 
@@ -29,7 +30,7 @@ interface ScenarioFigures {
 
 /** One scenario: the pipeline run in this process, stages one at a time so memory is attributable. */
 async function runScenario(project: string): Promise<ScenarioFigures> {
-  const runner = new Runner(await loadDag(join(project, 'pipeline.config.ts')));
+  const runner = new Runner(projectOf(await loadDag(join(project, 'pipeline.config.ts'))));
   const stages = new Map<string, StageFigure>();
   let current: string | undefined;
   let stagePeak = 0;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadDag } from '../src/dag.ts';
+import { makeProject } from '../src/project.ts';
 import { Runner } from '../src/runner.ts';
 import { measure, recordBenchmark } from './record.ts';
 
@@ -58,7 +59,7 @@ setup();
 rmSync(join(dir, 'data'), { recursive: true, force: true });
 const totalGiB = (files * mib) / 1024;
 const dag = await loadDag(join(dir, 'pipeline.config.ts'));
-const runner = new Runner(dag);
+const runner = new Runner(makeProject(dag));
 const cold = await measure(() => runner.run({ request: 'bench', force: dag.stages.map((s) => s.name) }));
 await new Promise((r) => setTimeout(r, 2100)); // let the inputs age past the memo's racy window
 const warm = await measure(() => runner.run({ request: 'bench' }));

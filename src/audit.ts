@@ -7,7 +7,7 @@ import { join, relative, sep } from 'node:path';
 import { listFiles } from './hash.ts';
 import { fingerprint, lineCandidates, type FingerprintFile } from './identifiers.ts';
 import { dataPaths, readPurgeMarker } from './purge.ts';
-import type { Runner } from './runner.ts';
+import type { Project } from './project.ts';
 import type { Duck } from './duck.ts';
 import type { Classification, Format } from './stage.ts';
 
@@ -40,9 +40,9 @@ export interface AuditOptions {
   dueDate?: (request: string) => Promise<string | undefined>;
 }
 
-export async function audit(runner: Runner, options: AuditOptions = {}): Promise<AuditReport> {
-  const paths = dataPaths(runner);
-  const dataDir = runner.dag.dataDir;
+export async function audit(project: Project, options: AuditOptions = {}): Promise<AuditReport> {
+  const paths = dataPaths(project);
+  const dataDir = project.dataDir;
   const rel = (p: string) => relative(dataDir, p).split(sep).join('/');
 
   // 1. The register's chain, and every purge's entries still in it (truncation is caught here).
@@ -50,8 +50,8 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   const entries = paths.register.entries();
   const byHash = new Map(entries.map((e) => [e.hash, e.seq]));
   const markers: string[] = [];
-  for (const request of runner.records.requests()) {
-    const m = readPurgeMarker(runner, request);
+  for (const request of project.records.requests()) {
+    const m = readPurgeMarker(project, request);
     for (const e of m?.entries ?? []) if (byHash.get(e.hash) !== e.seq) markers.push(`request ${request}: register entry ${e.seq} of its purge is missing or altered`);
   }
 
@@ -67,7 +67,7 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   };
 
   const blobInfo = new Map<string, { format: Format; classification: Classification }>();
-  for (const r of runner.store.records()) for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification });
+  for (const r of project.store.records()) for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification });
 
   const exclude = new Set((options.exclude ?? ['reference']).map((e) => join(dataDir, e)));
   exclude.add(paths.fingerprints);
@@ -118,14 +118,14 @@ export async function audit(runner: Runner, options: AuditOptions = {}): Promise
   const overdue: AuditReport['overdue'] = [];
   const today = (options.today ?? new Date()).toISOString().slice(0, 10);
   if (options.dueDate) {
-    for (const request of runner.records.requests()) {
-      if (readPurgeMarker(runner, request)) continue;
+    for (const request of project.records.requests()) {
+      if (readPurgeMarker(project, request)) continue;
       const due = await options.dueDate(request);
       if (!due || due >= today) continue;
       const held = new Set<string>();
-      for (const id of runner.records.list(request)) {
-        for (const s of Object.values(runner.records.read(request, id).stages)) {
-          for (const o of Object.values(s.outputs ?? {})) if (o.classification === 'personal' && runner.store.hasBlob(o.hash)) held.add(o.hash);
+      for (const id of project.records.list(request)) {
+        for (const s of Object.values(project.records.read(request, id).stages)) {
+          for (const o of Object.values(s.outputs ?? {})) if (o.classification === 'personal' && project.store.hasBlob(o.hash)) held.add(o.hash);
         }
       }
       if (held.size) overdue.push({ request, due, blobs: held.size });

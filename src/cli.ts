@@ -1,266 +1,132 @@
-// Command line: `pipeline --request ID [--explain|--dry-run] [--force S] [--only S] [--json]` and
-// the sub-commands status, runs, graph, gc, plus any the DAG config adds (psm, link, ...).
-import { existsSync } from 'node:fs';
+// The command line, as a thin dispatcher: find the command (the framework's own in src/commands/,
+// or one the DAG's config declares), let it parse its own flags, load the project only if the
+// command asks for it, and turn what it returns into the exit code. Commands print; nothing
+// below them does.
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadDag, type LoadedDag } from './dag.ts';
-import { chooseMode, createRenderer } from './log.ts';
-import { Runner, checkRequestId, GraphValidationError } from './runner.ts';
-import { mermaid } from './graph-view.ts';
-import { applyGc, pinRun, planGc } from './gc.ts';
-import { describeReason } from './explain.ts';
-import { forcedPurge, runAudit, schedule } from './retention-commands.ts';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, loadDag, type DagConfig } from './dag.ts';
+import { GraphValidationError, makeProject } from './project.ts';
+import { GLOBAL_HELP, invoke, usageError, type CommandSpec, type Options } from './commands/command.ts';
+import { EXIT, EXIT_HELP } from './commands/exit.ts';
+import { FRAMEWORK_COMMANDS } from './commands/index.ts';
 
 // Everything this process creates is readable by its owner only: stage outputs may be personal data.
 process.umask(0o077);
 
-const EXIT = { ok: 0, failed: 1, usage: 2, stopped: 3, locked: 75, cancelled: 130 } as const;
+const PROGRAM = 'pipeline';
 
-const USAGE = `usage:
-  npm run pipeline -- --request ID [--explain | --dry-run] [--force STAGE]... [--only STAGE] [--json] [--wait SECONDS]
-  npm run pipeline -- status --request ID
-  npm run pipeline -- runs --request ID
-  npm run pipeline -- graph [--request ID]
-  npm run pipeline -- gc [--keep N] [--dry-run] [--pin RUN --request ID]
-  npm run pipeline -- purge --request ID --reason TEXT
-  npm run pipeline -- audit [--deep] [--json]
-  npm run pipeline -- schedule [--json]
-  npm run pipeline -- diff --request ID [--stage S] [RUN_A [RUN_B]] [--json] [--html FILE] [--show-personal] [--exit-code] [--abs-tol X] [--rel-tol X] [--limit N]
-  npm run pipeline -- verify --request ID [--json]
-options: --config FILE (default pipeline.config.ts)`;
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
-const FLAGS = {
-  request: { type: 'string' },
-  explain: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  force: { type: 'string', multiple: true },
-  only: { type: 'string' },
-  json: { type: 'boolean' },
-  wait: { type: 'string' },
-  concurrency: { type: 'string' },
-  config: { type: 'string' },
-  keep: { type: 'string' },
-  pin: { type: 'string' },
-  reason: { type: 'string' },
-  deep: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** `--config FILE` may stand anywhere; it is the only flag outside a command's own. */
+function takeConfig(argv: string[]): { configFile: string; argv: string[] } | { error: string } {
+  const at = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (at < 0) return { configFile: resolve(process.env.PIPELINE_CONFIG || 'pipeline.config.ts'), argv };
+  const inline = argv[at]!.startsWith('--config=');
+  const value = inline ? argv[at]!.slice('--config='.length) : argv[at + 1];
+  if (!value) return { error: 'option --config needs a FILE' };
+  return { configFile: resolve(value), argv: [...argv.slice(0, at), ...argv.slice(at + (inline ? 1 : 2))] };
+}
+
+type Loader = () => Promise<{ default: CommandSpec<Options> }>;
+
+function commandsOf(root: string, config: DagConfig | undefined): Record<string, Loader> {
+  const extra: Record<string, Loader> = {};
+  for (const [name, module] of Object.entries(config?.commands ?? {})) {
+    if (!(name in FRAMEWORK_COMMANDS)) extra[name] = () => import(pathToFileURL(resolve(root, module)).href) as Promise<{ default: CommandSpec<Options> }>;
+  }
+  return { ...FRAMEWORK_COMMANDS, ...extra };
+}
+
+async function generalHelp(commands: Record<string, Loader>): Promise<string> {
+  const specs = await Promise.all(Object.values(commands).map(async (load) => (await load()).default));
+  const width = Math.max(...specs.map((s) => s.name.length)) + 2;
+  return [
+    `usage: ${PROGRAM} --request ID [options]        run the DAG for one request (the command "run")`,
+    `       ${PROGRAM} COMMAND [options]`,
+    `       ${PROGRAM} COMMAND --help                 every option of that command`,
+    `       ${PROGRAM} --version`,
+    '',
+    'commands:',
+    ...specs.map((s) => `  ${s.name.padEnd(width)}${s.summary}`),
+    '',
+    GLOBAL_HELP,
+    'environment: PIPELINE_CONFIG (the config file), PIPELINE_TODAY (yyyy-mm-dd: the day retention rules',
+    '  are evaluated against), PIPELINE_OPERATOR (who acts, for the deletion register), PIPELINE_WORKERS',
+    '  (worker threads for data-parallel loops), CI (plain output instead of live lines)',
+    EXIT_HELP,
+    '',
+  ].join('\n');
+}
 
 export async function main(rawArgv: string[]): Promise<number> {
-  const configFlag = rawArgv.indexOf('--config');
-  const configFile = resolve(configFlag >= 0 ? rawArgv[configFlag + 1] ?? '' : process.env.PIPELINE_CONFIG ?? 'pipeline.config.ts');
-  const argv = configFlag >= 0 ? [...rawArgv.slice(0, configFlag), ...rawArgv.slice(configFlag + 2)] : rawArgv;
-  const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : undefined;
+  const taken = takeConfig(rawArgv);
+  if ('error' in taken) return usageError(undefined, taken.error);
+  const { configFile, argv } = taken;
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
 
-  let dag: LoadedDag;
+  let loaded: { root: string; config: DagConfig } | undefined;
+  let configError: string | undefined;
   try {
-    if (!existsSync(configFile)) throw new Error(`no DAG configuration at ${configFile}`);
-    dag = await loadDag(configFile);
+    if (!existsSync(configFile)) throw new Error(`no DAG configuration at ${configFile} (--config FILE or PIPELINE_CONFIG)`);
+    loaded = await loadConfig(configFile);
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    return EXIT.usage;
+    configError = (error as Error).message;
+  }
+  const commands = commandsOf(loaded?.root ?? process.cwd(), loaded?.config);
+
+  if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
+    process.stdout.write(await generalHelp(commands));
+    if (configError) process.stderr.write(`note: ${configError}\n`);
+    return argv.length ? EXIT.ok : EXIT.usage;
   }
 
-  const extra = sub ? dag.config.commands?.[sub] : undefined;
-  if (extra) return extra.run(argv.slice(1), dag);
+  const name = argv[0]!.startsWith('-') ? 'run' : argv[0]!;
+  const rest = argv[0]!.startsWith('-') ? argv : argv.slice(1);
+  const load = commands[name];
+  if (!load) return usageError(undefined, `unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}; ${PROGRAM} --help describes them)`, argv.includes('--json'));
+  const spec = (await load()).default;
 
-  let runner: Runner;
-  try {
-    runner = new Runner(dag);
-  } catch (error) {
-    if (error instanceof GraphValidationError) console.error(`the pipeline's DAG is invalid:\n${error.message}`);
-    else console.error(`error: ${(error as Error).message}`);
-    return EXIT.usage;
-  }
-
-  // diff and verify parse their own flags (run ids as positionals, tolerances, --show-personal).
-  if (sub === 'diff') return (await import('./diff.ts')).diffCommand(argv.slice(1), runner);
-  if (sub === 'verify') return (await import('./verify.ts')).verifyCommand(argv.slice(1), runner);
-
-  let values: ReturnType<typeof parse>;
-  try {
-    values = parse(sub ? argv.slice(1) : argv);
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    const extras = Object.entries(dag.config.commands ?? {}).map(([n, c]) => `  npm run pipeline -- ${n} ...   ${c.describe}`);
-    console.log([USAGE, ...extras].join('\n'));
-    return EXIT.ok;
-  }
-
-
-  switch (sub) {
-    case undefined:
-      return runCommand(runner, values);
-    case 'status':
-      return statusCommand(runner, values.request);
-    case 'runs':
-      return runsCommand(runner, values.request);
-    case 'graph': {
-      const bad = values.request !== undefined ? checkRequestId(values.request) : undefined;
-      if (bad) return usage(bad);
-      process.stdout.write(mermaid(runner.graph, values.request ? runner.records.latest(values.request) : undefined));
-      return EXIT.ok;
+  return invoke(spec, rest, async () => {
+    if (configError) throw new UsageFailure(configError);
+    try {
+      return makeProject(await loadDag(configFile));
+    } catch (error) {
+      if (error instanceof GraphValidationError) throw new UsageFailure(`the pipeline's DAG is invalid:\n${error.message}`);
+      throw error;
     }
-    case 'gc':
-      return gcCommand(runner, values);
-    case 'purge': {
-      const done = await forcedPurge(runner, values.request ?? '', values.reason ?? '', values.wait ? Number(values.wait) * 1000 : 0);
-      (done.ok ? console.log : console.error)(done.ok ? done.message : `error: ${done.message}`);
-      return done.ok ? EXIT.ok : EXIT.failed;
-    }
-    case 'audit':
-      return auditCommand(runner, !!values.deep, !!values.json);
-    case 'schedule': {
-      const result = await schedule(runner);
-      if (values.json) console.log(JSON.stringify(result));
-      else if (result.busy) console.log('another schedule is running; nothing done');
-      else for (const l of result.lines) console.log(`${l.request}: ${l.action} (${l.detail})`);
-      return result.ok ? EXIT.ok : EXIT.failed;
-    }
-    default:
-      return usage(`unknown command "${sub}"`);
-  }
+  });
 }
 
-function parse(args: string[]) {
-  // `--request -rf` means the value "-rf" (to be refused as an id), not a missing value.
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : '';
-    const spec = (FLAGS as Record<string, { type: string }>)[name];
-    if (spec?.type === 'string' && i + 1 < args.length) joined.push(`--${name}=${args[++i]}`);
-    else joined.push(args[i]!);
-  }
-  return parseArgs({ args: joined, options: FLAGS, allowPositionals: false, strict: true }).values;
-}
+/** The project cannot be loaded (no config, invalid DAG): a usage error, exit 2. */
+class UsageFailure extends Error {}
 
-function usage(message: string): number {
-  console.error(`error: ${message}\n${USAGE}`);
-  return EXIT.usage;
-}
-
-async function runCommand(runner: Runner, values: ReturnType<typeof parse>): Promise<number> {
-  const bad = checkRequestId(values.request);
-  if (bad) return usage(bad);
-  const explain = !!values.explain;
-  const dryRun = explain || !!values['dry-run'];
-  const renderer = createRenderer(chooseMode(!!values.json), process.stdout, { explain });
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(EXIT.cancelled); // a second Ctrl+C: the user really means it
-    if (!values.json) process.stderr.write(`\n${sig}: cancelling; nothing half-written will be committed (press again to quit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // Keep the event loop alive while the run is in flight: a stage whose promise never settles must
-  // hang visibly (and be cancellable), not let the process exit silently with its lock held.
-  const keepAlive = setInterval(() => {}, 60_000);
-  try {
-    const outcome = await runner.run({
-      request: values.request!,
-      force: values.force,
-      only: values.only,
-      dryRun,
-      waitForLockMs: values.wait ? Number(values.wait) * 1000 : 0,
-      concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-      signal: controller.signal,
-      onEvent: (e) => renderer.onEvent(e),
-    });
-    renderer.close();
-    if (outcome.ok) return EXIT.ok;
-    if (values.json) process.stdout.write(JSON.stringify({ type: 'error', reason: outcome.reason, message: outcome.message }) + '\n');
-    else console.error(`error: ${outcome.message}`);
-    return outcome.reason === 'locked' ? EXIT.locked : outcome.reason === 'cancelled' ? EXIT.cancelled : outcome.reason === 'stopped' ? EXIT.stopped : ['invalid-request', 'options'].includes(outcome.reason) ? EXIT.usage : EXIT.failed;
-  } finally {
-    clearInterval(keepAlive);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function statusCommand(runner: Runner, request: string | undefined): number {
-  const bad = checkRequestId(request);
-  if (bad) return usage(bad);
-  const last = runner.records.latest(request!);
-  const purged = runner.purgedNotice(request!);
-  if (purged) console.log(purged);
-  if (!last) {
-    console.log(`request ${request}: never run`);
-    return EXIT.ok;
-  }
-  console.log(`request ${request}: last run ${last.run}, ${last.status}${last.stop ? ` (${last.stop})` : ''}, finished ${last.finished}`);
-  for (const name of last.plan) {
-    const s = last.stages[name];
-    if (!s) continue;
-    const outs = Object.entries(s.outputs ?? {}).map(([n, o]) => `${n}${o.rows !== undefined ? ` ${o.rows} rows` : ''}${o.purged ? ' (purged)' : runner.store.hasBlob(o.hash) ? '' : ' (missing)'}`);
-    console.log(`  ${name.padEnd(12)} ${s.status.padEnd(8)} ${outs.join(', ')}${s.error ? ` — ${s.error}` : ''}`);
-  }
-  return EXIT.ok;
-}
-
-function runsCommand(runner: Runner, request: string | undefined): number {
-  const bad = checkRequestId(request);
-  if (bad) return usage(bad);
-  const ids = runner.records.list(request!);
-  if (!ids.length) console.log(`request ${request}: no runs`);
-  for (const id of ids) {
-    const r = runner.records.read(request!, id);
-    const counts: Record<string, number> = {};
-    for (const s of Object.values(r.stages)) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    const seconds = (Date.parse(r.finished) - Date.parse(r.started)) / 1000;
-    const changed = Object.entries(r.stages).filter(([, s]) => s.status === 'ran').map(([n, s]) => `${n}: ${s.reason ? describeReason(s.reason) : ''}`);
-    console.log(`${id}  ${r.status.padEnd(9)} ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}  ${seconds.toFixed(2)}s`);
-    for (const c of changed) console.log(`    ${c}`);
-  }
-  return EXIT.ok;
-}
-
-async function auditCommand(runner: Runner, deep: boolean, json: boolean): Promise<number> {
-  const report = await runAudit(runner, deep);
-  if (json) {
-    console.log(JSON.stringify(report, null, 2));
-    return report.ok ? EXIT.ok : EXIT.failed;
-  }
-  console.log(`deletion register: ${report.registerEntries} entries, chain ${report.chain.length ? 'BROKEN' : 'intact'}`);
-  for (const p of [...report.chain, ...report.markers]) console.log(`  ${p}`);
-  console.log(`identifier scan: ${report.scanned} file(s) scanned, ${report.findings.length} finding(s)${report.skipped.length ? `, ${report.skipped.length} skipped (see --json)` : ''}`);
-  for (const f of report.findings) console.log(`  ${f.file}, line ${f.line}: identifier of purged request ${f.request}`);
-  console.log(`retention: ${report.overdue.length} request(s) holding personal data past the due date`);
-  for (const o of report.overdue) console.log(`  request ${o.request}: due ${o.due}, ${o.blobs} personal blob(s) still held`);
-  console.log(report.ok ? 'audit passed' : 'audit FAILED');
-  return report.ok ? EXIT.ok : EXIT.failed;
-}
-
-function gcCommand(runner: Runner, values: ReturnType<typeof parse>): number {
-  if (values.pin) {
-    const bad = checkRequestId(values.request);
-    if (bad) return usage(bad);
-    pinRun(runner.records, values.request!, values.pin);
-    console.log(`pinned run ${values.pin} of request ${values.request}: gc keeps what it needs`);
-    return EXIT.ok;
-  }
-  const keep = values.keep ? Number(values.keep) : 5;
-  if (!Number.isInteger(keep) || keep < 1) return usage('--keep takes a whole number of runs, at least 1');
-  const plan = planGc(runner.store, runner.records, keep);
-  if (values['dry-run']) {
-    console.log(`gc would keep what ${plan.keepRuns} run(s) need and delete ${plan.deleteRecords.length} stage record(s) and ${plan.deleteBlobs.length} blob(s)`);
-    for (const b of plan.deleteBlobs) console.log(`  blob ${b.hash}`);
-    return EXIT.ok;
-  }
-  const done = applyGc(runner.store, plan);
-  console.log(`gc deleted ${done.records} stage record(s) and ${done.blobs} blob(s), ${(done.bytes / 2 ** 20).toFixed(1)} MiB`);
-  return EXIT.ok;
+/**
+ * `pipeline status | head`: when the reader goes away, stop writing quietly instead of dying with
+ * an EPIPE stack trace; the command finishes what it was doing (a run still commits and unlocks).
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
-    console.error(`error: ${(error as Error).message}`);
-    process.exit(EXIT.failed);
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  const exit = (code: number) => {
+    // Let stdout drain (a pipe is written asynchronously), but never hang on a stray handle.
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 200).unref();
+  };
+  main(process.argv.slice(2)).then(exit, (error) => {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    exit(error instanceof UsageFailure ? EXIT.usage : EXIT.failed);
   });
 }

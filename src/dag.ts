@@ -23,8 +23,12 @@ export interface DagConfig {
    * code change, in the stage's key.
    */
   stages: (string | { module: string; params?: Record<string, Json> })[];
-  /** Sub-commands beyond the framework's own (e.g. 'psm'), each returning an exit code. */
-  commands?: Record<string, { describe: string; run: (argv: string[], dag: LoadedDag) => Promise<number> }>;
+  /**
+   * Commands beyond the framework's own (e.g. 'psm'): name -> module path, relative to the config
+   * file, whose default export is a command (src/commands/command.ts defineCommand). Loaded only
+   * when that command is asked for, or for the list in --help.
+   */
+  commands?: Record<string, string>;
   /** Runs before the plan is built (after the request id was validated and the lock taken). */
   prepare?: (ctx: RunHookContext) => Promise<void>;
   /** The requests there are (for `schedule`). */
@@ -56,10 +60,14 @@ export function defineDag(config: DagConfig): DagConfig {
   return config;
 }
 
-export async function loadDag(configFile: string): Promise<LoadedDag> {
+/** The config module alone (no stage is loaded): enough to find a command. */
+export async function loadConfig(configFile: string): Promise<{ root: string; config: DagConfig }> {
   const file = resolve(configFile);
-  const root = dirname(file);
-  const config = ((await import(fresh(file))) as { default: DagConfig }).default;
+  return { root: dirname(file), config: ((await import(fresh(file))) as { default: DagConfig }).default };
+}
+
+export async function loadDag(configFile: string): Promise<LoadedDag> {
+  const { root, config } = await loadConfig(configFile);
   const stages: Stage[] = [];
   for (const entry of config.stages) {
     const rel = typeof entry === 'string' ? entry : entry.module;

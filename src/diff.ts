@@ -5,10 +5,8 @@
 // pseudonymised outputs are left out of the result itself (not merely of its rendering) unless
 // the caller asks for them, so the text, JSON and HTML forms can never leak them.
 import { readFileSync } from 'node:fs';
-import { commandArgs } from './args.ts';
-import { checkRequestId, type Runner } from './runner.ts';
+import type { Project } from './project.ts';
 import { describeChange, keyChanges } from './explain.ts';
-import { writeFileAtomic } from './fsutil.ts';
 import type { Duck } from './duck.ts';
 import type { RunRecord, RunRecords, StageStatus } from './records.ts';
 import type { OutputRecord } from './store.ts';
@@ -160,15 +158,15 @@ export function chooseRuns(ids: string[], given: string[]): { a: string; b: stri
   return { a, b };
 }
 
-export async function diffRuns(runner: Runner, request: string, runA: string, runB: string, options: DiffOptions = {}): Promise<RunDiff> {
-  const A = runner.records.read(request, runA);
-  const B = runner.records.read(request, runB);
+export async function diffRuns(project: Project, request: string, runA: string, runB: string, options: DiffOptions = {}): Promise<RunDiff> {
+  const A = project.records.read(request, runA);
+  const B = project.records.read(request, runB);
   const tolerance: Tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
   const limit = options.limit ?? DEFAULT_LIMIT;
   const showPersonal = !!options.showPersonal;
 
   // Stages in the DAG's order first, then any that are no longer in the DAG.
-  const names = [...new Set([...runner.graph.order, ...A.plan, ...B.plan])].filter((s) => s in A.stages || s in B.stages);
+  const names = [...new Set([...project.graph.order, ...A.plan, ...B.plan])].filter((s) => s in A.stages || s in B.stages);
   const selected = options.stage ? names.filter((s) => s === options.stage) : names;
 
   let db: Duck | undefined;
@@ -188,10 +186,10 @@ export async function diffRuns(runner: Runner, request: string, runA: string, ru
       const changes = sa?.key && sb?.key ? keyChanges(sa.key, sb.key).map(describeChange) : [];
       const outA = sa?.outputs ?? {};
       const outB = sb?.outputs ?? {};
-      const specs = runner.graph.stages.get(stage)?.outputs ?? {};
+      const specs = project.graph.stages.get(stage)?.outputs ?? {};
       const outputs: OutputDiff[] = [];
       for (const output of [...new Set([...Object.keys(outA), ...Object.keys(outB)])].sort()) {
-        outputs.push(await diffOutput(runner, output, outA[output], outB[output], specs[output], { tolerance, limit, showPersonal }, openDb));
+        outputs.push(await diffOutput(project, output, outA[output], outB[output], specs[output], { tolerance, limit, showPersonal }, openDb));
       }
       stages.push({ stage, statusA: sa?.status, statusB: sb?.status, keyChanges: changes, outputs });
     }
@@ -219,13 +217,13 @@ interface Settings {
   showPersonal: boolean;
 }
 
-function side(runner: Runner, o: OutputRecord & { purged?: string }): OutputSide {
-  const absent = !runner.store.hasBlob(o.hash);
+function side(project: Project, o: OutputRecord & { purged?: string }): OutputSide {
+  const absent = !project.store.hasBlob(o.hash);
   return { hash: o.hash, bytes: o.bytes, ...(o.rows === undefined ? {} : { rows: o.rows }), ...(o.purged ? { purged: o.purged } : {}), ...(absent ? { absent } : {}) };
 }
 
 async function diffOutput(
-  runner: Runner,
+  project: Project,
   output: string,
   a: (OutputRecord & { purged?: string }) | undefined,
   b: (OutputRecord & { purged?: string }) | undefined,
@@ -237,16 +235,16 @@ async function diffOutput(
   // If the classification changed between the runs, the stricter one decides what may be shown.
   const classification = STRICTNESS.find((c) => a?.classification === c || b?.classification === c)!;
   const base = { output, format, classification };
-  if (!a) return { ...base, state: 'added', b: side(runner, b!) };
-  if (!b) return { ...base, state: 'removed', a: side(runner, a) };
+  if (!a) return { ...base, state: 'added', b: side(project, b!) };
+  if (!b) return { ...base, state: 'removed', a: side(project, a) };
   // Same bytes: nothing to read. This is the common case and must stay instant.
   if (a.hash === b.hash) return { ...base, state: 'unchanged', a: { hash: a.hash, bytes: a.bytes, ...(a.rows === undefined ? {} : { rows: a.rows }) }, b: { hash: b.hash, bytes: b.bytes, ...(b.rows === undefined ? {} : { rows: b.rows }) } };
-  const sa = side(runner, a);
-  const sb = side(runner, b);
+  const sa = side(project, a);
+  const sb = side(project, b);
   if (sa.absent || sb.absent) return { ...base, state: 'missing', a: sa, b: sb };
 
-  const fileA = runner.store.blobPath(a.hash);
-  const fileB = runner.store.blobPath(b.hash);
+  const fileA = project.store.blobPath(a.hash);
+  const fileB = project.store.blobPath(b.hash);
   const personal = classification !== 'aggregate';
   const mayShowValues = !personal || settings.showPersonal;
   try {
@@ -573,73 +571,9 @@ function jsonLines(j: JsonDiff): string[] {
   return lines;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The command.
-
-const USAGE = `usage: pipeline diff --request ID [--stage STAGE] [RUN_A [RUN_B]] [--json] [--html FILE] [--show-personal]
-                     [--exit-code] [--abs-tol X] [--rel-tol X] [--limit N]
-  compares two runs of a request (default: the previous run against the latest)`;
-
-export async function diffCommand(argv: string[], runner: Runner): Promise<number> {
-  const args = commandArgs(
-    argv,
-    {
-      request: { type: 'string' },
-      stage: { type: 'string' },
-      json: { type: 'boolean' },
-      html: { type: 'string' },
-      'show-personal': { type: 'boolean' },
-      'exit-code': { type: 'boolean' },
-      'abs-tol': { type: 'string' },
-      'rel-tol': { type: 'string' },
-      limit: { type: 'string' },
-    },
-    USAGE,
-    true,
-  );
-  if (args.exit !== undefined) return args.exit;
-  const { values, positionals } = args;
-  const fail = (message: string) => {
-    console.error(`error: ${message}\n${USAGE}`);
-    return 2;
-  };
-  const bad = checkRequestId(values.request);
-  if (bad) return fail(bad);
-  const request = values.request as string;
-  const number = (name: 'abs-tol' | 'rel-tol' | 'limit', fallback: number, integer = false): number | string => {
-    const v = values[name];
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    return Number.isFinite(n) && n >= 0 && (!integer || Number.isInteger(n)) ? n : `--${name} takes a ${integer ? 'whole ' : ''}number, at least 0`;
-  };
-  const abs = number('abs-tol', DEFAULT_TOLERANCE.abs);
-  const rel = number('rel-tol', DEFAULT_TOLERANCE.rel);
-  const limit = number('limit', DEFAULT_LIMIT, true);
-  for (const v of [abs, rel, limit]) if (typeof v === 'string') return fail(v);
-
-  const runs = chooseRuns(runsInOrder(runner.records, request), positionals);
-  if ('error' in runs) return fail(`request ${request}: ${runs.error}`);
-  const stage = values.stage as string | undefined;
-  if (stage) {
-    const known = new Set([...runner.graph.order, ...Object.keys(runner.records.read(request, runs.a).stages), ...Object.keys(runner.records.read(request, runs.b).stages)]);
-    if (!known.has(stage)) return fail(`unknown stage "${stage}" (stages: ${runner.graph.order.join(', ')})`);
-  }
-
-  const d = await diffRuns(runner, request, runs.a, runs.b, { stage, showPersonal: !!values['show-personal'], tolerance: { abs: abs as number, rel: rel as number }, limit: limit as number });
-  if (values.json) process.stdout.write(JSON.stringify(d, null, 2) + '\n');
-  else process.stdout.write(renderText(d));
-  if (typeof values.html === 'string') {
-    const { renderHtml } = await import('./diff-html.ts');
-    // With --show-personal the page may hold personal values: owner-only, like any personal file.
-    writeFileAtomic(values.html, renderHtml(d), d.showPersonal ? 0o600 : 0o644);
-    if (!values.json) console.log(`wrote ${values.html}`);
-  }
-  return values['exit-code'] && d.differences > 0 ? 1 : 0;
-}
-
 /** For callers (e.g. an erratum) that want the diff of a request's two latest runs, if there are two. */
-export async function diffLatest(runner: Runner, request: string, options: DiffOptions = {}): Promise<RunDiff | undefined> {
-  const runs = chooseRuns(runsInOrder(runner.records, request), []);
+export async function diffLatest(project: Project, request: string, options: DiffOptions = {}): Promise<RunDiff | undefined> {
+  const runs = chooseRuns(runsInOrder(project.records, request), []);
   if ('error' in runs) return undefined;
-  return diffRuns(runner, request, runs.a, runs.b, options);
+  return diffRuns(project, request, runs.a, runs.b, options);
 }

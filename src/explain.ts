@@ -10,7 +10,16 @@ export interface Change {
   name: string;
   before?: string;
   after?: string;
+  /**
+   * For a folder input: the file inside it that was added, removed or changed (path relative to
+   * the folder, e.g. corrections/2026-11-29-cohort.csv); before and after are then that file's
+   * hashes. One Change per file.
+   */
+  file?: string;
 }
+
+/** The files of folder inputs with their hashes: input name -> relative path -> sha256. */
+export type InputFiles = Record<string, Record<string, string>>;
 
 export type Reason =
   | { kind: 'cached'; run?: string }
@@ -57,9 +66,19 @@ export function versionChanged(prev: KeyObject, next: KeyObject): Change[] {
   return prev.v === next.v ? [] : [{ field: 'v', name: 'key format', before: String(prev.v), after: String(next.v) }];
 }
 
-/** Every field that differs between two key objects, in key order. */
-export function keyChanges(prev: KeyObject, next: KeyObject): Change[] {
-  return [...versionChanged(prev, next), ...codeChanged(prev, next), ...paramsChanged(prev, next), ...inputChanged(prev, next), ...envChanged(prev, next)];
+/**
+ * Every field that differs between two key objects, in key order. With the folder inputs' file
+ * lists of both sides, a changed folder input is named by the files that changed in it.
+ */
+export function keyChanges(prev: KeyObject, next: KeyObject, files?: { before?: InputFiles; after?: InputFiles }): Change[] {
+  const inputs = inputChanged(prev, next).flatMap((c) => {
+    const a = files?.before?.[c.name];
+    const b = files?.after?.[c.name];
+    if (!a || !b) return [c];
+    const changed = diffRecords('inputs', a, b).map((f) => ({ field: 'inputs' as const, name: c.name, file: f.name, before: f.before, after: f.after }));
+    return changed.length ? changed : [c];
+  });
+  return [...versionChanged(prev, next), ...codeChanged(prev, next), ...paramsChanged(prev, next), ...inputs, ...envChanged(prev, next)];
 }
 
 export interface Decision {
@@ -78,14 +97,16 @@ export function decide(args: {
   forced: boolean;
   cachedRecordExists: boolean;
   missingOutputs: string[];
-  previous?: { run: string; key: KeyObject };
+  previous?: { run: string; key: KeyObject; inputFiles?: InputFiles };
+  /** This run's folder-input file lists, to name the file that changed. */
+  inputFiles?: InputFiles;
 }): Decision {
   if (!args.cache) return { run: true, reason: { kind: 'uncached' } };
   if (args.forced) return { run: true, reason: { kind: 'forced' } };
   if (args.cachedRecordExists && args.missingOutputs.length === 0) return { run: false, reason: { kind: 'cached', run: args.previous?.run } };
   if (args.cachedRecordExists) return { run: true, reason: { kind: 'outputMissing', outputs: args.missingOutputs } };
   if (!args.previous) return { run: true, reason: { kind: 'new' } };
-  const changes = keyChanges(args.previous.key, args.key);
+  const changes = keyChanges(args.previous.key, args.key, { before: args.previous.inputFiles, after: args.inputFiles });
   // Same key as last time but no record: the store was cleaned (gc) or the record removed.
   if (!changes.length) return { run: true, reason: { kind: 'outputMissing', outputs: ['(stage record)'] } };
   return { run: true, reason: { kind: 'changed', since: args.previous.run, changes } };
@@ -94,7 +115,7 @@ export function decide(args: {
 const short = (h?: string) => (h && /^[0-9a-f]{64}$/.test(h) ? h.slice(0, 12) : h ?? '(none)');
 
 export function describeChange(c: Change): string {
-  const what = c.field === 'code' ? `code file ${c.name}` : c.field === 'params' ? `param ${c.name}` : c.field === 'inputs' ? `input ${c.name}` : c.field === 'env' ? `env ${c.name}` : c.name;
+  const what = c.field === 'code' ? `code file ${c.name}` : c.field === 'params' ? `param ${c.name}` : c.field === 'inputs' ? `input ${c.name}${c.file ? `, file ${c.file},` : ''}` : c.field === 'env' ? `env ${c.name}` : c.name;
   if (c.before === undefined) return `${what} added (${short(c.after)})`;
   if (c.after === undefined) return `${what} removed (was ${short(c.before)})`;
   return `${what} changed: ${short(c.before)} -> ${short(c.after)}`;
@@ -117,4 +138,11 @@ export function describeReason(r: Reason): string {
     case 'pending':
       return `waits for ${r.upstream.join(', ')} to run; re-runs only if their outputs change${r.changes.length ? `; also ${r.changes.map(describeChange).join('; ')}` : ''}`;
   }
+}
+
+/** The reason as lines: one per changed key field (what --explain prints under each stage). */
+export function reasonLines(r: Reason): string[] {
+  if (r.kind === 'changed') return r.changes.map(describeChange);
+  if (r.kind === 'pending') return [`waits for ${r.upstream.join(', ')} to run; re-runs only if their outputs change`, ...r.changes.map(describeChange)];
+  return [describeReason(r)];
 }

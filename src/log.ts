@@ -1,5 +1,6 @@
 // Renders runner events: a live line per stage on a terminal, plain lines for CI and cron, or
 // JSON lines with --json. The engine never prints; only this file writes to the console.
+import { describeReason, reasonLines, type Reason } from './explain.ts';
 import type { RunEvent, StageState } from './runner.ts';
 
 export type LogMode = 'tty' | 'plain' | 'json';
@@ -22,9 +23,9 @@ export function chooseMode(json: boolean, stream: NodeJS.WriteStream = process.s
   return stream.isTTY && !process.env.CI ? 'tty' : 'plain';
 }
 
-function stageLine(stage: string, width: number, state: StageState, detail: { seconds?: number; reason?: string; error?: string; stop?: string }): string {
+function stageLine(stage: string, width: number, state: StageState, detail: { seconds?: number; reason?: Reason; error?: string; stop?: string }): string {
   const time = detail.seconds !== undefined ? ` in ${detail.seconds.toFixed(2)}s` : '';
-  const why = detail.error ? `: ${detail.error}` : detail.reason ? ` (${detail.reason})` : '';
+  const why = detail.error ? `: ${detail.error}` : detail.reason ? ` (${describeReason(detail.reason)})` : '';
   const stop = detail.stop ? ` — request stopped: ${detail.stop}` : '';
   return `${SYMBOL[state]} ${stage.padEnd(width)} ${WORD[state]}${time}${why}${stop}`;
 }
@@ -36,9 +37,10 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
   const terminal = new Set<StageState>(['hit', 'ran', 'failed', 'skipped', 'cancelled', 'would-run', 'would-hit', 'pending']);
   const summary = (e: Extract<RunEvent, { type: 'done' }>) => {
     const parts = Object.entries(e.counts).map(([k, v]) => `${v} ${WORD[k as StageState] ?? k}`);
-    return `${e.status === 'dry-run' ? 'dry run' : `run ${e.run}: ${e.status}`}: ${parts.join(', ') || 'nothing to do'}${e.record ? `\nrecord: ${e.record}` : ''}\n`;
+    const published = (e.published ?? []).map((p) => `\npublished: ${p}`).join('');
+    return `${e.status === 'dry-run' ? 'dry run' : `run ${e.run}: ${e.status}`}: ${parts.join(', ') || 'nothing to do'}${e.record ? `\nrecord: ${e.record}` : ''}${published}\n`;
   };
-  const explainLines = (reason?: string) => (options.explain && reason ? reason.split('; ').map((r) => `    ${r}\n`).join('') : '');
+  const explainLines = (reason?: Reason) => (options.explain && reason ? reasonLines(reason).map((r) => `    ${r}\n`).join('') : '');
 
   if (mode === 'plain') {
     return {
@@ -49,7 +51,7 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
         } else if (e.type === 'stage' && terminal.has(e.state)) {
           out.write(stageLine(e.stage, width, e.state, options.explain ? { ...e, reason: undefined } : e) + '\n' + explainLines(e.reason));
         } else if (e.type === 'stage' && e.state === 'running') {
-          out.write(`${SYMBOL.running} ${e.stage.padEnd(width)} running (${e.reason})\n`);
+          out.write(`${SYMBOL.running} ${e.stage.padEnd(width)} running${e.reason ? ` (${describeReason(e.reason)})` : ''}\n`);
         } else if (e.type === 'note') {
           out.write(`  ${e.stage ? `${e.stage}: ` : ''}${e.message}\n`);
         } else if (e.type === 'done') {
@@ -62,7 +64,7 @@ export function createRenderer(mode: LogMode, out: NodeJS.WritableStream = proce
 
   // TTY: one line per stage, redrawn in place, with elapsed time ticking for running stages.
   const order: string[] = [];
-  const state = new Map<string, { state: StageState; since: number; seconds?: number; reason?: string; error?: string; stop?: string }>();
+  const state = new Map<string, { state: StageState; since: number; seconds?: number; reason?: Reason; error?: string; stop?: string }>();
   let drawn = 0;
   const draw = () => {
     if (drawn) out.write(`\x1b[${drawn}A`);

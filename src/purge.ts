@@ -9,7 +9,8 @@ import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions
 import { harvestFingerprints } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
 import { requestScoped } from './graph.ts';
-import type { Runner } from './runner.ts';
+import type { Project } from './project.ts';
+import { purgeMarkerPath, readPurgeMarker, type PurgeMarker } from './request.ts';
 import type { Classification } from './stage.ts';
 
 export interface PurgeRequestOptions {
@@ -24,6 +25,8 @@ export interface PurgeRequestOptions {
    * the request's input files alone, and do not mark the request as purged.
    */
   keep?: Set<string>;
+  /** Change nothing: return in `wouldDelete` exactly what would be deleted. */
+  dryRun?: boolean;
 }
 
 export interface PurgeResult {
@@ -31,61 +34,51 @@ export interface PurgeResult {
   /** Blobs kept because another, unpurged request still uses the same bytes. */
   kept: { dataset: string; blob: string; neededBy: string[] }[];
   fingerprints: number;
+  /** dry run only: the deletions that would be made (nothing was deleted or recorded) */
+  wouldDelete?: Deletion[];
 }
 
-export interface PurgeMarker {
-  purged: string;
-  classifications: Classification[];
-  reason: string;
-  rule: string;
-  operator: string;
-  /** hashes of this purge's register entries, so truncating the register is detected */
-  entries: { seq: number; hash: string }[];
-}
+export { readPurgeMarker, type PurgeMarker };
 
-export function dataPaths(runner: Runner) {
-  const data = runner.dag.dataDir;
+export function dataPaths(project: Project) {
+  const data = project.dataDir;
   return {
     register: new DeletionRegister(join(data, 'register', 'deletions.jsonl')),
     fingerprints: join(data, 'register', 'fingerprints'),
-    marker: (request: string) => join(runner.records.requestDir(request), 'purged.json'),
+    marker: (request: string) => purgeMarkerPath(project.records, request),
   };
 }
 
-export function readPurgeMarker(runner: Runner, request: string): PurgeMarker | undefined {
-  const p = dataPaths(runner).marker(request);
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PurgeMarker) : undefined;
-}
-
 /** The request's own input files: every file input whose path names {request}. */
-export function requestInputPaths(runner: Runner, request: string): string[] {
+export function requestInputPaths(project: Project, request: string): string[] {
   const paths = new Set<string>();
-  for (const [, inputs] of runner.graph.inputs) {
+  for (const [, inputs] of project.graph.inputs) {
     for (const src of Object.values(inputs)) {
-      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolve(runner.dag.root, src.path.replaceAll('{request}', request)));
+      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolve(project.root, src.path.replaceAll('{request}', request)));
     }
   }
   return [...paths].sort();
 }
 
-/** Must be called with the request's lock held (the runner holds it during a run; commands take it). */
-export async function purgeRequest(runner: Runner, options: PurgeRequestOptions): Promise<PurgeResult> {
+/** Must be called with the request's lock held (the project holds it during a run; commands take it). */
+export async function purgeRequest(project: Project, options: PurgeRequestOptions): Promise<PurgeResult> {
   const { request, classifications } = options;
   const when = options.when ?? new Date();
-  const paths = dataPaths(runner);
-  const dataDir = runner.dag.dataDir;
+  const paths = dataPaths(project);
+  const dataDir = project.dataDir;
   const rel = (p: string) => relative(dataDir, p).split(sep).join('/');
   const classes = new Set(classifications);
   const partial = options.keep !== undefined;
+  const dry = !!options.dryRun;
 
   // What this request's runs hold, by blob.
   const mine = new Map<string, { dataset: string; classification: Classification; bytes: number; rows?: number; stage: string; output: string }>();
-  const runIds = runner.records.list(request);
+  const runIds = project.records.list(request);
   // Only outputs derived from the request's own files: shared reference data (a national register
   // built once for every request) is not the request's to delete.
-  const scoped = requestScoped(runner.graph);
+  const scoped = requestScoped(project.graph);
   for (const id of runIds) {
-    for (const [stage, s] of Object.entries(runner.records.read(request, id).stages)) {
+    for (const [stage, s] of Object.entries(project.records.read(request, id).stages)) {
       if (!scoped.has(stage)) continue;
       for (const [output, o] of Object.entries(s.outputs ?? {})) {
         if (classes.has(o.classification)) mine.set(o.hash, { dataset: `${stage}.${output}`, classification: o.classification, bytes: o.bytes, rows: o.rows, stage, output });
@@ -95,10 +88,10 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
 
   // Bytes another request still needs are kept until that request no longer needs them.
   const neededBy = new Map<string, string[]>();
-  for (const other of runner.records.requests()) {
-    if (other === request || readPurgeMarker(runner, other)) continue;
-    for (const id of runner.records.list(other)) {
-      for (const s of Object.values(runner.records.read(other, id).stages)) {
+  for (const other of project.records.requests()) {
+    if (other === request || readPurgeMarker(project, other)) continue;
+    for (const id of project.records.list(other)) {
+      for (const s of Object.values(project.records.read(other, id).stages)) {
         for (const o of Object.values(s.outputs ?? {})) if (mine.has(o.hash) && !o.purged) neededBy.set(o.hash, [...new Set([...(neededBy.get(o.hash) ?? []), other])]);
       }
     }
@@ -110,10 +103,10 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
   const db = await Duck.open({ threads: 1 });
   try {
     for (const [hash, m] of mine) {
-      const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
+      const spec = project.graph.stages.get(m.stage)?.outputs[m.output];
       // A partial purge fingerprints only the withdrawn person (the caller does), not everyone.
-      if (!partial && spec?.identifiers && spec.format === 'parquet' && runner.store.hasBlob(hash)) {
-        fingerprints = await harvestFingerprints(db, runner.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
+      if (!partial && !dry && spec?.identifiers && spec.format === 'parquet' && project.store.hasBlob(hash)) {
+        fingerprints = await harvestFingerprints(db, project.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
       }
     }
   } finally {
@@ -129,16 +122,16 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
       kept.push({ dataset: m.dataset, blob: hash, neededBy: neededBy.get(hash)! });
       continue;
     }
-    if (runner.store.hasBlob(hash)) {
-      runner.store.deleteBlob(hash);
-      deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(runner.store.blobPath(hash)) });
+    if (project.store.hasBlob(hash)) {
+      if (!dry) project.store.deleteBlob(hash);
+      deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(project.store.blobPath(hash)) });
     }
     // Published copies of the same output.
-    const spec = runner.graph.stages.get(m.stage)?.outputs[m.output];
+    const spec = project.graph.stages.get(m.stage)?.outputs[m.output];
     if (spec?.publish) {
       const copy = join(dataDir, spec.publish.replaceAll('{request}', request));
       if (existsSync(copy) && (await sha256File(copy)) === hash) {
-        rmSync(copy, { force: true });
+        if (!dry) rmSync(copy, { force: true });
         deletions.push({ ...base, dataset: `${m.dataset} (published copy)`, classification: m.classification, blob: hash, bytes: m.bytes, location: rel(copy) });
       }
     }
@@ -146,27 +139,28 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
 
   // The request's own input files are personal whatever else is kept.
   if (classes.has('personal') && !partial) {
-    for (const input of requestInputPaths(runner, request)) {
+    for (const input of requestInputPaths(project, request)) {
       if (!existsSync(input)) continue;
       const files = statSync(input).isDirectory() ? listFiles(input) : [input];
       for (const f of files) {
         const blob = await sha256File(f);
         const bytes = statSync(f).size;
-        rmSync(f, { force: true });
-        deletions.push({ ...base, dataset: `input:${relative(runner.dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dataDir, f).startsWith('..') ? relative(runner.dag.root, f) : rel(f) });
+        if (!dry) rmSync(f, { force: true });
+        deletions.push({ ...base, dataset: `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dataDir, f).startsWith('..') ? relative(project.root, f) : rel(f) });
       }
-      if (statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
+      if (!dry && statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
     }
     // Work folders of this request's runs, if an interrupted run left any.
-    for (const id of runIds) removeTree(join(runner.store.tmp, id));
+    if (!dry) for (const id of runIds) removeTree(join(project.store.tmp, id));
   }
+  if (dry) return { deleted: [], kept, fingerprints: 0, wouldDelete: deletions };
 
   const entries = paths.register.append(deletions, when);
 
   // Run records keep their hashes and say when the bytes were purged.
   const deleted = new Set(entries.map((e) => e.blob));
   for (const id of runIds) {
-    const record = runner.records.read(request, id);
+    const record = project.records.read(request, id);
     let changed = false;
     for (const s of Object.values(record.stages)) {
       for (const o of Object.values(s.outputs ?? {})) {
@@ -176,10 +170,10 @@ export async function purgeRequest(runner: Runner, options: PurgeRequestOptions)
         }
       }
     }
-    if (changed) runner.records.write(record);
+    if (changed) project.records.write(record);
   }
 
-  const previous = readPurgeMarker(runner, request);
+  const previous = readPurgeMarker(project, request);
   const marker: PurgeMarker = {
     purged: previous?.purged ?? when.toISOString(),
     classifications: [...new Set([...(previous?.classifications ?? []), ...classifications])],

@@ -10,7 +10,7 @@ import { writeFileAtomic } from './fsutil.ts';
 import type { KeyObject } from './key.ts';
 import type { OutputRecord } from './store.ts';
 import type { Json } from './stage.ts';
-import type { Reason } from './explain.ts';
+import type { InputFiles, Reason } from './explain.ts';
 
 const addFormats = addFormatsModule.default;
 
@@ -21,6 +21,8 @@ export interface StageRun {
   reason?: Reason;
   keyHash?: string;
   key?: KeyObject;
+  /** Folder inputs' files and their hashes (not part of the key): so --explain can name the file that changed. */
+  inputFiles?: InputFiles;
   outputs?: Record<string, OutputRecord & { purged?: string }>;
   seconds?: number;
   error?: string;
@@ -103,12 +105,12 @@ export class RunRecords {
   }
 
   /** The newest run of this request in which the stage has a key (ran or was a hit). */
-  lastKeyOf(request: string, stage: string): { run: string; key: KeyObject; keyHash: string } | undefined {
+  lastKeyOf(request: string, stage: string): { run: string; key: KeyObject; keyHash: string; inputFiles?: InputFiles } | undefined {
     const ids = this.list(request);
     for (let i = ids.length - 1; i >= 0; i--) {
       const r = this.read(request, ids[i]!);
       const s = r.stages[stage];
-      if (s?.key && s.keyHash && (s.status === 'ran' || s.status === 'hit' || s.status === 'stopped')) return { run: r.run, key: s.key, keyHash: s.keyHash };
+      if (s?.key && s.keyHash && (s.status === 'ran' || s.status === 'hit' || s.status === 'stopped')) return { run: r.run, key: s.key, keyHash: s.keyHash, inputFiles: s.inputFiles };
     }
     return undefined;
   }

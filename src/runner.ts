@@ -2,37 +2,31 @@
 // (bounded), each either served from the cache or run in a work folder and committed to the
 // store. The runner never prints: it emits events that log.ts renders.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
-import { buildGraph, downstreamOf, formatGraphErrors, type Graph } from './graph.ts';
-import { StatMemo, type Sha256 } from './hash.ts';
+import { downstreamOf, type Graph } from './graph.ts';
+import { StatMemo, listFiles, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
 import { stageCodeFiles, projectPath } from './code.ts';
-import { decide, describeReason, keyChanges, type Reason } from './explain.ts';
+import { decide, describeReason, keyChanges, type InputFiles, type Reason } from './explain.ts';
 import { acquireLock } from './lock.ts';
-import { RunRecords, newRunId, type RunRecord, type StageRun } from './records.ts';
-import { Store, type OutputRecord } from './store.ts';
+import { waitForStore } from './store-lock.ts';
+import { newRunId, type RunRecords, type RunRecord, type StageRun } from './records.ts';
+import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
-import type { LoadedDag } from './dag.ts';
+import type { Project } from './project.ts';
+import { checkRequestId, purgedNotice, requestLockPath } from './request.ts';
+import { today } from './clock.ts';
 import type { Stage, StageContext, StageResult } from './stage.ts';
-
-/** Request ids become folder names: letters, digits, '-' and '_' only, so '../x' can never escape. */
-export const REQUEST_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
-
-export function checkRequestId(request: unknown): string | undefined {
-  if (typeof request !== 'string' || request === '') return 'a request id is required (--request ID)';
-  if (!REQUEST_ID.test(request)) return `invalid request id ${JSON.stringify(request)}: use letters, digits, '-' and '_' (at most 64), starting and ending with a letter or digit`;
-  return undefined;
-}
 
 export type StageState = 'hashing' | 'running' | 'hit' | 'ran' | 'failed' | 'skipped' | 'cancelled' | 'would-run' | 'would-hit' | 'pending';
 
 export type RunEvent =
   | { type: 'plan'; request: string; run: string; stages: string[]; dryRun: boolean }
-  | { type: 'stage'; stage: string; state: StageState; reason?: string; seconds?: number; error?: string; stop?: string }
+  | { type: 'stage'; stage: string; state: StageState; reason?: Reason; seconds?: number; error?: string; stop?: string }
   | { type: 'note'; stage?: string; message: string }
-  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number> };
+  | { type: 'done'; status: RunRecord['status'] | 'dry-run'; run: string; record?: string; counts: Record<string, number>; published?: string[] };
 
 export interface RunOptions {
   request: string;
@@ -41,6 +35,8 @@ export interface RunOptions {
   dryRun?: boolean;
   waitForLockMs?: number;
   concurrency?: number;
+  /** The day the stages see as ctx.today (yyyy-mm-dd); default: clock.ts today(). */
+  today?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
@@ -61,6 +57,7 @@ export type RunOutcome =
 
 interface Resolved {
   key: KeyObject;
+  inputFiles: InputFiles;
   keyHash: Sha256;
   inputPaths: Record<string, string>;
   pendingUpstream: string[];
@@ -71,12 +68,10 @@ export class Runner {
   readonly records: RunRecords;
   readonly graph: Graph;
 
-  constructor(readonly dag: LoadedDag) {
-    this.store = new Store(join(dag.dataDir, 'store'));
-    this.records = new RunRecords(join(dag.dataDir, 'runs'));
-    const built = buildGraph(dag.stages);
-    if (!built.ok) throw new GraphValidationError(formatGraphErrors(built.errors));
-    this.graph = built.graph;
+  constructor(readonly project: Project) {
+    this.store = project.store;
+    this.records = project.records;
+    this.graph = project.graph;
   }
 
   async run(options: RunOptions): Promise<RunOutcome> {
@@ -88,16 +83,28 @@ export class Runner {
       if (!this.graph.stages.has(name)) return { ok: false, reason: 'options', message: `unknown stage "${name}" (stages: ${this.graph.order.join(', ')})` };
     }
 
+    let day: string;
+    try {
+      day = options.today ?? today();
+    } catch (error) {
+      return { ok: false, reason: 'options', message: (error as Error).message };
+    }
     const runId = newRunId();
     const started = new Date().toISOString();
     let release = () => {};
     if (!options.dryRun) {
-      const lock = await acquireLock(join(this.records.requestDir(request), '.lock'), runId, options.waitForLockMs ?? 0);
+      const lock = await acquireLock(requestLockPath(this.records, request), runId, options.waitForLockMs ?? 0);
       if (!lock.ok) {
         const o = lock.owner;
         return { ok: false, reason: 'locked', message: `request ${request} is already being run by process ${o.pid} on ${o.host} since ${o.started} (run ${o.run}); wait for it to finish, or pass --wait SECONDS` };
       }
       release = lock.release;
+      // A gc or forced purge deleting from the store right now: wait for it (they are short).
+      const deleter = await waitForStore(this.records, Math.max(options.waitForLockMs ?? 0, STORE_WAIT_MS));
+      if (deleter) {
+        release();
+        return { ok: false, reason: 'locked', message: `the store is busy: ${deleter.run} (process ${deleter.pid}) is deleting from it; try again, or pass --wait SECONDS` };
+      }
       if (lock.clearedStale) emit({ type: 'note', message: `cleared a stale lock left by process ${lock.clearedStale.pid} (no longer running)` });
     }
 
@@ -105,20 +112,20 @@ export class Runner {
       this.store.init();
       const abandoned = options.dryRun ? [] : this.store.clearAbandonedWork();
       if (abandoned.length) emit({ type: 'note', message: `removed ${abandoned.length} unfinished work folder(s) of interrupted runs; nothing of them was committed` });
-      if (this.dag.config.prepare && !options.dryRun) {
+      if (this.project.config.prepare && !options.dryRun) {
         try {
-          await this.dag.config.prepare({ request, dataDir: this.dag.dataDir, root: this.dag.root, log: (message) => emit({ type: 'note', message }) });
+          await this.project.config.prepare({ request, dataDir: this.project.dataDir, root: this.project.root, log: (message) => emit({ type: 'note', message }) });
         } catch (error) {
           return { ok: false, reason: 'prepare', message: `preparing the run failed: ${(error as Error).message}` };
         }
       }
-      return await this.execute(request, runId, started, options, emit);
+      return await this.execute(request, runId, day, started, options, emit);
     } finally {
       release();
     }
   }
 
-  private async execute(request: string, runId: string, started: string, options: RunOptions, emit: (e: RunEvent) => void): Promise<RunOutcome> {
+  private async execute(request: string, runId: string, day: string, started: string, options: RunOptions, emit: (e: RunEvent) => void): Promise<RunOutcome> {
     const memo = new StatMemo(this.store.memoFile);
     const env = environment();
     const forced = new Set(options.force ?? []);
@@ -139,6 +146,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // The published copies (e.g. the report), to tell the user where to look when the run ends.
+    const published: string[] = [];
 
     const finish = (stage: string, run: StageRun, entry: PlanEntry) => {
       results.set(stage, run);
@@ -175,28 +184,29 @@ export class Runner {
       const previous = this.records.lastKeyOf(request, name);
       if (resolved.pendingUpstream.length) {
         // Dry run only: an upstream stage would run, so this key is not known yet.
-        const changes = previous ? keyChanges(previous.key, resolved.key).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
+        const changes = previous ? keyChanges(previous.key, resolved.key, { before: previous.inputFiles, after: resolved.inputFiles }).filter((c) => !(c.field === 'inputs' && resolved.key.inputs[c.name] === PENDING)) : [];
         const reason: Reason = { kind: 'pending', upstream: resolved.pendingUpstream, changes };
-        emit({ type: 'stage', stage: name, state: 'pending', reason: describeReason(reason) });
-        outputsOf.set(name, {});
+        emit({ type: 'stage', stage: name, state: 'pending', reason });
+        // Its outputs are not known either: the stages below it are pending too, not failed.
+        outputsOf.set(name, pendingOutputs(stage));
         return finish(name, { status: 'skipped', reason }, { stage: name, state: 'pending', reason });
       }
 
       const record = this.store.readRecord(name, resolved.keyHash);
       const missingOutputs = record ? Object.entries(record.outputs).filter(([, o]) => !this.store.hasBlob(o.hash)).map(([n]) => n) : [];
-      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous });
+      const decision = decide({ key: resolved.key, cache: stage.cache !== false, forced: forced.has(name), cachedRecordExists: !!record, missingOutputs, previous, inputFiles: resolved.inputFiles });
 
       if (!decision.run && record) {
         outputsOf.set(name, record.outputs);
         if (options.dryRun) {
-          emit({ type: 'stage', stage: name, state: 'would-hit', reason: describeReason(decision.reason) });
-          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
+          emit({ type: 'stage', stage: name, state: 'would-hit', reason: decision.reason });
+          return finish(name, { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs }, { stage: name, state: 'would-hit', reason: decision.reason, keyHash: resolved.keyHash });
         }
-        await this.publishOutputs(stage, request, record.outputs, memo);
-        emit({ type: 'stage', stage: name, state: 'hit', reason: describeReason(decision.reason), stop: record.stop });
+        await this.publishOutputs(stage, request, record.outputs, memo, published);
+        emit({ type: 'stage', stage: name, state: 'hit', reason: decision.reason, stop: record.stop });
         return finish(
           name,
-          { status: 'hit', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
+          { status: 'hit', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: record.outputs, summary: record.summary, stop: record.stop },
           { stage: name, state: 'hit', reason: decision.reason, keyHash: resolved.keyHash },
         );
       }
@@ -208,29 +218,29 @@ export class Runner {
           failure ??= { reason: 'options', message: error };
           return finish(name, { status: 'failed', error }, { stage: name, state: 'failed', error });
         }
-        emit({ type: 'stage', stage: name, state: 'would-run', reason: describeReason(decision.reason) });
-        outputsOf.set(name, Object.fromEntries(Object.keys(stage.outputs).map((o) => [o, { hash: PENDING, bytes: 0, format: stage.outputs[o]!.format, classification: stage.outputs[o]!.classification }])));
+        emit({ type: 'stage', stage: name, state: 'would-run', reason: decision.reason });
+        outputsOf.set(name, pendingOutputs(stage));
         return finish(name, { status: 'skipped', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash }, { stage: name, state: 'would-run', reason: decision.reason, keyHash: resolved.keyHash });
       }
 
-      emit({ type: 'stage', stage: name, state: 'running', reason: describeReason(decision.reason) });
+      emit({ type: 'stage', stage: name, state: 'running', reason: decision.reason });
       const t0 = performance.now();
-      const outcome = await this.executeStage(stage, request, runId, resolved, engines, emit, signal);
+      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, signal);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
         emit({ type: 'stage', stage: name, state, seconds, error: outcome.error });
         if (!outcome.cancelled) failure ??= { reason: 'failed', message: `stage ${name} failed: ${outcome.error}` };
-        return finish(name, { status: state, reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
+        return finish(name, { status: state, reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, seconds, error: outcome.error, notes: outcome.notes }, { stage: name, state, reason: decision.reason, error: outcome.error });
       }
       this.store.writeRecord({ v: 1, stage: name, keyHash: resolved.keyHash, key: resolved.key, outputs: outcome.outputs, summary: outcome.result?.summary, stop: outcome.result?.stop });
       if (outcome.result?.purge) purgeAsk = { stage: name, purge: outcome.result.purge };
       outputsOf.set(name, outcome.outputs);
-      await this.publishOutputs(stage, request, outcome.outputs, memo);
-      emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: describeReason(decision.reason), stop: outcome.result?.stop });
+      await this.publishOutputs(stage, request, outcome.outputs, memo, published);
+      emit({ type: 'stage', stage: name, state: 'ran', seconds, reason: decision.reason, stop: outcome.result?.stop });
       finish(
         name,
-        { status: 'ran', reason: decision.reason, key: resolved.key, keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
+        { status: 'ran', reason: decision.reason, key: resolved.key, ...withFiles(resolved.inputFiles), keyHash: resolved.keyHash, outputs: outcome.outputs, seconds, notes: outcome.notes, summary: outcome.result?.summary, stop: outcome.result?.stop },
         { stage: name, state: 'ran', reason: decision.reason, keyHash: resolved.keyHash },
       );
     };
@@ -280,10 +290,10 @@ export class Runner {
     if (purgeAsk && status === 'ok') {
       // After the record is written, so the purge marks this run's outputs too. The lock is still held.
       const { purgeRequest } = await import('./purge.ts');
-      const result = await purgeRequest(this, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
+      const result = await purgeRequest(this.project, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
       emit({ type: 'note', stage: purgeAsk.stage, message: `purged ${result.deleted.length} item(s) (${purgeAsk.purge.classifications.join(', ')}); ${result.kept.length} kept because another request needs them` });
     }
-    emit({ type: 'done', status, run: runId, record: recordPath, counts });
+    emit({ type: 'done', status, run: runId, record: recordPath, counts, published: published.sort() });
     if (status === 'cancelled') return { ok: false, reason: 'cancelled', message: 'run cancelled; nothing half-written was committed', record, recordPath, plan: planEntries };
     if (failure) return { ok: false, ...failure, record, recordPath, plan: planEntries };
     if (stopReason) return { ok: false, reason: 'stopped', message: `request ${request} stopped at ${stopReason}`, record, recordPath, plan: planEntries };
@@ -295,10 +305,11 @@ export class Runner {
     const code = stageCodeFiles(stage.file, stage.code);
     if (code.missing.length) throw new Error(`stage ${stage.name}, code: declared file(s) not found: ${code.missing.join(', ')}`);
     const codeHashes: Record<string, string> = {};
-    for (const f of code.files) codeHashes[projectPath(this.dag.root, f)] = await memo.hashFile(f);
+    for (const f of code.files) codeHashes[projectPath(this.project.root, f)] = await memo.hashFile(f);
 
     const inputs: Record<string, string> = {};
     const inputPaths: Record<string, string> = {};
+    const inputFiles: InputFiles = {};
     const pendingUpstream = new Set<string>();
     const optional = new Set(stage.optionalInputs ?? []);
     for (const [name, src] of Object.entries(this.graph.inputs.get(stage.name)!)) {
@@ -310,35 +321,34 @@ export class Runner {
         else inputPaths[name] = this.store.blobPath(out.hash);
       } else {
         const rel = src.path.replaceAll('{request}', request);
-        const abs = resolve(this.dag.root, rel);
+        const abs = resolve(this.project.root, rel);
         if (!existsSync(abs)) {
           if (optional.has(name)) {
             inputs[name] = 'absent';
             continue;
           }
-          const purged = this.purgedNotice(request);
+          const purged = purgedNotice(this.project, request);
           throw new Error(purged ?? `stage ${stage.name}, inputs.${name}: ${rel} not found`);
         }
         inputs[name] = await memo.hashPath(abs);
         inputPaths[name] = abs;
+        if (statSync(abs).isDirectory()) {
+          // Already hashed just above (memo hits): kept so a change can be named by its file.
+          const files: Record<string, string> = {};
+          for (const f of listFiles(abs)) files[relative(abs, f).split(sep).join('/')] = await memo.hashFile(f);
+          inputFiles[name] = files;
+        }
       }
     }
     const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
-    return { key, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
-  }
-
-  /** Set by the purge machinery: a request whose personal data is gone says so instead of "file not found". */
-  purgedNotice(request: string): string | undefined {
-    const p = join(this.records.requestDir(request), 'purged.json');
-    if (!existsSync(p)) return undefined;
-    const { purged } = JSON.parse(readFileSync(p, 'utf8')) as { purged: string };
-    return `request ${request} was purged on ${purged.slice(0, 10)}: its personal data no longer exists, so it cannot be run again`;
+    return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
   }
 
   private async executeStage(
     stage: Stage,
     request: string,
     runId: string,
+    day: string,
     resolved: Resolved,
     engines: Engines,
     emit: (e: RunEvent) => void,
@@ -359,9 +369,10 @@ export class Runner {
       // Engines spill into the run's work folder, removed with it at the end of the run.
       engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
       pool = await engines.pool;
-      db = await pool.acquire({ threads: 2, ...this.dag.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      db = await pool.acquire({ threads: 2, ...this.project.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
       const ctx: StageContext = {
         request,
+        today: day,
         params: stage.params ?? {},
         inputs: resolved.inputPaths,
         // Absent optional inputs count in the key ('absent') but have no hash to show.
@@ -411,11 +422,12 @@ export class Runner {
     }
   }
 
-  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo): Promise<void> {
+  private async publishOutputs(stage: Stage, request: string, outputs: Record<string, OutputRecord>, memo: StatMemo, published: string[]): Promise<void> {
     for (const [n, spec] of Object.entries(stage.outputs)) {
       const out = outputs[n];
       if (!spec.publish || !out || !this.store.hasBlob(out.hash)) continue;
-      const target = join(this.dag.dataDir, spec.publish.replaceAll('{request}', request));
+      const target = join(this.project.dataDir, spec.publish.replaceAll('{request}', request));
+      published.push(target);
       if (existsSync(target) && (await memo.hashFile(target)) === out.hash) continue;
       this.store.publish(out.hash, target, spec.classification);
     }
@@ -427,7 +439,7 @@ interface Engines {
   pool?: Promise<DuckPool>;
 }
 
-export class GraphValidationError extends Error {}
+export { GraphValidationError } from './project.ts';
 
 /**
  * A stage's error goes to the console and the run record, so it must not carry data values.
@@ -439,8 +451,19 @@ export function redactValues(message: string): string {
   return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
 }
 
+/** How long a run waits for a gc or purge that holds the store before giving up as "locked". */
+const STORE_WAIT_MS = 60_000;
+
 /** Marks an upstream output whose hash is not known yet (dry run of a stage that would run). */
 const PENDING = 'pending';
+
+function withFiles(inputFiles: InputFiles): { inputFiles?: InputFiles } {
+  return Object.keys(inputFiles).length ? { inputFiles } : {};
+}
+
+function pendingOutputs(stage: Stage): Record<string, OutputRecord> {
+  return Object.fromEntries(Object.entries(stage.outputs).map(([o, spec]) => [o, { hash: PENDING, bytes: 0, format: spec.format, classification: spec.classification }]));
+}
 
 async function countRows(db: Duck, file: string, format: string): Promise<number | undefined> {
   try {

@@ -43,6 +43,11 @@ export interface StageLog {
 
 export interface StageContext<P extends Json = Json> {
   request: string;
+  /**
+   * The day the run evaluates date rules against (yyyy-mm-dd), chosen by the command
+   * (PIPELINE_TODAY or the real date). A stage never reads the clock itself.
+   */
+  today: string;
   params: P;
   /** Absolute paths of the declared inputs, read-only. Missing optional inputs are absent. */
   inputs: Record<string, string>;

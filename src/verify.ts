@@ -6,13 +6,12 @@
 // run records are never written.
 import { mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandArgs } from './args.ts';
-import { Runner, checkRequestId, type RunEvent } from './runner.ts';
+import { Runner, type RunEvent } from './runner.ts';
+import { makeProject, type Project } from './project.ts';
 import { downstreamOf } from './graph.ts';
 import { describeChange, keyChanges } from './explain.ts';
 import { isProcessAlive, removeTree } from './fsutil.ts';
 import { runsInOrder } from './diff.ts';
-import type { LoadedDag } from './dag.ts';
 import type { StageRun } from './records.ts';
 
 /**
@@ -61,12 +60,12 @@ function rmdirIfEmpty(path: string): void {
   }
 }
 
-export async function verifyRequest(runner: Runner, request: string, options: VerifyOptions = {}): Promise<VerifyResult | { error: string }> {
-  const ids = runsInOrder(runner.records, request);
-  const latest = ids.length ? runner.records.read(request, ids[ids.length - 1]!) : undefined;
+export async function verifyRequest(project: Project, request: string, options: VerifyOptions = {}): Promise<VerifyResult | { error: string }> {
+  const ids = runsInOrder(project.records, request);
+  const latest = ids.length ? project.records.read(request, ids[ids.length - 1]!) : undefined;
   if (!latest) return { error: `request ${request} has never been run: nothing to verify` };
-  const dag = runner.dag;
-  const graph = runner.graph;
+  const dag = project;
+  const graph = project.graph;
 
   // Stages that are not cached by design (e.g. purge) are evaluated afresh on purpose: verifying
   // them means nothing, and running them here could act (a purge). Their dependants go with them.
@@ -82,13 +81,13 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
     if (pid && Number(pid) !== process.pid && !isProcessAlive(Number(pid))) removeTree(join(parent, name));
   }
   const scratch = mkdtempSync(join(parent, `verify-${process.pid}-`));
-  const scratchDag: LoadedDag = {
+  const scratchDag = makeProject({
     root: dag.root,
     dataDir: scratch,
     stages: dag.stages.filter((s) => !excluded.has(s.name)),
     // No prepare hook: it (re)creates shared inputs; verify must read the existing ones, as they are.
     config: { ...dag.config, prepare: undefined },
-  };
+  });
 
   let again: Record<string, StageRun> = {};
   let runError: string | undefined;
@@ -149,51 +148,4 @@ export async function verifyRequest(runner: Runner, request: string, options: Ve
   }
   const stages = latest.plan.map((s) => verdicts.get(s)!);
   return { request, run: latest.run, ok: stages.every((s) => s.verdict === 'reproducible' || s.verdict === 'skipped'), stages };
-}
-
-const USAGE = `usage: pipeline verify --request ID [--json]
-  re-executes every stage of the request's latest run in a scratch store and compares the output bytes`;
-
-export async function verifyCommand(argv: string[], runner: Runner): Promise<number> {
-  const args = commandArgs(argv, { request: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
-  if (args.exit !== undefined) return args.exit;
-  const { values } = args;
-  const bad = checkRequestId(values.request);
-  if (bad) {
-    console.error(`error: ${bad}\n${USAGE}`);
-    return 2;
-  }
-  const request = values.request!;
-  const json = !!values.json;
-  const result = await verifyRequest(runner, request, {
-    // Progress goes to stderr so that stdout stays the verdict (and pure JSON with --json).
-    onEvent: json ? undefined : (e) => {
-      if (e.type === 'stage' && (e.state === 'ran' || e.state === 'failed')) process.stderr.write(`  re-executed ${e.stage}${e.seconds !== undefined ? ` in ${e.seconds.toFixed(2)}s` : ''}${e.error ? `: ${e.error}` : ''}\n`);
-    },
-  });
-  if ('error' in result) {
-    if (json) console.log(JSON.stringify({ ok: false, error: result.error }));
-    else console.error(`error: ${result.error}`);
-    return 1;
-  }
-  if (json) {
-    console.log(JSON.stringify(result, null, 2));
-    return result.ok ? 0 : 1;
-  }
-  console.log(`verify request ${request}, run ${result.run}:`);
-  const width = Math.max(8, ...result.stages.map((s) => s.stage.length));
-  for (const s of result.stages) {
-    const outs = s.differing.length ? ` (output${s.differing.length === 1 ? '' : 's'} ${s.differing.join(', ')})` : '';
-    const word = s.verdict === 'reproducible' || s.verdict === 'skipped' ? s.verdict : s.verdict.toUpperCase();
-    console.log(`  ${s.stage.padEnd(width)} ${word}${outs}${s.detail ? `: ${s.detail}` : ''}`);
-  }
-  const named = (v: Verdict[]) => result.stages.filter((s) => v.includes(s.verdict)).map((s) => s.stage);
-  const summary = [
-    [named(['not-reproducible']), 'NOT reproducible'],
-    [named(['upstream-differs']), 'differing because of them'],
-    [named(['changed-since']), 'not verifiable (changed since the run)'],
-    [named(['failed']), 'failed to re-execute'],
-  ] as const;
-  console.log(result.ok ? 'all verified stages reproduce their recorded bytes' : summary.filter(([list]) => list.length).map(([list, what]) => `${what}: ${list.join(', ')}`).join('; '));
-  return result.ok ? 0 : 1;
 }

@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defineStage } from '../../src/stage.ts';
 import { retentionDecision, type RetentionFields } from './retention.ts';
-import { today } from '../../src/retention-commands.ts';
 
 export default defineStage({
   name: 'purge',
@@ -13,10 +12,10 @@ export default defineStage({
   cache: false,
   inputs: { request: 'intake.request', results: 'report.results' },
   outputs: { decision: { format: 'json', classification: 'aggregate', description: 'The due date, the rule, and whether this run purged.' } },
-  async run({ inputs, outputs, log }) {
+  async run({ inputs, outputs, log, today }) {
     const request = JSON.parse(readFileSync(inputs.request!, 'utf8')) as RetentionFields;
     const decision = retentionDecision(request);
-    const isDue = decision.due !== null && decision.due <= today();
+    const isDue = decision.due !== null && decision.due <= today;
     writeFileSync(outputs.decision!, JSON.stringify({ ...decision, status: isDue ? 'due' : 'not due' }, null, 2) + '\n');
     if (!isDue) {
       log.info(decision.due ? `nothing deleted: purge due on ${decision.due} (${decision.rule})` : `nothing deleted: ${decision.rule}`);

@@ -1,8 +1,8 @@
 // Runs a command function and captures what it writes to stdout and stderr (console.* included),
 // so tests can assert on exactly what a reviewer would see.
 import { join } from 'node:path';
-import { loadDag } from '../../src/dag.ts';
-import { Runner } from '../../src/runner.ts';
+import { openProject, type Project } from '../../src/project.ts';
+import { invoke, type CommandSpec, type Options } from '../../src/commands/command.ts';
 
 export interface Captured {
   code: number;
@@ -32,6 +32,11 @@ export async function capture(fn: () => Promise<number>): Promise<Captured> {
   }
 }
 
-export async function toyRunner(root: string): Promise<Runner> {
-  return new Runner(await loadDag(join(root, 'pipeline.config.ts')));
+export async function toyProject(root: string): Promise<Project> {
+  return openProject(join(root, 'pipeline.config.ts'));
+}
+
+/** A command in-process against a toy project, as the CLI would run it. */
+export function runCommand(spec: CommandSpec<any>, root: string, argv: string[]): Promise<number> {
+  return invoke(spec as CommandSpec<Options>, argv, () => toyProject(root));
 }

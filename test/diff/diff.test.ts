@@ -3,8 +3,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeToyProject, removeToyProjects, runToy, writePeople, edit, SRC } from '../helpers/toy-dag.ts';
-import { diffCommand, diffRuns, runsInOrder, type RunDiff } from '../../src/diff.ts';
-import { capture, toyRunner } from './capture.ts';
+import diffCmd from '../../src/commands/diff.ts';
+import { diffRuns, runsInOrder, type RunDiff } from '../../src/diff.ts';
+import { capture, runCommand, toyProject } from './capture.ts';
 
 // Toy projects live in the repo's .tmp/; removed when this file's tests are done.
 test.after(removeToyProjects);
@@ -32,7 +33,7 @@ async function twoRuns(after: Row[] = AFTER): Promise<string> {
   return root;
 }
 
-const diff = async (root: string, ...args: string[]) => capture(async () => diffCommand(['--request', '123', ...args], await toyRunner(root)));
+const diff = async (root: string, ...args: string[]) => capture(async () => runCommand(diffCmd, root, ['--request', '123', ...args]));
 
 test('a one-row change: diff names the changed row key and columns with counts, and the metric deltas', async () => {
   const root = await twoRuns();
@@ -59,12 +60,12 @@ test('a one-row change: diff names the changed row key and columns with counts, 
 
 test('an output unchanged by hash is reported without reading its bytes', async () => {
   const root = await twoRuns();
-  const runner = await toyRunner(root);
-  const ids = runsInOrder(runner.records, '123');
-  const other = runner.records.read('123', ids[1]!).stages.other!.outputs!.copy!;
+  const project = await toyProject(root);
+  const ids = runsInOrder(project.records, '123');
+  const other = project.records.read('123', ids[1]!).stages.other!.outputs!.copy!;
   // Delete the blob: if diff tried to read it, it would report it missing.
-  rmSync(runner.store.blobPath(other.hash), { force: true });
-  const d = await diffRuns(runner, '123', ids[0]!, ids[1]!);
+  rmSync(project.store.blobPath(other.hash), { force: true });
+  const d = await diffRuns(project, '123', ids[0]!, ids[1]!);
   const copy = d.stages.find((s) => s.stage === 'other')!.outputs[0]!;
   assert.is(copy.state, 'unchanged');
 });
@@ -113,18 +114,18 @@ test('added rows are named by key; --exit-code is 1 with differences and 0 witho
   assert.is(none.code, 0, none.stdout);
   assert.match(none.stdout, /no differences/);
   // Explicit runs (prefixes accepted) still show the earlier change.
-  const runner = await toyRunner(root);
-  const ids = runsInOrder(runner.records, '123');
+  const project = await toyProject(root);
+  const ids = runsInOrder(project.records, '123');
   const explicit = await diff(root, '--exit-code', ids[0]!, ids[1]!.slice(0, -1));
   assert.is(explicit.code, 1);
 });
 
 test('a purged or missing blob is reported as such, not an error', async () => {
   const root = await twoRuns();
-  const runner = await toyRunner(root);
-  const ids = runsInOrder(runner.records, '123');
-  const first = runner.records.read('123', ids[0]!).stages.clean!.outputs!.table!;
-  rmSync(runner.store.blobPath(first.hash), { force: true });
+  const project = await toyProject(root);
+  const ids = runsInOrder(project.records, '123');
+  const first = project.records.read('123', ids[0]!).stages.clean!.outputs!.table!;
+  rmSync(project.store.blobPath(first.hash), { force: true });
   const r = await diff(root, '--exit-code');
   assert.is(r.code, 1);
   assert.match(r.stdout, /table \(parquet, personal\): changed \(hash differs\); bytes not compared: the first run's copy is missing from the store/);
@@ -201,7 +202,7 @@ test('usage errors exit 2', async () => {
   const root = makeToyProject();
   await runToy(root);
   assert.is((await diff(root)).code, 2, 'one run only: nothing to compare');
-  assert.is((await capture(async () => diffCommand(['--request', '../x'], await toyRunner(root)))).code, 2);
+  assert.is((await capture(async () => runCommand(diffCmd, root, ['--request', '../x']))).code, 2);
   await runToy(root);
   assert.is((await diff(root, '--stage', 'nope')).code, 2);
   assert.is((await diff(root, 'no-such-run')).code, 2);

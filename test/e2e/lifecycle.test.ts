@@ -130,9 +130,9 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   const runsBefore = records().length;
   const typo = pipeline(root, ['withdraw', '--request', '123', '--rows', String(row)], { PIPELINE_TODAY: '2025-03-02' });
   assert.is(typo.status, 2);
-  assert.match(typo.stderr, /Unknown option '--rows'[\s\S]*usage: npm run pipeline -- withdraw/);
+  assert.match(typo.stderr, /Unknown option "--rows"[\s\S]*usage: pipeline withdraw/);
   assert.is(records().length, runsBefore, 'no run was started');
-  assert.match(ok(['withdraw', '--help']), /usage: npm run pipeline -- withdraw --request ID/);
+  assert.match(ok(['withdraw', '--help']), /usage: pipeline withdraw --request ID/);
   const out = ok(['withdraw', '--request', '123', '--row', String(row)]);
   assert.match(out, new RegExp(`row ${row} withdrawn; [1-9]\\d* older item\\(s\\)`));
   const after = latest();

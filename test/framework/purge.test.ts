@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDag } from '../../src/dag.ts';
 import { Runner } from '../../src/runner.ts';
+import { openProject } from '../../src/project.ts';
 import { purgeRequest } from '../../src/purge.ts';
 import { audit } from '../../src/audit.ts';
 import { DeletionRegister } from '../../src/deletions.ts';
@@ -75,7 +75,7 @@ function addRequest(root: string, request: string, due: string, optOut = false, 
 }
 
 async function runner(root: string): Promise<Runner> {
-  return new Runner(await loadDag(join(root, 'pipeline.config.ts')));
+  return new Runner(await openProject(join(root, 'pipeline.config.ts')));
 }
 
 function grepData(root: string, needle: string): string[] {
@@ -110,7 +110,7 @@ test('before the due date the retention stage deletes nothing; when due it purge
   assert.ok(r.store.hasBlob(latest.stages.pseudo!.outputs!.scores!.hash));
   assert.ok(r.store.hasBlob(latest.stages.count!.outputs!.counts!.hash));
   for (const id of ['Lovelace', '1985-03-02', '2004/0123456X']) assert.equal(grepData(root, id), [], `${id} is nowhere under data/`);
-  const report = await audit(r);
+  const report = await audit(r.project);
   assert.ok(report.ok, JSON.stringify(report));
   assert.ok(report.scanned > 0);
   // A run that needs the purged data says so.
@@ -130,8 +130,8 @@ test('the audit finds a leftover copy of a purged person, naming the file and li
   const db = await Duck.open({ threads: 1 });
   await db.run("COPY (SELECT * FROM (VALUES (1, 'Grace', 'Hopper', DATE '1906-12-09', NULL), (2, 'Alan', 'Turing', DATE '1912-06-23', 'x'), (3, 'Kurt', 'Godel', DATE '1906-04-28', NULL), (4, 'Ada', 'Lovelace', DATE '1985-03-02', NULL)) t(id, forename, surname, dob, note) ORDER BY id) TO $o (FORMAT parquet)", { o: join(root, 'data/exports/copy.parquet') });
   db.close();
-  await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
-  const report = await audit(r);
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  const report = await audit(r.project);
   assert.not.ok(report.ok);
   assert.equal(report.findings, [{ file: 'exports/copy.csv', request: 'A', line: 3 }, { file: 'exports/copy.parquet', request: 'A', line: 4 }]);
   assert.not.ok(JSON.stringify(report).toUpperCase().includes('LOVELACE'));
@@ -141,21 +141,21 @@ test('an edited, deleted, reordered or truncated register line is detected by th
   const root = makeProject();
   const r = await runner(root);
   await r.run({ request: 'A' });
-  await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
   const file = join(root, 'data/register/deletions.jsonl');
   const original = readFileSync(file, 'utf8');
   const lines = original.trim().split('\n');
   assert.ok(lines.length >= 3, `${lines.length} entries`);
-  assert.ok((await audit(r)).ok);
+  assert.ok((await audit(r.project)).ok);
 
   writeFileSync(file, original.replace('"operator":"tester"', '"operator":"someone"'));
-  assert.match((await audit(r)).chain.join('\n'), /line 1: its content does not match its hash/);
+  assert.match((await audit(r.project)).chain.join('\n'), /line 1: its content does not match its hash/);
   writeFileSync(file, [lines[0], lines[2], ...lines.slice(3)].join('\n') + '\n');
-  assert.match((await audit(r)).chain.join('\n'), /line 2: does not follow the line before it/);
+  assert.match((await audit(r.project)).chain.join('\n'), /line 2: does not follow the line before it/);
   writeFileSync(file, [lines[1], lines[0], ...lines.slice(2)].join('\n') + '\n');
-  assert.ok((await audit(r)).chain.length > 0);
+  assert.ok((await audit(r.project)).chain.length > 0);
   writeFileSync(file, lines.slice(0, -1).join('\n') + '\n');
-  const truncated = await audit(r);
+  const truncated = await audit(r.project);
   assert.equal(truncated.chain, []);
   assert.match(truncated.markers.join('\n'), /register entry \d+ of its purge is missing/);
   assert.not.ok(truncated.ok);
@@ -169,12 +169,12 @@ test('a blob another request still needs is kept until no request needs it', asy
   await r.run({ request: 'B' });
   const shared = a.ok && a.record!.stages.take!.outputs!.table!.hash;
   assert.ok(shared);
-  const first = await purgeRequest(r, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  const first = await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
   assert.ok(first.kept.some((k) => k.blob === shared && k.neededBy.includes('B')));
   assert.ok(r.store.hasBlob(shared), 'B still needs it');
-  await purgeRequest(r, { request: 'B', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  await purgeRequest(r.project, { request: 'B', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
   assert.not.ok(r.store.hasBlob(shared));
-  assert.ok((await audit(r)).ok);
+  assert.ok((await audit(r.project)).ok);
 });
 
 test('an opt-out purges pseudonymised outputs of the request but never shared reference data', async () => {

@@ -1,12 +1,12 @@
-// The real justice DAG in a scratch project: the repo's stages and config, a temp data folder with
-// the default synthetic register (generated once into the repo's git-ignored data/reference, as
-// the pipeline itself does on a fresh clone) linked in, and copies of the chosen requests. Tests
-// run the real CLI and runner against it without touching the repo's own stores.
+// The real justice DAG in a scratch project: the repo's stages, config and commands, a temp data
+// folder with the default synthetic register linked in and copies of the chosen requests, both
+// from the generated demo world (test/helpers/demo-world.ts), never from the working copy's data/.
+// Tests run the real CLI and runner against it without touching the repo's own stores.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { ensureRegister } from '../../synth/index.ts';
+import { demoWorld } from './demo-world.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TMP = join(REPO, '.tmp');
@@ -18,20 +18,35 @@ export function removeJusticeProjects(): void {
   for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
 }
 
-export async function makeJusticeProject(requests: string[] = ['123']): Promise<string> {
-  await ensureRegister({ dataDir: join(REPO, 'data') });
+/**
+ * `ownStages`: stages copied into the scratch project (with src/ linked beside them), so a test
+ * may edit their code or SQL without touching the repository.
+ */
+export async function makeJusticeProject(requests: string[] = ['123'], options: { ownStages?: string[] } = {}): Promise<string> {
+  const world = await demoWorld();
   mkdirSync(TMP, { recursive: true });
   const root = mkdtempSync(join(TMP, 'justice-'));
   made.push(root);
   mkdirSync(join(root, 'data', 'requests'), { recursive: true });
-  symlinkSync(join(REPO, 'data', 'reference'), join(root, 'data', 'reference'));
-  for (const r of requests) cpSync(join(REPO, 'data', 'requests', r), join(root, 'data', 'requests', r), { recursive: true });
-  // The repo's config with absolute stage paths; data and file inputs resolve in the scratch project.
+  symlinkSync(join(world, 'reference'), join(root, 'data', 'reference'));
+  for (const r of requests) cpSync(join(world, 'requests', r), join(root, 'data', 'requests', r), { recursive: true });
+  const own = options.ownStages ?? [];
+  if (own.length) symlinkSync(join(REPO, 'src'), join(root, 'src'));
+  for (const name of own) cpSync(join(REPO, 'stages', name), join(root, 'stages', name), { recursive: true });
+  // The repo's config with absolute stage and command paths; data and file inputs resolve in the scratch project.
   writeFileSync(
     join(root, 'pipeline.config.ts'),
     `import base from '${REPO}pipeline.config.ts';
 import { resolve } from 'node:path';
-export default { ...base, stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }) };
+export default {
+  ...base,
+  stages: base.stages.map((s) => {
+    const module = typeof s === 'string' ? s : s.module;
+    const from = ${JSON.stringify(own)}.some((n) => module === './stages/' + n + '/stage.ts') ? '${root}' : '${REPO}';
+    return typeof s === 'string' ? resolve(from, s) : { ...s, module: resolve(from, s.module) };
+  }),
+  commands: Object.fromEntries(Object.entries(base.commands ?? {}).map(([n, m]) => [n, resolve('${REPO}', m)])),
+};
 `,
   );
   return root;

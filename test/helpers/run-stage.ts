@@ -17,7 +17,7 @@ export interface DirectRun {
 export async function runStageDirect<P extends Json>(
   stage: StageSpec<P>,
   moduleUrl: string,
-  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; duckdb?: DuckOptions },
+  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; today?: string; duckdb?: DuckOptions },
 ): Promise<DirectRun> {
   const workDir = mkdtempSync(join(tmpdir(), `stage-${stage.name}-`));
   const tmpDir = join(workDir, '.tmp');
@@ -31,6 +31,7 @@ export async function runStageDirect<P extends Json>(
   try {
     const result = await stage.run({
       request: options.request ?? 'test',
+      today: options.today ?? '2026-01-01',
       params,
       inputs: options.inputs,
       inputHashes: Object.fromEntries(Object.keys(options.inputs).map((k) => [k, '0'.repeat(64)])),

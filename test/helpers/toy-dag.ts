@@ -3,7 +3,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDag } from '../../src/dag.ts';
+import { openProject } from '../../src/project.ts';
+import { describeReason } from '../../src/explain.ts';
 import { Runner, type RunEvent, type RunOptions, type RunOutcome } from '../../src/runner.ts';
 
 export const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
@@ -66,6 +67,13 @@ export default defineStage({
   inputs: { table: 'clean.table' },
   outputs: { counts: { format: 'json', classification: 'aggregate' } },
   async run({ db, inputs, outputs }) {
+    if (process.env.TOY_PAUSE_IN_SUMMARY) {
+      // Tests of what may happen during a run: say "paused", then wait for "go".
+      const { existsSync, writeFileSync } = await import('node:fs');
+      const flag = process.env.TOY_PAUSE_IN_SUMMARY;
+      writeFileSync(flag + '.paused', '');
+      while (!existsSync(flag + '.go')) await new Promise((r) => setTimeout(r, 50));
+    }
     const rows = await db.all<{ band: string; n: number }>("SELECT CASE WHEN score >= 50 THEN 'high' ELSE 'low' END AS band, count(*)::INTEGER AS n FROM read_parquet($p) GROUP BY band ORDER BY band", { p: inputs.table! });
     writeFileSync(outputs.counts!, JSON.stringify(rows));
   },
@@ -134,15 +142,15 @@ export interface ToyRun {
 }
 
 export async function runToy(root: string, options: Partial<RunOptions> = {}): Promise<ToyRun> {
-  const dag = await loadDag(join(root, 'pipeline.config.ts'));
+  const project = await openProject(join(root, 'pipeline.config.ts'));
   const events: RunEvent[] = [];
-  const outcome = await new Runner(dag).run({ request: '123', ...options, onEvent: (e) => events.push(e) });
+  const outcome = await new Runner(project).run({ request: '123', ...options, onEvent: (e) => events.push(e) });
   const states: Record<string, string> = {};
   const reasons: Record<string, string> = {};
   for (const e of events) {
     if (e.type === 'stage' && !['hashing', 'running'].includes(e.state)) {
       states[e.stage] = e.state;
-      if (e.reason) reasons[e.stage] = e.reason;
+      if (e.reason) reasons[e.stage] = describeReason(e.reason);
       if (e.error) reasons[e.stage] = e.error;
     }
   }

@@ -287,7 +287,7 @@ test('when writing fails half-way, no declared output is left behind', async () 
   let thrown: unknown;
   try {
     await stage.run({
-      request: 'test', params: stage.params!, inputs: { request: dir }, inputHashes: {}, key: '0'.repeat(64), outputs,
+      request: 'test', today: '2026-01-01', params: stage.params!, inputs: { request: dir }, inputHashes: {}, key: '0'.repeat(64), outputs,
       tmpDir: tempDir('intake-fail-tmp-'), dir: fileURLToPath(new URL('../../stages/intake/', import.meta.url)), db,
       log: { info: () => {} }, signal: new AbortController().signal,
     });

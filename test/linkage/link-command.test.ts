@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linkCommand } from '../../stages/linkage/link-command.ts';
+import { linkCommand } from '../../commands/link.ts';
 import { Duck } from '../../src/duck.ts';
 import { writeHandRegister } from '../register/hand-register.ts';
 

@@ -1,5 +1,5 @@
 // Runs the psm command in-process and captures what it prints.
-import { psmCommand } from '../../stages/propensity/psm-command.ts';
+import { psmCommand } from '../../commands/psm.ts';
 
 export async function runPsmCommand(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -1,7 +1,7 @@
 // Cross-check against R: glm's logit coefficients and MatchIt's nearest-neighbour matches on the
 // Lalonde data. Needs Rscript with MatchIt (Debian: r-cran-matchit, which .ci/run installs); where
-// it is missing these tests fail and say so, rather than pass without checking anything.
-import { test } from 'uvu';
+// it is missing these tests are skipped by name with the install line, and fail under CI.
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Duck } from '../../src/duck.ts';
 import { loadDesign } from '../../stages/propensity/design.ts';
 import { fitLogistic } from '../../stages/propensity/logistic.ts';
 import { matchUnits } from '../../stages/propensity/match.ts';
+import { testNeeding } from '../helpers/requires.ts';
 
 // ../shared sits beside the clone, as in CI.
 const LALONDE = fileURLToPath(new URL('../../../shared/benchmarks/lalonde/lalonde.csv', import.meta.url));
@@ -29,11 +30,11 @@ function haveMatchIt(): boolean {
 const csv = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 
 const available = haveMatchIt();
+const test = testNeeding(uvuTest, { what: 'Rscript with MatchIt (and ../shared/benchmarks/lalonde)', available, install: 'apt-get install r-base-core r-cran-matchit' });
 const dir = mkdtempSync(join(tmpdir(), 'psm-matchit-'));
 if (available) execFileSync('Rscript', [SCRIPT, LALONDE, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 test('logit coefficients and SEs equal glm(family = binomial)', async () => {
-  if (!available) assert.unreachable('Rscript with MatchIt is not installed: apt-get install r-cran-matchit');
   const db = await Duck.open({ threads: 1 });
   try {
     await db.run('CREATE TABLE src AS SELECT * FROM read_csv($p)', { p: LALONDE });
@@ -55,7 +56,6 @@ test('logit coefficients and SEs equal glm(family = binomial)', async () => {
 });
 
 test('nearest-neighbour matches equal MatchIt: 1:1, 1:2, 1:2 with replacement, caliper, exact', () => {
-  if (!available) assert.unreachable('Rscript with MatchIt is not installed: apt-get install r-cran-matchit');
   const rows = csv(join(dir, 'lp.csv'));
   const ids = rows.map((r) => r[0]!);
   const treat = Uint8Array.from(rows.map((r) => Number(r[1])));

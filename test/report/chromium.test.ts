@@ -1,13 +1,15 @@
 // Opens a rendered report in headless Chromium (Debian's chromium package): no console output at
 // all (the report has no script, so any console line is a fault), the tables and charts are in
 // the DOM Chromium built, and a screenshot is taken and checked to be a real picture.
-// Without Chromium this FAILS, on purpose: CI must install it (apt-get install chromium).
+// Without Chromium these tests are skipped by name with the install line, and FAIL under CI
+// (env CI set), on purpose: CI must install it (apt-get install chromium).
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { test } from 'uvu';
+import { testNeeding } from '../helpers/requires.ts';
 import * as assert from 'uvu/assert';
 import stage from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
@@ -15,7 +17,9 @@ import { buildReportFixture } from './build-report-inputs.ts';
 
 const stageUrl = new URL('../../stages/report/stage.ts', import.meta.url).href;
 
-const DEFAULT_CANDIDATES = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((c): c is string => !!c);
+// $CHROMIUM, else chromium or chromium-browser on the PATH.
+const onPath = (name: string) => (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, name));
+const DEFAULT_CANDIDATES = [process.env.CHROMIUM, ...onPath('chromium'), ...onPath('chromium-browser')].filter((c): c is string => !!c);
 
 function findChromium(candidates: string[] = DEFAULT_CANDIDATES): string {
   const found = candidates.find((c) => existsSync(c));
@@ -26,6 +30,8 @@ function findChromium(candidates: string[] = DEFAULT_CANDIDATES): string {
 test('without Chromium the test fails and says how to install it', () => {
   assert.throws(() => findChromium(['/nonexistent/chromium']), /apt-get install chromium/);
 });
+
+const withChromium = testNeeding(test, { what: 'Chromium', available: DEFAULT_CANDIDATES.some((c) => existsSync(c)), install: 'apt-get install chromium' });
 
 function chromium(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const bin = findChromium();
@@ -68,7 +74,7 @@ function pngInfo(buf: Buffer): { width: number; height: number; distinctBytes: n
   return { width, height, distinctBytes: seen.size };
 }
 
-test('the console check catches console output (negative control)', async () => {
+withChromium('the console check catches console output (negative control)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'chromium-neg-'));
   const page = join(dir, 'bad.html');
   writeFileSync(page, '<!DOCTYPE html><html><head><title>x</title></head><body><script>console.error("boom")</script></body></html>');
@@ -76,7 +82,7 @@ test('the console check catches console output (negative control)', async () => 
   assert.ok(consoleLines(stderr).length > 0, 'a console.error must be detected');
 });
 
-test('the report opens in headless Chromium without console errors; tables and charts are on the page', async () => {
+withChromium('the report opens in headless Chromium without console errors; tables and charts are on the page', async () => {
   const fx = await buildReportFixture({ treated: 300, comparison: 2500, treatRate: 0.3, compRate: 0.42, submitted: 410, subAnalyses: ['region'] });
   const r = await runStageDirect(stage, stageUrl, { inputs: fx.inputs });
   const page = r.outputs.report!;

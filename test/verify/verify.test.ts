@@ -5,8 +5,9 @@ import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { makeToyProject, removeToyProjects, runToy, edit, writePeople, SRC } from '../helpers/toy-dag.ts';
 import { listFiles } from '../../src/hash.ts';
-import { verifyCommand, verifyRequest, type VerifyResult } from '../../src/verify.ts';
-import { capture, toyRunner } from '../diff/capture.ts';
+import verifyCmd from '../../src/commands/verify.ts';
+import { verifyRequest, type VerifyResult } from '../../src/verify.ts';
+import { capture, runCommand, toyProject } from '../diff/capture.ts';
 
 // Toy projects live in the repo's .tmp/; removed when this file's tests are done.
 test.after(() => {
@@ -27,7 +28,7 @@ const tempDir = () => {
 };
 
 async function verify(root: string, scratchParent = tempDir()): Promise<VerifyResult> {
-  const result = await verifyRequest(await toyRunner(root), '123', { scratchParent });
+  const result = await verifyRequest(await toyProject(root), '123', { scratchParent });
   if ('error' in result) throw new Error(result.error);
   return result;
 }
@@ -39,7 +40,7 @@ test('a deterministic DAG verifies: every stage reproduces its bytes; the real s
   assert.ok((await runToy(root)).outcome.ok);
   const before = snapshot(root);
   const scratchParent = tempDir();
-  const r = await capture(async () => verifyCommand(['--request', '123'], await toyRunner(root)));
+  const r = await capture(async () => runCommand(verifyCmd, root, ['--request', '123']));
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /all verified stages reproduce their recorded bytes/);
   const result = await verify(root, scratchParent);
@@ -62,11 +63,11 @@ test('by default the scratch lives in data/verify, is removed afterwards, and a 
     mkdirSync(join(d, 'store'), { recursive: true });
     writeFileSync(join(d, 'store', 'cohort.parquet'), 'personal data');
   }
-  const result = await verifyRequest(await toyRunner(root), '123');
+  const result = await verifyRequest(await toyProject(root), '123');
   assert.ok(!('error' in result) && result.ok);
   assert.equal(readdirSync(parent), [`verify-${process.ppid}-def456`], 'the dead one is gone, the live one kept, ours removed');
   rmSync(live, { recursive: true });
-  assert.ok(!('error' in (await verifyRequest(await toyRunner(root), '123'))));
+  assert.ok(!('error' in (await verifyRequest(await toyProject(root), '123'))));
   assert.not.ok(existsSync(parent), 'an empty data/verify is removed');
 });
 
@@ -75,7 +76,7 @@ test('a stage that writes Math.random() fails verify, named with its output; its
   // summary appends a random element: report renders it, so report's bytes differ too.
   edit(root, 'stages/summary.ts', 'JSON.stringify(rows)', "JSON.stringify([...rows, { band: 'noise', n: Math.random() }])");
   assert.ok((await runToy(root)).outcome.ok);
-  const r = await capture(async () => verifyCommand(['--request', '123'], await toyRunner(root)));
+  const r = await capture(async () => runCommand(verifyCmd, root, ['--request', '123']));
   assert.is(r.code, 1);
   assert.match(r.stdout, /summary\s+NOT-REPRODUCIBLE \(output counts\)/);
   assert.match(r.stdout, /NOT reproducible: summary; differing because of them: report/);
@@ -83,7 +84,7 @@ test('a stage that writes Math.random() fails verify, named with its output; its
   assert.not.ok(result.ok);
   assert.equal(verdicts(result), { clean: 'reproducible', summary: 'not-reproducible', report: 'upstream-differs', other: 'reproducible' });
   assert.equal(result.stages.find((s) => s.stage === 'summary')!.differing, ['counts']);
-  const json = await capture(async () => verifyCommand(['--request', '123', '--json'], await toyRunner(root)));
+  const json = await capture(async () => runCommand(verifyCmd, root, ['--request', '123', '--json']));
   assert.is(json.code, 1);
   assert.is((JSON.parse(json.stdout) as VerifyResult).stages.find((s) => s.stage === 'summary')!.verdict, 'not-reproducible');
 });
@@ -134,10 +135,10 @@ export default defineStage({
 
 test('verify of a request never run, or with a bad id, fails with a message', async () => {
   const root = makeToyProject();
-  const never = await capture(async () => verifyCommand(['--request', '123'], await toyRunner(root)));
+  const never = await capture(async () => runCommand(verifyCmd, root, ['--request', '123']));
   assert.is(never.code, 1);
   assert.match(never.stderr, /never been run/);
-  const bad = await capture(async () => verifyCommand(['--request', '../x'], await toyRunner(root)));
+  const bad = await capture(async () => runCommand(verifyCmd, root, ['--request', '../x']));
   assert.is(bad.code, 2);
 });
 

@@ -6,18 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandArgs } from '../../src/args.ts';
-import { Duck } from '../../src/duck.ts';
-import { link, matchReport, writeJson, writeLinks } from './link.ts';
+import { defineCommand, invoke, noProject, type Values } from '../src/commands/command.ts';
+import { Duck } from '../src/duck.ts';
+import { link, matchReport, writeJson, writeLinks } from '../stages/linkage/link.ts';
 
-const DIR = dirname(fileURLToPath(import.meta.url));
-
-const USAGE = `usage: npm run pipeline -- link --cohort FILE --people FILE [--prison-numbers FILE] --out DIR [--threads N]
-  FILE: .csv or .parquet with the standard columns
-  cohort: surname, forename, dob, gender (optional), pnc_id, prison_number, and optionally
-          row, index_date, conviction_date, intervention_start_date, intervention_end_date, sentence_type
-  people: register_id, surname, forename, dob, gender, pnc_id
-  prison numbers: register_id, prison_number`;
+const DIR = dirname(fileURLToPath(new URL('../stages/linkage/link.ts', import.meta.url)));
 
 const COHORT_COLUMNS = ['surname', 'forename', 'dob', 'gender', 'pnc_id', 'prison_number', 'index_date', 'conviction_date',
   'intervention_start_date', 'intervention_end_date', 'sentence_type'] as const;
@@ -56,21 +49,38 @@ async function loadTable(db: Duck, path: string, table: string, wanted: readonly
   await db.run(`DROP TABLE ${table}_file`);
 }
 
-export async function linkCommand(argv: string[]): Promise<number> {
-  const args = commandArgs(
-    argv,
-    { cohort: { type: 'string' }, people: { type: 'string' }, 'prison-numbers': { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } },
-    USAGE,
-  );
-  if (args.exit !== undefined) return args.exit;
-  const { values } = args;
+const OPTIONS = {
+  cohort: { type: 'string', arg: 'FILE', description: 'the cohort (.csv or .parquet): surname, forename, dob, gender (optional), pnc_id, prison_number, and optionally row, index_date, conviction_date, intervention_start_date, intervention_end_date, sentence_type (required)' },
+  people: { type: 'string', arg: 'FILE', description: 'register people (.csv or .parquet): register_id, surname, forename, dob, gender, pnc_id (required)' },
+  'prison-numbers': { type: 'string', arg: 'FILE', description: 'register prison numbers (.csv or .parquet): register_id, prison_number' },
+  out: { type: 'string', arg: 'DIR', description: 'write DIR/links.parquet (personal, owner-only) and DIR/match-report.json (required)' },
+  threads: { type: 'string', arg: 'N', description: 'DuckDB threads (default 2)' },
+} as const;
+
+const command = defineCommand({
+  name: 'link',
+  summary: 'link any cohort file to any register people file, with the pipeline\'s tiers (no project needed)',
+  usage: '--cohort FILE --people FILE [--prison-numbers FILE] --out DIR [--threads N]',
+  description: 'Without index events the statuses are linked, duplicate, suspect and no_match.',
+  options: OPTIONS,
+  run: async ({ values }) => linkFiles(values),
+});
+
+export default command;
+
+/** The command in-process (tests): parse argv as the CLI would, then run. */
+export function linkCommand(argv: string[]): Promise<number> {
+  return invoke(command, argv, noProject);
+}
+
+async function linkFiles(values: Values<typeof OPTIONS>): Promise<number> {
   if (!values.cohort || !values.people || !values.out) {
-    console.error(USAGE);
+    console.error('error: --cohort, --people and --out are required (link --help lists every option)');
     return 2;
   }
   const threads = values.threads ? Number(values.threads) : 2;
   if (!Number.isInteger(threads) || threads < 1) {
-    console.error(`error: --threads must be a positive integer\n${USAGE}`);
+    console.error('error: --threads must be a positive integer');
     return 2;
   }
   const out = resolve(values.out);

@@ -1,65 +1,62 @@
 // The data-protection commands: purge (forced, with a reason), audit, and schedule (the cron
 // entry: re-run what changed, purge what is due). Generic: the DAG config says which requests
-// exist and what their retention rules are.
-import { join } from 'node:path';
-import { hostname, userInfo } from 'node:os';
+// exist and what their retention rules are. These are the operations; src/commands/ renders them.
 import { acquireLock } from './lock.ts';
+import { acquireStoreLock } from './store-lock.ts';
 import { audit } from './audit.ts';
-import { purgeRequest, readPurgeMarker } from './purge.ts';
-import { checkRequestId, type Runner } from './runner.ts';
+import { purgeRequest } from './purge.ts';
+import { Runner } from './runner.ts';
+import { operatorName, today } from './clock.ts';
+import { checkRequestId, readPurgeMarker, requestLockPath, scheduleLockPath } from './request.ts';
+import type { Project } from './project.ts';
 import type { Retention } from './dag.ts';
 
-export function today(): string {
-  // PIPELINE_TODAY lets tests and reruns of a past schedule evaluate rules as of a given day.
-  return process.env.PIPELINE_TODAY ?? new Date().toISOString().slice(0, 10);
-}
-
-export function operatorName(): string {
-  return process.env.PIPELINE_OPERATOR ?? `${userInfo().username}@${hostname()}`;
-}
-
-async function retentionOf(runner: Runner, request: string): Promise<Retention> {
-  const hook = runner.dag.config.retention;
+export async function retentionOf(project: Project, request: string): Promise<Retention> {
+  const hook = project.config.retention;
   if (!hook) return { due: null, classifications: ['personal'], rule: 'no retention rule configured' };
-  return hook({ request, dataDir: runner.dag.dataDir, root: runner.dag.root, log: () => {} });
+  return hook({ request, dataDir: project.dataDir, root: project.root, log: () => {} });
 }
 
 export async function forcedPurge(
-  runner: Runner,
+  project: Project,
   request: string,
   reason: string,
   waitMs = 0,
   override?: { classifications: Retention['classifications']; rule: string },
-): Promise<{ ok: boolean; message: string }> {
+): Promise<{ ok: boolean; locked?: boolean; message: string }> {
   const bad = checkRequestId(request);
   if (bad) return { ok: false, message: bad };
   if (!reason.trim()) return { ok: false, message: 'a forced purge needs --reason TEXT (it is kept in the deletion register)' };
-  const lock = await acquireLock(join(runner.records.requestDir(request), '.lock'), `purge-${process.pid}`, waitMs);
-  if (!lock.ok) return { ok: false, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends` };
+  const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, waitMs);
+  if (!lock.ok) return { ok: false, locked: true, message: `request ${request} is being run by process ${lock.owner.pid}; purge it when that run ends (or pass --wait SECONDS)` };
+  // Blobs may be shared with another request's live run: not while one is running.
+  const store = await acquireStoreLock(project.records, 'purge', waitMs, request);
+  if (!store.ok) return lock.release(), { ok: false, locked: true, message: store.message };
   try {
     let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
     if (!override) {
       try {
-        classifications = (await retentionOf(runner, request)).classifications;
+        classifications = (await retentionOf(project, request)).classifications;
       } catch {
         /* the request file may already be gone: personal data is purged whatever the rules say */
       }
     }
-    const result = await purgeRequest(runner, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
+    const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
+    store.release();
     lock.release();
   }
 }
 
-export async function runAudit(runner: Runner, deep: boolean) {
-  return audit(runner, {
+export async function runAudit(project: Project, deep: boolean) {
+  return audit(project, {
     deep,
-    exclude: runner.dag.config.auditExclude,
+    exclude: project.config.auditExclude,
     today: new Date(`${today()}T00:00:00Z`),
     dueDate: async (request) => {
       try {
-        return (await retentionOf(runner, request)).due ?? undefined;
+        return (await retentionOf(project, request)).due ?? undefined;
       } catch {
         return undefined;
       }
@@ -74,35 +71,35 @@ export interface ScheduleLine {
 }
 
 /** One pass of the cron entry. Safe if two start at once: the second finds the schedule lock taken. */
-export async function schedule(runner: Runner): Promise<{ ok: boolean; busy?: boolean; lines: ScheduleLine[] }> {
-  const lock = await acquireLock(join(runner.records.dir, '.schedule.lock'), `schedule-${process.pid}`, 0);
+export async function schedule(project: Project): Promise<{ ok: boolean; busy?: boolean; lines: ScheduleLine[] }> {
+  const lock = await acquireLock(scheduleLockPath(project.records), `schedule-${process.pid}`, 0);
   if (!lock.ok) return { ok: true, busy: true, lines: [] };
   try {
-    const listed = runner.dag.config.requests ? await runner.dag.config.requests({ dataDir: runner.dag.dataDir, root: runner.dag.root }) : [];
-    const requests = [...new Set([...listed, ...runner.records.requests()])].filter((r) => !checkRequestId(r)).sort();
+    const listed = project.config.requests ? await project.config.requests({ dataDir: project.dataDir, root: project.root }) : [];
+    const requests = [...new Set([...listed, ...project.records.requests()])].filter((r) => !checkRequestId(r)).sort();
     const lines: ScheduleLine[] = [];
     const day = today();
     for (const request of requests) {
-      const marker = readPurgeMarker(runner, request);
+      const marker = readPurgeMarker(project, request);
       if (marker) {
         lines.push({ request, action: 'already purged', detail: `on ${marker.purged.slice(0, 10)}` });
         continue;
       }
       let rules: Retention | undefined;
       try {
-        rules = await retentionOf(runner, request);
+        rules = await retentionOf(project, request);
       } catch (error) {
         lines.push({ request, action: 'failed', detail: `retention rules unreadable: ${(error as Error).message}` });
         continue;
       }
       if (rules.due && rules.due <= day) {
-        const done = await forcedPurgeDue(runner, request, rules);
+        const done = await forcedPurgeDue(project, request, rules);
         lines.push({ request, action: done.ok ? 'purged' : 'busy', detail: done.message });
         continue;
       }
-      const outcome = await runner.run({ request });
+      const outcome = await new Runner(project).run({ request });
       // Stages that are never cached (a retention check) run every time: that is not work to report.
-      const ran = outcome.record ? Object.entries(outcome.record.stages).filter(([n, s]) => s.status === 'ran' && runner.graph.stages.get(n)?.cache !== false).map(([n]) => n) : [];
+      const ran = outcome.record ? Object.entries(outcome.record.stages).filter(([n, s]) => s.status === 'ran' && project.graph.stages.get(n)?.cache !== false).map(([n]) => n) : [];
       const action: ScheduleLine['action'] = !outcome.ok ? (outcome.reason === 'locked' ? 'busy' : outcome.reason === 'stopped' ? 'stopped' : 'failed') : ran.length ? 'ran' : 'up to date';
       const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
       lines.push({ request, action, detail: `${outcome.ok ? (ran.length ? `re-ran ${ran.join(', ')}` : 'nothing changed') : outcome.message}; ${due}` });
@@ -113,11 +110,11 @@ export async function schedule(runner: Runner): Promise<{ ok: boolean; busy?: bo
   }
 }
 
-async function forcedPurgeDue(runner: Runner, request: string, rules: Retention): Promise<{ ok: boolean; message: string }> {
-  const lock = await acquireLock(join(runner.records.requestDir(request), '.lock'), `purge-${process.pid}`, 0);
+async function forcedPurgeDue(project: Project, request: string, rules: Retention): Promise<{ ok: boolean; message: string }> {
+  const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, 0);
   if (!lock.ok) return { ok: false, message: `being run by process ${lock.owner.pid}; will purge next time` };
   try {
-    const result = await purgeRequest(runner, { request, classifications: rules.classifications, reason: 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
+    const result = await purgeRequest(project, { request, classifications: rules.classifications, reason: 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
     return { ok: true, message: `${result.deleted.length} item(s) deleted (${rules.classifications.join(', ')}), due ${rules.due}` };
   } finally {
     lock.release();

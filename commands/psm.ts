@@ -1,39 +1,15 @@
-// `psm`: the propensity analysis on any CSV or Parquet table, outside the pipeline.
-//
-//   psm --input FILE --treatment COL --covariates a,b,c [--method caliper|nearest]
-//       [--caliper SD] [--ratio K] [--replace] [--exact a,b] [--distance logit|probability]
-//       [--prune-levels] [--id COL] [--out matched.arrow] [--json]
-//
-// Numeric and boolean columns are numeric covariates; text columns become factors (reference
-// level: the most frequent). The caliper is in SDs of the distance; it defaults to 0.2 for
-// 'caliper' and to none for 'nearest'. Prints the model, the balance table and the matched
-// counts, or all three as JSON with --json; writes the matched set with --out.
+// `psm`: the propensity analysis on any CSV or Parquet table, outside the pipeline (no project
+// needed). Its options and their descriptions are declared below; `psm --help` lists them.
 // Exit codes: 0 done, 1 the data cannot be modelled or matched, 2 usage error.
-import { parseArgs } from 'node:util';
+import { defineCommand, helpText, invoke, noProject, type Values } from '../src/commands/command.ts';
 import { extname } from 'node:path';
-import { Duck } from '../../src/duck.ts';
-import { quoteIdent } from '../../src/columns.ts';
-import { DesignError, loadDesign } from './design.ts';
-import { LogisticError } from './logistic.ts';
-import { writeMatchedArrow } from './matched-arrow.ts';
-import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
-import { formatBalance, formatCounts, formatModel } from './report-text.ts';
-
-const USAGE = `usage: psm --input FILE --treatment COL --covariates a,b,c [options]
-  --input FILE          CSV or Parquet table, one row per unit
-  --treatment COL       0/1 (or boolean) treatment column
-  --covariates a,b,c    model covariates; text columns become factors
-  --method M            caliper (radius, with replacement; default) or nearest (1:k)
-  --caliper SD          caliper in SDs of the distance (default 0.2 for caliper, none for nearest)
-  --ratio K             comparators per treated unit for nearest (default 1)
-  --replace             nearest: a comparator may serve several treated units
-  --exact a,b           match exactly within these columns
-  --distance D          logit (default) or probability
-  --prune-levels        drop comparators in factor levels with no treated unit (and vice versa)
-  --id COL              carry this id column into the matched set (default: input row number)
-  --out FILE            write the matched set as Arrow IPC
-  --json                print model, balance and counts as JSON
-`;
+import { Duck } from '../src/duck.ts';
+import { quoteIdent } from '../src/columns.ts';
+import { DesignError, loadDesign } from '../stages/propensity/design.ts';
+import { LogisticError } from '../stages/propensity/logistic.ts';
+import { writeMatchedArrow } from '../stages/propensity/matched-arrow.ts';
+import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from '../stages/propensity/psm.ts';
+import { formatBalance, formatCounts, formatModel } from '../stages/propensity/report-text.ts';
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
@@ -41,61 +17,69 @@ function list(value: string | undefined): string[] {
 
 class UsageError extends Error {}
 
-function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      input: { type: 'string' },
-      treatment: { type: 'string' },
-      covariates: { type: 'string' },
-      method: { type: 'string', default: 'caliper' },
-      caliper: { type: 'string' },
-      ratio: { type: 'string', default: '1' },
-      replace: { type: 'boolean', default: false },
-      exact: { type: 'string' },
-      distance: { type: 'string', default: 'logit' },
-      'prune-levels': { type: 'boolean', default: false },
-      id: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return null;
+const OPTIONS = {
+  input: { type: 'string', arg: 'FILE', description: 'CSV or Parquet table, one row per unit (required)' },
+  treatment: { type: 'string', arg: 'COL', description: '0/1 (or boolean) treatment column (required)' },
+  covariates: { type: 'string', arg: 'a,b,c', description: 'model covariates; text columns become factors (required)' },
+  method: { type: 'string', arg: 'M', description: 'caliper (radius, with replacement; default) or nearest (1:k)' },
+  caliper: { type: 'string', arg: 'SD', description: 'caliper in SDs of the distance (default 0.2 for caliper, none for nearest)' },
+  ratio: { type: 'string', arg: 'K', description: 'comparators per treated unit for nearest (default 1)' },
+  replace: { type: 'boolean', description: 'nearest: a comparator may serve several treated units' },
+  exact: { type: 'string', arg: 'a,b', description: 'match exactly within these columns' },
+  distance: { type: 'string', arg: 'D', description: 'logit (default) or probability' },
+  'prune-levels': { type: 'boolean', description: 'drop comparators in factor levels with no treated unit (and vice versa)' },
+  id: { type: 'string', arg: 'COL', description: 'carry this id column into the matched set (default: input row number)' },
+  out: { type: 'string', arg: 'FILE', description: 'write the matched set as Arrow IPC' },
+  json: { type: 'boolean', description: 'print model, balance and counts as JSON' },
+} as const;
+
+function parse(values: Values<typeof OPTIONS>) {
   if (!values.input || !values.treatment || !values.covariates) throw new UsageError('--input, --treatment and --covariates are required');
-  const method = values.method;
+  const method = values.method ?? 'caliper';
   if (method !== 'caliper' && method !== 'nearest') throw new UsageError(`--method must be caliper or nearest`);
-  const distance = values.distance;
+  const distance = values.distance ?? 'logit';
   if (distance !== 'logit' && distance !== 'probability') throw new UsageError('--distance must be logit or probability');
   let caliper: number | null = method === 'caliper' ? DEFAULT_OPTIONS.caliper : null;
   if (values.caliper !== undefined) {
     caliper = Number(values.caliper);
     if (!(caliper > 0)) throw new UsageError('--caliper must be a positive number');
   }
-  const ratio = Number(values.ratio);
+  const ratio = Number(values.ratio ?? '1');
   if (!Number.isInteger(ratio) || ratio < 1) throw new UsageError('--ratio must be a positive whole number');
-  if (method === 'caliper' && values.ratio !== '1') throw new UsageError('--ratio applies to --method nearest only');
+  if (method === 'caliper' && (values.ratio ?? '1') !== '1') throw new UsageError('--ratio applies to --method nearest only');
   const covariates = list(values.covariates);
   if (!covariates.length) throw new UsageError('--covariates is empty');
-  const options: PsmOptions = { ...DEFAULT_OPTIONS, method, caliper, ratio, replace: method === 'caliper' ? true : values.replace!, distance, exact: list(values.exact) };
-  return { input: values.input, treatment: values.treatment, covariates, options, pruneLevels: values['prune-levels']!, id: values.id, out: values.out, json: values.json! };
+  const options: PsmOptions = { ...DEFAULT_OPTIONS, method, caliper, ratio, replace: method === 'caliper' ? true : !!values.replace, distance, exact: list(values.exact) };
+  return { input: values.input, treatment: values.treatment, covariates, options, pruneLevels: !!values['prune-levels'], id: values.id, out: values.out, json: !!values.json };
 }
 
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 
-export async function psmCommand(argv: string[]): Promise<number> {
+const command = defineCommand({
+  name: 'psm',
+  summary: 'propensity-score matching on any CSV or Parquet table, outside the pipeline',
+  usage: '--input FILE --treatment COL --covariates a,b,c [options]',
+  description: `Numeric and boolean columns are numeric covariates; text columns become factors (reference
+level: the most frequent). Prints the model, the balance table and the matched counts, or all three
+as JSON with --json; writes the matched set with --out. Exit 1 when the data cannot be modelled or matched.`,
+  options: OPTIONS,
+  run: async ({ values }) => psm(values),
+});
+
+export default command;
+
+/** The command in-process (tests): parse argv as the CLI would, then run. */
+export function psmCommand(argv: string[]): Promise<number> {
+  return invoke(command, argv, noProject);
+}
+
+async function psm(values: Values<typeof OPTIONS>): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
-    args = parse(argv);
+    args = parse(values);
   } catch (error) {
-    process.stderr.write(`psm: ${(error as Error).message}\n${USAGE}`);
+    process.stderr.write(`psm: ${(error as Error).message}\n${helpText(command).split('\n')[0]}\n`);
     return 2;
-  }
-  if (!args) {
-    process.stdout.write(USAGE);
-    return 0;
   }
   const db = await Duck.open({ threads: 1 });
   try {

@@ -4,19 +4,25 @@
 // period of the retention rule.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandArgs } from '../../src/args.ts';
-import { writeFileAtomic } from '../../src/fsutil.ts';
-import { checkRequestId } from '../../src/runner.ts';
-import { today } from '../../src/retention-commands.ts';
-import type { LoadedDag } from '../../src/dag.ts';
-import type { Json } from '../../src/stage.ts';
-import { readShared } from './erratum.ts';
+import { writeFileAtomic } from '../src/fsutil.ts';
+import { today } from '../src/clock.ts';
+import { defineCommand } from '../src/commands/command.ts';
+import { checkKnownRequest, requestOption } from '../src/commands/common.ts';
+import type { Json } from '../src/stage.ts';
+import type { Project } from '../src/project.ts';
+import { readShared } from '../stages/report/erratum.ts';
 
-export async function shareCommand(argv: string[], dag: LoadedDag): Promise<number> {
-  const args = commandArgs(argv, { request: { type: 'string' } }, 'usage: npm run pipeline -- share --request ID');
-  if (args.exit !== undefined) return args.exit;
-  const request = args.values.request ?? '';
-  const bad = checkRequestId(request);
+export default defineCommand({
+  name: 'share',
+  summary: 'record that the current results were shared with the provider (freezes them for a later erratum)',
+  usage: '--request ID',
+  description: 'The first sharing sets dates.results_shared in request.json, which starts the review period of the\nretention rule.',
+  options: { request: requestOption },
+  run: async ({ values, project }) => share(await project(), values.request ?? ''),
+});
+
+async function share(dag: Project, request: string): Promise<number> {
+  const bad = await checkKnownRequest(dag, request, { mustHaveInputs: true });
   if (bad) return (console.error(`error: ${bad}`), 2);
   const published = join(dag.dataDir, 'reports', request, 'results.json');
   const requestDir = join(dag.dataDir, 'requests', request);
