@@ -109,7 +109,11 @@ function runWorld(world: number, scratch: string): WorldResult {
       join(project, 'pipeline.config.ts'),
       `import base from '${ROOT}pipeline.config.ts';
 import { resolve } from 'node:path';
-export default { ...base, stages: base.stages.map((s) => typeof s === 'string' ? resolve('${ROOT}', s) : { ...s, module: resolve('${ROOT}', s.module) }) };
+export default {
+  ...base,
+  stages: base.stages.map((s) => typeof s === 'string' ? resolve('${ROOT}', s) : { ...s, module: resolve('${ROOT}', s.module) }),
+  commands: Object.fromEntries(Object.entries(base.commands ?? {}).map(([n, m]) => [n, resolve('${ROOT}', m)])),
+};
 `,
     );
     run([join(ROOT, 'src/cli.ts'), '--config', join(project, 'pipeline.config.ts'), '--request', REQUEST], project);

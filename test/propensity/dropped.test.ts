@@ -69,7 +69,11 @@ test('a request whose analysis period lies within one calendar year runs to a re
       join(root, 'pipeline.config.ts'),
       `import base from '${REPO}pipeline.config.ts';
 import { resolve } from 'node:path';
-export default { ...base, stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }) };
+export default {
+  ...base,
+  stages: base.stages.map((s) => typeof s === 'string' ? resolve('${REPO}', s) : { ...s, module: resolve('${REPO}', s.module) }),
+  commands: Object.fromEntries(Object.entries(base.commands ?? {}).map(([n, m]) => [n, resolve('${REPO}', m)])),
+};
 `,
     );
     const r = pipeline(root, ['--request', 'oneyear']);
