@@ -19,12 +19,18 @@
 // .bench/calibration-<first seed>.jsonl), so a run that is stopped keeps its worlds;
 // `--summarise FILE` records the summary of such a file. At the end the summary is appended to
 // BENCHMARKS.md with machine, date and commit.
+//
+// Options: --worlds N (100), --people N (150,000), --size N (participants, 400), --first-seed S,
+// --jobs N (worlds at a time, 1), --out FILE, --no-record, --summarise FILE, and for a long run
+// from a frozen copy of the code (`git archive` into a folder, node_modules linked in):
+// --benchmarks FILE (the BENCHMARKS.md to append to), --commit SHA (the copy's commit) and
+// --git-commit (commit that file alone when done).
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tableFromIPC } from 'apache-arrow';
-import { recordBenchmark, type Row } from './record.ts';
+import { commit, machine, markdownTable, type Row } from './record.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REQUEST = 'cal';
@@ -51,6 +57,22 @@ const FIRST_SEED = intArg('first-seed', 19_000_000);
 const JOBS = Math.max(1, intArg('jobs', 1));
 const OUT = resolve(arg('out', join(ROOT, '.bench', `calibration-${FIRST_SEED}.jsonl`)));
 const SUMMARISE = process.argv.includes('--summarise') ? resolve(arg('summarise', '')) : null;
+// A long run can go on from a frozen copy of the code (so that editing the working copy cannot
+// change it half-way): --benchmarks names the BENCHMARKS.md to append to, --commit the commit the
+// copy was taken from, and --git-commit commits that file alone in its repository when done.
+const BENCHMARKS = resolve(arg('benchmarks', join(ROOT, 'BENCHMARKS.md')));
+const COMMIT = arg('commit', '') || commit();
+
+function record(title: string, rows: Row[], notes: string): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const section = `\n## ${title}\n\n${date} · ${machine()} · commit ${COMMIT}\n\n${markdownTable(rows)}\n${notes}\n`;
+  process.stdout.write(section);
+  appendFileSync(BENCHMARKS, section);
+  if (process.argv.includes('--git-commit')) {
+    const dir = resolve(BENCHMARKS, '..');
+    execFileSync('git', ['commit', '-m', `BENCHMARKS: ${title}`, '--', BENCHMARKS], { cwd: dir, stdio: 'inherit' });
+  }
+}
 const MEASURES = ['reoff', 'reoff_freq'] as const;
 type Measure = (typeof MEASURES)[number];
 
@@ -67,6 +89,9 @@ interface MeasureOutcome {
 interface WorldResult {
   world: number;
   seed: number;
+  people: number;
+  size: number;
+  jobs: number;
   effectPp: number;
   period: string;
   participants: number;
@@ -154,6 +179,9 @@ export default {
     return {
       world,
       seed,
+      people: PEOPLE,
+      size: SIZE,
+      jobs: JOBS,
       effectPp,
       period,
       participants: effect.participants,
@@ -230,13 +258,26 @@ function summarise(results: WorldResult[]): { rows: Row[]; notes: string } {
   const mismatched = results.filter((r) => r.treatedOutcomeMismatches > 0).length;
   const dropped = new Map<string, number>();
   for (const r of results) for (const c of r.droppedColumns) dropped.set(c, (dropped.get(c) ?? 0) + 1);
+  const first = results[0]!;
+  const headErr = results.map((r) => r.measures.reoff.estimate - r.measures.reoff.truth);
+  const bias = mean(headErr);
+  const biasSe = sd(headErr) / Math.sqrt(n);
+  const coverage = mean(results.map((r) => (r.measures.reoff.lower <= r.measures.reoff.truth && r.measures.reoff.truth <= r.measures.reoff.upper ? 1 : 0)));
+  const verdict = (ok: boolean) => (ok ? 'holds' : 'does NOT hold');
+  const checks = [
+    `coverage of the headline ${f(100 * coverage, 1)} % in 93-97 %: ${verdict(coverage >= 0.93 && coverage <= 0.97)}`,
+    `|mean bias| ${f(Math.abs(bias))} pp <= 0.5 and within two MC SEs (${f(2 * biasSe)}): ${verdict(Math.abs(bias) <= 0.5 && Math.abs(bias) <= 2 * biasSe)}`,
+    `false-positive rate ${fp.length ? f(100 * mean(fp), 1) : 'n/a'} % <= 7 %: ${verdict(fp.length > 0 && mean(fp) <= 0.07)}`,
+    `median max |SMD| ${f(quantile(smd, 0.5), 3)} <= 0.05: ${verdict(quantile(smd, 0.5) <= 0.05)}`,
+    `at least 100 worlds: ${verdict(n >= 100)}`,
+  ];
   const notes = [
-    `${results.length} worlds (seeds ${results[0]?.seed}-${results.at(-1)?.seed}), ${PEOPLE.toLocaleString('en-GB')} people and ${SIZE} participants each, effects ${EFFECTS.join(' / ')} pp alternating, periods ${PERIODS.join(', ')} in turn; the whole pipeline on each (npm run synth, npm run pipeline); median ${f(quantile(results.map((r) => r.seconds).sort((a, b) => a - b), 0.5), 1)} s per world, ${JOBS} at a time.`,
+    `${results.length} worlds (seeds ${first.seed}-${results.at(-1)?.seed}), ${first.people.toLocaleString('en-GB')} people and ${first.size} participants each, effects ${EFFECTS.join(' / ')} pp alternating, periods ${PERIODS.join(', ')} in turn; the whole pipeline on each (npm run synth, npm run pipeline); median ${f(quantile(results.map((r) => r.seconds).sort((a, b) => a - b), 0.5), 1)} s per world, ${first.jobs} at a time.`,
     `False-positive rate under effect 0 (95 % CI of the headline excludes 0): ${fp.length ? pct(mean(fp), fp.length) : 'n/a'} of ${fp.length} worlds; frequency measure: ${fpFreq.length ? pct(mean(fpFreq), fpFreq.length) : 'n/a'}.`,
     `Max |SMD| after matching (balance table: covariates, factor levels, indicators): median ${f(quantile(smd, 0.5), 3)} (95 % CI ${f(smd[lo] ?? NaN, 3)}-${f(smd[hi] ?? NaN, 3)}), quartiles ${f(quantile(smd, 0.25), 3)} / ${f(quantile(smd, 0.75), 3)}, 90th percentile ${f(quantile(smd, 0.9), 3)}, max ${f(smd[n - 1] ?? NaN, 3)}; above 0.05 in ${pct(over(0.05), n)}, above 0.10 in ${pct(over(0.1), n)} of worlds.`,
-    `Truth: the exact ATT over the treated the pipeline analysed (matched treated events), from each participant's potential outcomes under the same draws; "bias vs all participants" uses effect.json's ATT over every participant instead. Treated analysed per world: median ${quantile(results.map((r) => r.treatedAnalysed).sort((a, b) => a - b), 0.5)} of ${SIZE}. Worlds where a treated person's measured outcome differed from their potential outcome "with" (the linkage chose another event): ${mismatched}.`,
+    `Truth: the exact ATT over the treated the pipeline analysed (matched treated events), from each participant's potential outcomes under the same draws; "bias vs all participants" uses effect.json's ATT over every participant instead. Treated analysed per world: median ${quantile(results.map((r) => r.treatedAnalysed).sort((a, b) => a - b), 0.5)} of ${first.size}. Worlds where a treated person's measured outcome differed from their potential outcome "with" (the linkage chose another event): ${mismatched}.`,
     `Columns dropped as constant or collinear: ${dropped.size ? [...dropped].map(([c, k]) => `"${c}" in ${k} worlds`).join(', ') : 'none'}.`,
-    'Acceptance (issue 19): coverage 93-97 %; |mean bias| <= 0.5 pp and within two MC SEs of zero; false-positive rate <= 7 %; median max |SMD| <= 0.05.',
+    `Acceptance (issue 19): ${checks.join('; ')}.`,
   ].join('\n\n');
   return { rows, notes };
 }
@@ -253,7 +294,8 @@ if (SUMMARISE) {
     process.exit(2);
   }
   const { rows, notes } = summarise(results);
-  recordBenchmark(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts, from ${SUMMARISE.replace(ROOT, '')})`, rows, notes);
+  if (process.argv.includes('--no-record')) console.log(rows, notes);
+  else record(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts, from ${SUMMARISE.replace(ROOT, '')})`, rows, notes);
   process.exit(0);
 }
 
@@ -317,5 +359,5 @@ if (process.argv.includes('--no-record')) {
   console.log(rows);
   console.log(notes);
 } else {
-  recordBenchmark(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts)`, rows, notes);
+  record(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts)`, rows, notes);
 }
