@@ -168,8 +168,9 @@ export function runPsm(design: Design, options: PsmOptions): PsmResult {
     const step = refineForBalance(design, current.columns, current.balance, options, round);
     if (!step) break;
     let next: typeof current;
+    const refitDropped: DroppedColumn[] = [];
     try {
-      const refit = fitDropping(step.columns, design, options, []);
+      const refit = fitDropping(step.columns, design, options, refitDropped);
       next = { ...matchAndBalance(design, refit.fit, options, terms.columns), fit: refit.fit, columns: refit.columns };
     } catch (error) {
       if (!(error instanceof LogisticError)) throw error;
@@ -180,6 +181,8 @@ export function runPsm(design: Design, options: PsmOptions): PsmResult {
     refinement.push({ ...step.round, maxAbsSmdAfter: next.balance.maxAbsSmdAfter, kept });
     if (!kept) break;
     current = next;
+    // a square that turned out constant or collinear was left out of the kept model: say so
+    for (const d of refitDropped) if (!dropped.some((x) => x.column === d.column)) dropped.push(d);
   }
   return { fit: current.fit, logit: current.logit, match: current.match, balance: current.balance, columns: current.columns, knots: terms.knots, dropped, refinement };
 }
