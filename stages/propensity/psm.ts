@@ -165,7 +165,7 @@ export function runPsm(design: Design, options: PsmOptions): PsmResult {
   let current = { ...matchAndBalance(design, fit, options, terms.columns), fit, columns };
   const refinement: RefinementRound[] = [];
   for (let round = 1; round <= (options.refineRounds ?? 0); round++) {
-    const step = refineForBalance(design, current.columns, current.balance, options, round);
+    const step = refineForBalance(design, current.columns, current.balance, current.match.weight, options, round);
     if (!step) break;
     let next: typeof current;
     const refitDropped: DroppedColumn[] = [];
@@ -188,30 +188,45 @@ export function runPsm(design: Design, options: PsmOptions): PsmResult {
 }
 
 /**
- * The balance-driven refinement, deterministic: every numeric covariate whose |SMD| after
- * matching is at or above the well-matched threshold gets the centred square of its main model
- * column (the first one: log1p, share of the year or the covariate itself) added, if the model
- * does not have it yet; then the model is refitted and rematched. The new model is kept only if
- * the largest |SMD| after matching falls; otherwise the refinement stops with the previous one.
- * Binary covariates (factor levels, indicators) are already in the model as columns of their
- * own, so a square adds nothing for them; they are listed but left alone.
+ * The balance-driven refinement, deterministic. A numeric covariate qualifies when, after
+ * matching, its |SMD| or the |SMD| of its centred square (its spread, which a mean does not show)
+ * is at or above the well-matched threshold; each qualifying covariate gets the centred square of
+ * its main model column (the first one: log1p, share of the year or the covariate itself) added,
+ * if the model does not have it yet; then the model is refitted and rematched. The new model is
+ * kept only if the largest |SMD| after matching falls; otherwise the refinement stops with the
+ * previous one. Binary covariates (factor levels, indicators) are columns of the model already,
+ * so a square adds nothing for them; they are listed but left alone.
  */
-function refineForBalance(design: Design, columns: ModelColumn[], balance: BalanceSummary, options: PsmOptions, round: number): { columns: ModelColumn[]; round: Omit<RefinementRound, 'maxAbsSmdAfter' | 'kept'> } | null {
-  const above = balance.rows.filter((r) => Math.abs(r.after.smd) >= options.thresholds.wellMatched);
+function refineForBalance(design: Design, columns: ModelColumn[], balance: BalanceSummary, weight: Float64Array, options: PsmOptions, round: number): { columns: ModelColumn[]; round: Omit<RefinementRound, 'maxAbsSmdAfter' | 'kept'> } | null {
+  const t = options.thresholds.wellMatched;
+  const numeric = design.terms.filter((x) => x.kind === 'numeric');
+  const squares = balanceTable(
+    numeric.map((x) => {
+      const sq = centredSquare({ name: x.name, term: x.name, transform: 'linear', values: design.columns[x.columns[0]!]! });
+      return { name: x.name, term: x.name, values: sq.values };
+    }),
+    design.treat,
+    weight,
+    options.thresholds,
+  );
+  const spreadOff = new Set(squares.rows.filter((r) => !r.binary && Math.abs(r.after.smd) >= t).map((r) => r.covariate));
+  const meanOff = new Set(balance.rows.filter((r) => !r.binary && Math.abs(r.after.smd) >= t).map((r) => r.covariate));
+  const above = [
+    ...balance.rows.filter((r) => Math.abs(r.after.smd) >= t).map((r) => r.covariate),
+    ...[...spreadOff].filter((c) => !meanOff.has(c)).map((c) => `(${c})^2`),
+  ];
   if (!above.length) return null;
-  const numeric = new Set(design.terms.filter((t) => t.kind === 'numeric').map((t) => t.name));
   const added: ModelColumn[] = [];
-  for (const row of above) {
-    if (row.binary || !numeric.has(row.covariate)) continue;
-    const main = columns.find((c) => c.term === row.covariate && c.transform !== 'any' && c.transform !== 'spline' && c.transform !== 'square');
+  for (const term of numeric) {
+    if (!meanOff.has(term.name) && !spreadOff.has(term.name)) continue;
+    const main = columns.find((c) => c.term === term.name && c.transform !== 'any' && c.transform !== 'spline' && c.transform !== 'square');
     if (!main) continue;
     const square = centredSquare(main);
-    if (columns.some((c) => c.name === square.name) || added.some((c) => c.name === square.name)) continue;
+    if (columns.some((c) => c.name === square.name)) continue;
     added.push(square);
   }
-  const info = { round, above: above.map((r) => r.covariate), added: added.map((c) => c.name), maxAbsSmdBefore: balance.maxAbsSmdAfter };
   if (!added.length) return null;
-  return { columns: [...columns, ...added], round: info };
+  return { columns: [...columns, ...added], round: { round, above, added: added.map((c) => c.name), maxAbsSmdBefore: balance.maxAbsSmdAfter } };
 }
 
 /** JSON numbers: NaN and infinities have no JSON form, so they become null. */
