@@ -18,6 +18,9 @@ export default defineDag({
   ],
   // On a fresh clone the national register is not there yet: generate the default one (seeded).
   async prepare({ dataDir, log }) {
+    // extract.json is written last: present means the register is complete. Checked here, so a
+    // run with a register does not load the generator (and DuckDB with it) just to be told so.
+    if (existsSync(join(dataDir, 'reference', 'extract.json'))) return;
     const { ensureRegister } = await import('./synth/index.ts');
     await ensureRegister({ dataDir, onProgress: log });
   },
@@ -29,6 +32,12 @@ export default defineDag({
     const file = join(dataDir, 'requests', request, 'request.json');
     return retentionDecision(JSON.parse(readFileSync(file, 'utf8')) as RetentionFields);
   },
+  // What `status` says beyond the runs: the results shared with the provider, if any.
+  async facts({ request, dataDir }) {
+    const { readShared } = await import('./stages/report/erratum.ts');
+    const last = readShared(join(dataDir, 'requests', request, 'shared')).at(-1);
+    return { shared: last ? `version ${last.version} on ${last.shared_on}` : 'not shared yet' };
+  },
   // The national register holds identities legitimately; it is not a request's data.
   auditExclude: ['reference'],
   // A laptop's budget: DuckDB spills to the stage's work folder beyond this, so a national-scale
@@ -38,6 +47,7 @@ export default defineDag({
   duckdb: { memoryLimit: '2500MB', blockAllocatorMemory: '2500MB' },
   // The justice commands (commands/): each module default-exports its declaration.
   commands: {
+    init: './commands/init.ts',
     share: './commands/share.ts',
     withdraw: './commands/withdraw.ts',
     psm: './commands/psm.ts',

@@ -50,7 +50,7 @@ recordBenchmark('linkage stage (national register, largest cohort)', [
     'cohort rows': report.cohort_rows.toLocaleString('en-GB'),
     'candidate pairs': report.blocking.candidate_pairs.toLocaleString('en-GB'),
     'plausible pairs': report.blocking.plausible_pairs.toLocaleString('en-GB'),
-    threads: stage.duckdb?.threads ?? 1,
+    threads: (stage.duckdb || undefined)?.threads ?? 1,
     seconds: run.seconds.toFixed(1),
     'peak RSS MiB': run.peakMiB.toFixed(0),
     precision: q.precision.toFixed(4),

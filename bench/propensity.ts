@@ -5,7 +5,7 @@
 // logit score, 1:1 with replacement + the same SMDs in numpy), run by /usr/bin/python3 when it
 // is installed. Both are timed from data in memory; ours is also timed from the Parquet file.
 // Figures are appended to BENCHMARKS.md (not with --no-record).
-import { execFileSync } from 'node:child_process';
+import { $ } from 'zx';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,14 +149,9 @@ print(json.dumps({'cpu': cpu, 'fit': t1 - t0, 'match': t2 - t1, 'balance': t3 - 
   'comparisonMatched': int((wc > 0).sum())}))
 `;
 
-function sklearnAvailable(): boolean {
+async function sklearnAvailable(): Promise<boolean> {
   if (!existsSync('/usr/bin/python3')) return false;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import sklearn, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return (await $({ nothrow: true, quiet: true })`/usr/bin/python3 -c ${'import sklearn, numpy'}`).exitCode === 0;
 }
 
 try {
@@ -190,13 +185,13 @@ try {
     '"load" is Parquet → Float64Array columns through DuckDB (ours only); job times start from columns in memory for both. ' +
     `Ours splits the passes of the fit and of the balance table between the main thread and ${getWorkerCount()} worker thread(s) (src/parallel.ts; the same bits on any number); matching is single-threaded. ` +
     'sklearn runs with its defaults (lbfgs for a binary outcome and the KD-tree build are single-threaded; its CPU time equals its wall time here).';
-  if (sklearnAvailable()) {
+  if (await sklearnAvailable()) {
     const x = new Float64Array(n * P);
     design.columns.forEach((c, j) => x.set(c, j * n));
     writeFileSync(join(dir, 'x.f64'), x);
     writeFileSync(join(dir, 'treat.u8'), design.treat);
     const started = performance.now();
-    const out = execFileSync('/usr/bin/python3', ['-c', PYTHON, dir, String(n), String(P)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const out = (await $({ quiet: true })`/usr/bin/python3 -c ${PYTHON} ${dir} ${String(n)} ${String(P)}`).stdout;
     const wall = (performance.now() - started) / 1000;
     const sk = JSON.parse(out.trim().split('\n').pop()!) as Omit<Job, 'coefficients' | 'pairs' | 'treatedMatched'> & { coefficients: number[] };
     const skJob: Job = { ...sk, treatedMatched: treatedN, coefficients: Float64Array.from(sk.coefficients), pairs: null };

@@ -43,7 +43,7 @@ recordBenchmark('register stage (index events and one-year outcomes)', [
     'index events': summary.events.toLocaleString('en-GB'),
     'with a reoffence': summary.events_with_reoffence.toLocaleString('en-GB'),
     'events MB': (statSync(events).size / 2 ** 20).toFixed(1),
-    threads: stage.duckdb?.threads ?? 1,
+    threads: (stage.duckdb || undefined)?.threads ?? 1,
     seconds: run.seconds.toFixed(1),
     'peak RSS MiB': run.peakMiB.toFixed(0),
   },

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig, loadDag, type DagConfig } from './dag.ts';
+import { loadConfig, type DagConfig } from './dag.ts';
+import { loadDagCached } from './dag-cache.ts';
 import { GraphValidationError, makeProject } from './project.ts';
 import { GLOBAL_HELP, invoke, usageError, type CommandSpec, type Options } from './commands/command.ts';
 import { EXIT, EXIT_HELP } from './commands/exit.ts';
@@ -95,7 +96,7 @@ export async function main(rawArgv: string[]): Promise<number> {
   return invoke(spec, rest, async () => {
     if (configError) throw new UsageFailure(configError);
     try {
-      return makeProject(await loadDag(configFile));
+      return makeProject(await loadDagCached(configFile));
     } catch (error) {
       if (error instanceof GraphValidationError) throw new UsageFailure(`the pipeline's DAG is invalid:\n${error.message}`);
       throw error;
@@ -117,7 +118,8 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
+/** The process entry (src/cli.ts run directly, or bin/pipeline.js): main, then the exit code. */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
   quietOnClosedPipe(process.stdout);
   quietOnClosedPipe(process.stderr);
   const exit = (code: number) => {
@@ -125,8 +127,10 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     process.exitCode = code;
     setTimeout(() => process.exit(code), 200).unref();
   };
-  main(process.argv.slice(2)).then(exit, (error) => {
+  main(argv).then(exit, (error) => {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     exit(error instanceof UsageFailure ? EXIT.usage : EXIT.failed);
   });
 }
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) runCli();

@@ -35,6 +35,8 @@ export interface DagConfig {
   requests?: (ctx: { dataDir: string; root: string }) => Promise<string[]>;
   /** When a request's data is due for deletion, and which classifications go then. */
   retention?: (ctx: RunHookContext) => Promise<Retention>;
+  /** Facts `status` shows about a request beyond its runs, e.g. which version of the results was shared. */
+  facts?: (ctx: RunHookContext) => Promise<Record<string, string>>;
   /** Folders under the data folder that legitimately hold identities; the audit does not scan them. */
   auditExclude?: string[];
   /** DuckDB settings for every stage (a stage's own settings win), e.g. a memory limit. */

@@ -3,16 +3,14 @@
 // whole key object, not only its hash.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+// Compiled ahead of time from schemas/run-record.schema.json (npm run schemas): loading ajv's
+// compiler on every run cost about a fifth of a no-op re-run.
+import validator from '../schemas/run-record.validate.mjs';
 import { writeFileAtomic } from './fsutil.ts';
 import type { KeyObject } from './key.ts';
 import type { OutputRecord } from './store.ts';
 import type { Json } from './stage.ts';
 import type { InputFiles, Reason } from './explain.ts';
-
-const addFormats = addFormatsModule.default;
 
 export type StageStatus = 'hit' | 'ran' | 'failed' | 'skipped' | 'stopped' | 'cancelled';
 
@@ -45,15 +43,7 @@ export interface RunRecord {
   stages: Record<string, StageRun>;
 }
 
-const schemaFile = fileURLToPath(new URL('../schemas/run-record.schema.json', import.meta.url));
-let validator: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
-
 export function validateRunRecord(record: unknown): string[] {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
-  }
   if (validator(record)) return [];
   return ((validator.errors ?? []) as { instancePath: string; message?: string }[]).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }

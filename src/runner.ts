@@ -367,9 +367,12 @@ export class Runner {
       // Loaded only when a stage really runs, so a fully cached run starts fast.
       // Two stages may start at once: both wait for the same pool.
       // Engines spill into the run's work folder, removed with it at the end of the run.
-      engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
-      pool = await engines.pool;
-      db = await pool.acquire({ threads: 2, ...this.project.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      // A stage that declares `duckdb: false` (the retention check) gets none: DuckDB is not even loaded.
+      if (stage.duckdb !== false) {
+        engines.pool ??= import('./duck.ts').then(({ DuckPool }) => new DuckPool(join(this.store.tmp, runId, '.duckdb-spill')));
+        pool = await engines.pool;
+        db = await pool.acquire({ threads: 2, ...this.project.config.duckdb, ...stage.duckdb, tempDirectory: work.tmp });
+      }
       const ctx: StageContext = {
         request,
         today: day,
@@ -381,7 +384,7 @@ export class Runner {
         outputs,
         tmpDir: work.tmp,
         dir: resolve(stage.file, '..'),
-        db,
+        db: db ?? noDuck(stage.name),
         log: {
           info: (message) => {
             notes.push(message);
@@ -465,8 +468,19 @@ function pendingOutputs(stage: Stage): Record<string, OutputRecord> {
   return Object.fromEntries(Object.entries(stage.outputs).map(([o, spec]) => [o, { hash: PENDING, bytes: 0, format: spec.format, classification: spec.classification }]));
 }
 
-async function countRows(db: Duck, file: string, format: string): Promise<number | undefined> {
+/** ctx.db of a stage that declared `duckdb: false`: any use is a clear error, not a crash. */
+function noDuck(stage: string): Duck {
+  return new Proxy({} as Duck, {
+    get() {
+      throw new Error(`stage ${stage} declared duckdb: false, so it has no ctx.db`);
+    },
+  });
+}
+
+async function countRows(db: Duck | undefined, file: string, format: string): Promise<number | undefined> {
   try {
+    if (!db && format !== 'json') return undefined;
+    db = db!;
     if (format === 'parquet') return Number((await db.one<{ n: bigint }>('SELECT count(*) AS n FROM read_parquet($p)', { p: file }))!.n);
     if (format === 'arrow') return (await import('apache-arrow')).tableFromIPC(readFileSync(file)).numRows;
     if (format === 'json') {

@@ -97,7 +97,8 @@ export interface StageSpec<P extends Json = Json> {
   params?: P;
   /** false for stages that must be evaluated every time (purge). Default true. */
   cache?: boolean;
-  duckdb?: DuckOptions;
+  /** DuckDB settings for this stage; `false`: the stage uses no DuckDB (none is opened, ctx.db throws). */
+  duckdb?: DuckOptions | false;
   run(ctx: StageContext<P>): Promise<StageResult | void>;
 }
 

@@ -15,4 +15,6 @@ export const FRAMEWORK_COMMANDS: Record<string, Loader> = {
   purge: () => import('./purge.ts') as Promise<{ default: CommandSpec<Options> }>,
   audit: () => import('./audit.ts') as Promise<{ default: CommandSpec<Options> }>,
   schedule: () => import('./schedule.ts') as Promise<{ default: CommandSpec<Options> }>,
+  requests: () => import('./requests.ts') as Promise<{ default: CommandSpec<Options> }>,
+  show: () => import('./show.ts') as Promise<{ default: CommandSpec<Options> }>,
 };

@@ -2,6 +2,7 @@
 // changed runs. --explain and --dry-run show the plan and why, without running or locking.
 import { chooseMode, createRenderer } from '../log.ts';
 import { Runner } from '../runner.ts';
+import { checkRequestId } from '../request.ts';
 import { defineCommand, fail, usageError } from './command.ts';
 import { checkKnownRequest, jsonOption, requestOption, waitOption, wholeNumber } from './common.ts';
 import { EXIT, exitForFailure } from './exit.ts';
@@ -26,6 +27,9 @@ re-runs only if that stage's outputs change), with the key field that changed an
   },
   async run({ values, project }): Promise<number> {
     const json = !!values.json;
+    // A malformed id is refused before the project is even loaded.
+    const malformed = checkRequestId(values.request);
+    if (malformed) return usageError(command, malformed, json);
     const p = await project();
     const bad = await checkKnownRequest(p, values.request, { mustHaveInputs: true });
     if (bad) return fail(bad, EXIT.usage, { json, reason: 'unknown-request' });

@@ -10,6 +10,8 @@ export default defineStage({
   name: 'purge',
   description: 'Apply the retention rule: delete person-level data once the review period and a month after publication have passed.',
   cache: false,
+  // It reads one JSON file: no DuckDB, so a no-op re-run never loads it.
+  duckdb: false,
   inputs: { request: 'intake.request', results: 'report.results' },
   outputs: { decision: { format: 'json', classification: 'aggregate', description: 'The due date, the rule, and whether this run purged.' } },
   async run({ inputs, outputs, log, today }) {

@@ -91,6 +91,72 @@ test('after an edit to one metrics SQL file --explain exits 0: metrics would run
   assert.is(s.purge!.state, 'pending');
 });
 
+test('status says what is outdated and why: metrics would run because of its SQL file, report is pending', async () => {
+  const one = await run(['status', '--request', '123', '--json']);
+  assert.is(one.status, 0, one.stderr);
+  const s = JSON.parse(one.stdout);
+  assert.is(s.upToDate, false);
+  const metrics = s.outdated.find((o: { stage: string }) => o.stage === 'metrics');
+  assert.is(metrics.state, 'would-run');
+  assert.equal(metrics.reason.changes.map((c: { name: string }) => c.name), ['stages/metrics/age.sql']);
+  assert.ok(s.outdated.some((o: { stage: string; state: string }) => o.stage === 'report' && o.state === 'pending'));
+  assert.not.ok(s.outdated.some((o: { stage: string }) => o.stage === 'purge'), 'the never-cached retention check is not "outdated"');
+  assert.is(s.facts.shared, 'not shared yet');
+  assert.is(s.retention.due, null);
+  const all = await run(['status']);
+  assert.is(all.status, 0, all.stderr);
+  assert.match(all.stdout, /request 123: last run \S+ ok; outdated: metrics would run, report pending; shared: not shared yet; purge date not set yet/);
+});
+
+test('show prints an aggregate output; a personal one only with --personal and a reason, and the access is recorded', async () => {
+  const metrics = await run(['show', '--request', '123', 'metrics.metrics']);
+  assert.is(metrics.status, 0, metrics.stderr);
+  assert.ok(Array.isArray(JSON.parse(metrics.stdout).analyses));
+  const refused = await run(['show', '--request', '123', 'intake.cohort']);
+  assert.is(refused.status, 2);
+  assert.match(refused.stderr, /intake\.cohort is personal data: pass --personal --reason TEXT/);
+  assert.not.ok(existsSync(join(root, 'data/register/access.jsonl')));
+  const shown = await run(['show', '--request', '123', 'intake.cohort', '--personal', '--reason', 'checking a reported typo', '--format', 'csv']);
+  assert.is(shown.status, 0, shown.stderr);
+  assert.match(shown.stdout.split('\n')[0]!, /^row,/);
+  const access = readFileSync(join(root, 'data/register/access.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.is(access.length, 1);
+  assert.equal([access[0].request, access[0].dataset, access[0].classification, access[0].reason, access[0].to], ['123', 'intake.cohort', 'personal', 'checking a reported typo', 'stdout']);
+  const out = join(root, 'matched.csv');
+  const matched = await run(['show', '--request', '123', 'propensity.matched', '--personal', '--reason', 'review', '--out', out]);
+  assert.is(matched.status, 0, matched.stderr);
+  assert.match(readFileSync(out, 'utf8'), /^event_id,/);
+  assert.is(statSync(out).mode & 0o777, 0o600);
+  assert.is((await run(['show', '--request', '123', 'nope.output'])).status, 2);
+});
+
+test('init makes a schema-valid request folder with the upload template; requests lists it; init never overwrites', async () => {
+  const r = await run(['init', '--request', '456']);
+  assert.is(r.status, 0, r.stderr);
+  const form = JSON.parse(readFileSync(join(root, 'data/requests/456/request.json'), 'utf8')) as { id: string; data_protection_assurance: boolean };
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const addFormats = (await import('ajv-formats')).default.default;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const valid = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/request.schema.json', import.meta.url), 'utf8')));
+  assert.ok(valid(form), JSON.stringify(valid.errors));
+  assert.is(form.id, '456');
+  assert.is(form.data_protection_assurance, false, 'no assurance until the provider gives it');
+  assert.ok(existsSync(join(root, 'data/requests/456/cohort.xlsx')));
+  const again = await run(['init', '--request', '456']);
+  assert.is(again.status, 2);
+  const list = JSON.parse((await run(['requests', '--json'])).stdout);
+  assert.equal(list.requests.map((q: { request: string }) => q.request), ['123', '456']);
+});
+
+test('the package has a bin entry that prints its version', async () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const { $ } = await import('zx');
+  const r = await $({ nothrow: true, quiet: true })`${new URL('../../' + pkg.bin.pipeline, import.meta.url).pathname} --version`;
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.is(r.stdout.trim(), pkg.version);
+});
+
 test('--request 999 (unknown) exits 2 and writes no run record; schedule is not wedged by it', async () => {
   const r = await run(['--request', '999']);
   assert.is(r.status, 2, r.stderr);
@@ -98,7 +164,7 @@ test('--request 999 (unknown) exits 2 and writes no run record; schedule is not 
   assert.not.ok(existsSync(join(root, 'data/runs/999')));
   const schedule = await run(['schedule', '--json']);
   assert.is(schedule.status, 0, schedule.stdout + schedule.stderr);
-  assert.equal((JSON.parse(schedule.stdout).lines as { request: string }[]).map((l) => l.request), ['123']);
+  assert.equal((JSON.parse(schedule.stdout).lines as { request: string }[]).map((l) => l.request), ['123', '456']);
 });
 
 test.after(removeJusticeProjects);
