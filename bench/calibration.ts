@@ -276,10 +276,17 @@ function summarise(results: WorldResult[]): { rows: Row[]; notes: string } {
     `False-positive rate under effect 0 (95 % CI of the headline excludes 0): ${fp.length ? pct(mean(fp), fp.length) : 'n/a'} of ${fp.length} worlds; frequency measure: ${fpFreq.length ? pct(mean(fpFreq), fpFreq.length) : 'n/a'}.`,
     `Max |SMD| after matching (balance table: covariates, factor levels, indicators): median ${f(quantile(smd, 0.5), 3)} (95 % CI ${f(smd[lo] ?? NaN, 3)}-${f(smd[hi] ?? NaN, 3)}), quartiles ${f(quantile(smd, 0.25), 3)} / ${f(quantile(smd, 0.75), 3)}, 90th percentile ${f(quantile(smd, 0.9), 3)}, max ${f(smd[n - 1] ?? NaN, 3)}; above 0.05 in ${pct(over(0.05), n)}, above 0.10 in ${pct(over(0.1), n)} of worlds.`,
     `Truth: the exact ATT over the treated the pipeline analysed (matched treated events), from each participant's potential outcomes under the same draws; "bias vs all participants" uses effect.json's ATT over every participant instead. Treated analysed per world: median ${quantile(results.map((r) => r.treatedAnalysed).sort((a, b) => a - b), 0.5)} of ${first.size}. Worlds where a treated person's measured outcome differed from their potential outcome "with" (the linkage chose another event): ${mismatched}.`,
+    `Worlds that failed to run (${OUT.replace(ROOT, '')}.failed): ${failedWorlds().length ? failedWorlds().map((x) => `world ${x.world} (seed ${x.seed})`).join(', ') : 'none'}.`,
     `Columns dropped as constant or collinear: ${dropped.size ? [...dropped].map(([c, k]) => `"${c}" in ${k} worlds`).join(', ') : 'none'}.`,
     `Acceptance (issue 19): ${checks.join('; ')}.`,
   ].join('\n\n');
   return { rows, notes };
+}
+
+function failedWorlds(): { world: number; seed: number }[] {
+  const file = `${SUMMARISE ?? OUT}.failed`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
 function readResults(file: string): WorldResult[] {
@@ -327,7 +334,7 @@ try {
   const worker = async () => {
     while (next < todo.length) {
       const w = todo[next++]!;
-      const line = await new Promise<string>((resolveLine, reject) => {
+      const line = await new Promise<string | null>((resolveLine) => {
         const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2).filter((a, i, all) => a !== '--world' && all[i - 1] !== '--world'), '--world', String(w)], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
@@ -336,9 +343,16 @@ try {
         child.on('close', (code) => {
           const l = out.split('\n').find((x) => x.startsWith('WORLD '));
           if (code === 0 && l) resolveLine(l.slice('WORLD '.length));
-          else reject(new Error(`world ${w} failed (exit ${code}):\n${err.slice(-4000)}`));
+          else {
+            // A failed world is a finding, not a reason to lose the others: it is kept, with the
+            // end of its error, in <out>.failed, and the summary counts it.
+            console.error(`world ${w} failed (exit ${code}):\n${err.slice(-4000)}`);
+            appendFileSync(`${OUT}.failed`, JSON.stringify({ world: w, seed: FIRST_SEED + w, exit: code, error: err.slice(-2000) }) + '\n');
+            resolveLine(null);
+          }
         });
       });
+      if (line === null) continue;
       appendFileSync(OUT, line + '\n');
       finished++;
       const r = JSON.parse(line) as WorldResult;
