@@ -5,7 +5,8 @@
 // effect.json's ATT is the mean difference of the per-person file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import registerStage from '../../stages/register/stage.ts';
@@ -13,6 +14,7 @@ import { Duck } from '../../src/duck.ts';
 import { DEMO_PROGRAMME, synthesize, type ProgrammeSpec } from '../../synth/index.ts';
 import { POTENTIAL_OUTCOMES_FILE, TRUTH_MEASURES } from '../../synth/request.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
+import { REPO } from '../helpers/justice-project.ts';
 
 const STAGE_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
 type Row = Record<string, unknown>;
@@ -82,6 +84,23 @@ test('with an effect, the world "with" is what the register stage measures, and 
   // a reoffender-only measure: each world's mean over its own reoffenders
   const days = (w: 'with' | 'without') => mean(rows.filter((r) => Number(r[`reoff_${w}`]) === 1).map((r) => Number(r[`days_to_first_${w}`])));
   assert.ok(Math.abs(effect.measures.days_to_first.att - (days('with') - days('without'))) < 1e-6);
+});
+
+test('npm run synth takes --effect-pp (a negative number after a space too), --period and --request-id, and writes only that programme', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'synth-cli-'));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'synth/cli.ts'), '--seed', '99', '--people', '20000', '--request-size', '60',
+    '--request-id', 'cli1', '--effect-pp', '-12.5', '--period', '2020-01-01..2020-12-31', '--data-dir', dir], { cwd: REPO, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(readdirSync(join(dir, 'requests')), ['cli1'], 'a calibration world holds only its own programme');
+  const effect = JSON.parse(readFileSync(join(dir, 'truth/cli1/effect.json'), 'utf8'));
+  assert.is(effect.effect_pp, -12.5);
+  assert.equal(effect.period, { from: '2020-01-01', to: '2020-12-31' });
+  assert.is(effect.participants, 60);
+  const request = JSON.parse(readFileSync(join(dir, 'requests/cli1/request.json'), 'utf8'));
+  assert.equal(request.analysis_period, { from: '2020-01-01', to: '2020-12-31' });
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'synth/cli.ts'), '--request-size', '60', '--period', '2020-13-01..2020-12-31', '--data-dir', dir], { cwd: REPO, encoding: 'utf8' });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /--period must be FROM\.\.TO/);
 });
 
 test.run();
