@@ -187,7 +187,7 @@ export default {
       participants: effect.participants,
       treatedAnalysed: analysed.size,
       treatedOutcomeMismatches: mismatches,
-      maxAbsSmdAfter: balance.maxAbsSmdAfter,
+      maxAbsSmdAfter: balance.max_abs_smd_after,
       droppedColumns: (model.model.dropped ?? []).map((d: { column: string }) => d.column),
       seconds: (performance.now() - t0) / 1000,
       measures,

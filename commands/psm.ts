@@ -10,6 +10,7 @@ import { LogisticError } from '../stages/propensity/logistic.ts';
 import { writeMatchedArrow } from '../stages/propensity/matched-arrow.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from '../stages/propensity/psm.ts';
 import { formatBalance, formatCounts, formatModel } from '../stages/propensity/report-text.ts';
+import { snakeCaseKeys } from '../stages/propensity/outputs.ts';
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
@@ -118,7 +119,7 @@ async function psm(values: Values<typeof OPTIONS>): Promise<number> {
     const model = modelJson(design, result, args.options);
     const balance = balanceJson(result);
     if (args.out) writeMatchedArrow(args.out, { idName: args.id ?? 'row', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
-    if (args.json) process.stdout.write(JSON.stringify({ ...model, balance }, null, 2) + '\n');
+    if (args.json) process.stdout.write(JSON.stringify(snakeCaseKeys({ ...model, balance }), null, 2) + '\n');
     else {
       process.stdout.write(formatModel(model.model) + '\n');
       process.stdout.write(formatBalance(balance) + '\n');

@@ -2,19 +2,21 @@
 // pinned run need. `gc --pin RUN --request ID` keeps one run's outputs for good.
 import { applyGc, pinRun, planGc } from '../gc.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
-import { checkKnownRequest, dryRunOption, jsonOption, waitOption, wholeNumber } from './common.ts';
+import { checkKnownRequest, dryRunOption, jsonOption, waitOption, wholeNumber, yesOption } from './common.ts';
+import { confirm } from './confirm.ts';
 import { acquireStoreLock } from '../store-lock.ts';
 import { EXIT } from './exit.ts';
 
 const command = defineCommand({
   name: 'gc',
   summary: 'delete cached results no recent or pinned run needs (--dry-run lists them); never while a run is live',
-  usage: '[--keep N] [--dry-run] [--wait SECONDS] [--json] | --pin RUN --request ID',
+  usage: '[--keep N] [--dry-run] [--yes] [--wait SECONDS] [--json] | --pin RUN --request ID',
   options: {
     keep: { type: 'string', arg: 'N', description: 'keep what the last N runs of each request need (default 5)' },
     'dry-run': dryRunOption,
     pin: { type: 'string', arg: 'RUN', description: 'pin this run of --request: gc keeps what it needs, always' },
     request: { type: 'string', arg: 'ID', description: 'the request of --pin' },
+    yes: yesOption,
     wait: waitOption,
     json: jsonOption,
   },
@@ -47,6 +49,9 @@ const command = defineCommand({
         for (const b of plan.deleteBlobs) process.stdout.write(`  blob ${b.hash}\n`);
       }
       return EXIT.ok;
+    }
+    if (!values.yes && !(await confirm(`delete the cached results that neither the last ${keep} run(s) of each request nor a pinned run need?`))) {
+      return fail('not confirmed; nothing was deleted', EXIT.cancelled, { json, reason: 'cancelled' });
     }
     // The plan is made under the store lock, with no run live: nothing a run uses can be deleted.
     const lock = await acquireStoreLock(p.records, 'gc', wait * 1000);

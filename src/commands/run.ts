@@ -36,6 +36,8 @@ re-runs only if that stage's outputs change), with the key field that changed an
     const wait = wholeNumber('wait', values.wait, 0);
     const concurrency = wholeNumber('concurrency', values.concurrency, 2, 1);
     for (const v of [wait, concurrency]) if (typeof v === 'string') return usageError(command, v, json);
+    const contradicting = values.only ? (values.force ?? []).filter((f) => f !== values.only) : [];
+    if (contradicting.length) return usageError(command, `--only ${values.only} runs that stage alone: --force ${contradicting.join(', ')} could not run (force the stage you run with --only, or drop --only)`, json);
     for (const name of [...(values.force ?? []), ...(values.only ? [values.only] : [])]) {
       if (!p.graph.stages.has(name)) return usageError(command, `unknown stage "${name}" (stages: ${p.graph.order.join(', ')})`, json);
     }

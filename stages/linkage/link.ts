@@ -6,6 +6,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duck } from '../../src/duck.ts';
 import type { Json } from '../../src/stage.ts';
+import type { MatchReport } from './match-report.ts';
 
 export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'tiers.sql', 'event-evidence.sql', 'decide.sql', 'index-event.sql'] as const;
 export const NICKNAMES_FILE = 'nicknames.csv';
@@ -56,7 +57,7 @@ export async function writeLinks(db: Duck, path: string): Promise<number> {
 const rate = (n: number, of: number): number => (of > 0 ? Math.round((n / of) * 10000) / 10000 : 0);
 
 /** Counts and rates by tier and by loss reason, in attrition order. Aggregate: no row numbers. */
-export async function matchReport(db: Duck, options: LinkOptions): Promise<Json> {
+export async function matchReport(db: Duck, options: LinkOptions): Promise<MatchReport> {
   const statusRows = await db.all<{ status: string; n: number }>('SELECT status, count(*)::INTEGER AS n FROM links GROUP BY status');
   const byStatus = new Map(statusRows.map((r) => [r.status, r.n]));
   const tierRows = await db.all<{ tier: string; linked: number; matched: number }>(
@@ -73,7 +74,7 @@ export async function matchReport(db: Duck, options: LinkOptions): Promise<Json>
   const total = [...byStatus.values()].reduce((a, b) => a + b, 0);
   const reasons = options.withEvents ? ATTRITION : ATTRITION.filter((r) => r === 'no_match' || r === 'suspect' || r === 'duplicate');
   let remaining = total;
-  const attrition: Json[] = [{ step: 'submitted', remaining, rate: rate(remaining, total) }];
+  const attrition: MatchReport['attrition'] = [{ step: 'submitted', remaining, rate: rate(remaining, total) }];
   for (const reason of reasons) {
     const lost = byStatus.get(reason) ?? 0;
     remaining -= lost;

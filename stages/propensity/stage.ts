@@ -10,6 +10,7 @@ import { loadDesign } from './design.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
 import type { ModelSpec } from './model-terms.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, modelNotes, runPsm, type PsmOptions } from './psm.ts';
+import { snakeCaseKeys } from './outputs.ts';
 
 export type PropensityParams = {
   numeric: string[];
@@ -145,22 +146,22 @@ export default defineStage<PropensityParams>({
       ...model,
       cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
     };
-    writeFileSync(outputs.model!, JSON.stringify(out, null, 2) + '\n');
-    writeFileSync(outputs.balance!, JSON.stringify(balanceJson(result, modelNotes(design, result)), null, 2) + '\n');
+    writeFileSync(outputs.model!, JSON.stringify(snakeCaseKeys(out), null, 2) + '\n');
+    writeFileSync(outputs.balance!, JSON.stringify(snakeCaseKeys(balanceJson(result, modelNotes(design, result))), null, 2) + '\n');
     const rows = writeMatchedArrow(outputs.matched!, { idName: 'event_id', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
     const c = result.match.counts;
     for (const note of model.model.notes) log.info(note);
     log.info(`${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
     return {
       rows: { matched: rows },
-      summary: {
+      summary: snakeCaseKeys({
         treated: c.treated,
         treatedMatched: c.treatedMatched,
         treatedOffSupport: c.treatedOffSupport,
         comparisonMatched: c.comparisonMatched,
         maxAbsSmdAfter: result.balance.maxAbsSmdAfter,
         poorlyBalanced: result.balance.flags.poor,
-      },
+      }),
     };
   },
 });

@@ -1,9 +1,10 @@
-// Readers for the report's upstream inputs. The metrics file is ours and read strictly; the
-// balance, match report and intake summary come from stages built in parallel, so their readers
-// accept the field spellings those stages use (documented in docs/data-contracts.md only as
-// prose) and fail with a clear message, naming the file and field, when nothing usable is there.
+// Readers for the report's upstream inputs. Each reads the one spelling its writer uses, typed by
+// the writer's own contract (propensity/outputs.ts, linkage/match-report.ts), and fails with a
+// clear message, naming the file and field, when it is not there.
 import type { AnalysisResult } from '../metrics/analyse.ts';
 import type { NotIncluded, Profile } from '../metrics/profile.ts';
+import type { BalanceJson } from '../propensity/outputs.ts';
+import type { MatchReport } from '../linkage/match-report.ts';
 
 export interface Metrics {
   format: 'jdl-metrics';
@@ -96,74 +97,39 @@ export function readRequest(json: unknown): RequestInfo {
   return json as unknown as RequestInfo;
 }
 
-/**
- * Balance rows: `{ rows: [...] }` (propensity's BalanceSummary), `{ covariates: [...] }` or a bare
- * array; per row the SMD after matching as `after.smd`, `smd_after` or `smdAfter`. SMDs are
- * fractions (0.05 = 5 %) unless the file says `smd_unit: "percent"`.
- */
+/** Balance rows from propensity's balance.json (`covariates`, SMDs as fractions), in per cent. */
 export function readBalance(json: unknown): BalanceVariable[] {
-  const rows = Array.isArray(json) ? json : isObj(json) ? firstOf(json, ['rows', 'covariates', 'variables', 'balance']) : undefined;
-  if (!Array.isArray(rows)) throw new Error('balance: no rows (expected rows, covariates or variables)');
-  const scale = isObj(json) && json.smd_unit === 'percent' ? 1 : 100;
+  const rows = isObj(json) ? (json as Partial<BalanceJson>).covariates : undefined;
+  if (!Array.isArray(rows)) throw new Error('balance: no covariates');
   return rows.map((r, i) => {
-    if (!isObj(r)) throw new Error(`balance: row ${i + 1} is not an object`);
-    const name = firstOf(r, ['covariate', 'name', 'variable', 'term']);
-    const after = num(firstOf(r, ['after.smd', 'smd_after', 'smdAfter']));
-    if (typeof name !== 'string' || after === null) throw new Error(`balance: row ${i + 1} lacks a name or an SMD after matching`);
-    const before = num(firstOf(r, ['before.smd', 'smd_before', 'smdBefore']));
-    const vr = num(firstOf(r, ['after.varianceRatio', 'after.variance_ratio', 'variance_ratio_after', 'varianceRatioAfter', 'vr_after']));
-    return { name, smdBefore: before === null ? null : before * scale, smdAfter: after * scale, varianceRatioAfter: vr };
+    const after = isObj(r) && isObj(r.after) ? num(r.after.smd) : null;
+    if (!isObj(r) || typeof r.covariate !== 'string' || after === null) throw new Error(`balance: covariates[${i}] lacks covariate or after.smd`);
+    const before = isObj(r.before) ? num(r.before.smd) : null;
+    return { name: r.covariate, smdBefore: before === null ? null : before * 100, smdAfter: after * 100, varianceRatioAfter: num(r.after.variance_ratio) };
   });
 }
 
-const SKIP = new Set(['submitted', 'linked']);
-
 /**
- * Labelled counts from an array of objects (label and count under one of the given keys) or an
- * object of label -> count. Entries labelled 'submitted' or 'linked' are totals, not losses.
- */
-function countsList(v: unknown, labelKeys: string[], countKeys: string[], file: string): { label: string; count: number }[] {
-  if (Array.isArray(v)) {
-    const out: { label: string; count: number }[] = [];
-    v.forEach((item, i) => {
-      if (!isObj(item)) throw new Error(`${file}: entry ${i + 1} is not an object`);
-      const label = firstOf(item, labelKeys);
-      if (typeof label !== 'string') throw new Error(`${file}: entry ${i + 1} has no label (${labelKeys.join('/')})`);
-      if (SKIP.has(label)) return;
-      const c = num(firstOf(item, countKeys));
-      if (c === null) throw new Error(`${file}: entry ${i + 1} has no count (${countKeys.join('/')})`);
-      out.push({ label, count: c });
-    });
-    return out;
-  }
-  if (isObj(v)) {
-    // An object keeps insertion order, which JSON.parse preserves: the writer's attrition order.
-    return Object.entries(v)
-      .filter(([label]) => !SKIP.has(label))
-      .map(([label, x]) => {
-        const c = num(x) ?? (isObj(x) ? num(firstOf(x, countKeys)) : null);
-        if (c === null) throw new Error(`${file}: ${label} has no count`);
-        return { label, count: c };
-      });
-  }
-  return [];
-}
-
-/**
- * The linkage match report: losses in attrition order (linkage writes `attrition: [{ step,
- * lost, … }]`, the first step being 'submitted') and people linked by each tier (`by_tier:
- * [{ tier, linked, matched, … }]`).
+ * The linkage match report: losses in attrition order (after the first step, 'submitted') and
+ * people linked by each tier.
  */
 export function readMatchReport(json: unknown): MatchSummary {
   if (!isObj(json)) throw new Error('matchReport: not an object');
-  const tiers = countsList(firstOf(json, ['by_tier', 'tiers', 'byTier']), ['tier', 'name'], ['linked', 'count', 'n'], 'matchReport').map((t) => ({ tier: t.label, count: t.count }));
-  const losses = countsList(firstOf(json, ['attrition', 'losses', 'by_reason', 'byReason', 'steps']), ['step', 'reason', 'status', 'name'], ['lost', 'count', 'n'], 'matchReport').map((l) => ({ reason: l.label, count: l.count }));
-  return {
-    submitted: num(firstOf(json, ['cohort_rows', 'submitted', 'counts.submitted'])),
-    linked: num(firstOf(json, ['linked', 'counts.linked'])),
-    tiers,
-    losses,
-  };
+  const m = json as Partial<MatchReport>;
+  if (!Array.isArray(m.by_tier)) throw new Error('matchReport: by_tier missing');
+  if (!Array.isArray(m.attrition)) throw new Error('matchReport: attrition missing');
+  const tiers = m.by_tier.map((t, i) => {
+    if (!isObj(t) || typeof t.tier !== 'string' || num(t.linked) === null) throw new Error(`matchReport: by_tier[${i}] lacks tier or linked`);
+    return { tier: t.tier, count: t.linked };
+  });
+  const losses = m.attrition.flatMap((a, i) => {
+    if (!isObj(a) || typeof a.step !== 'string') throw new Error(`matchReport: attrition[${i}] lacks step`);
+    if (a.step === 'submitted') return [];
+    const lost = 'lost' in a ? num(a.lost) : null;
+    if (lost === null) throw new Error(`matchReport: attrition[${i}] (${a.step}) lacks lost`);
+    return [{ reason: a.step, count: lost }];
+  });
+  return { submitted: num(m.cohort_rows), linked: num(m.linked), tiers, losses };
 }
 
 export function readIntakeSummary(json: unknown): IntakeCounts {

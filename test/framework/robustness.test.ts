@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { $ } from 'zx';
 import { fileURLToPath } from 'node:url';
 import { makeToyProject, runToy, edit } from '../helpers/toy-dag.ts';
 import { removeToyProjects } from '../helpers/toy-dag.ts';
@@ -15,7 +16,8 @@ const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const NODE = [process.execPath, '--import', 'tsx'];
 
 function cli(root: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(NODE[0]!, [...NODE.slice(1), CLI, '--config', join(root, 'pipeline.config.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true', ...env } });
+  const r = $({ sync: true, cwd: root, env: { ...process.env, CI: 'true', ...env }, nothrow: true, quiet: true })`${NODE} ${CLI} --config ${join(root, 'pipeline.config.ts')} ${args}`;
+  return { status: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 const toyStage = (name: string, inputs: Record<string, string>, extra: Partial<Stage> = {}): Stage => ({

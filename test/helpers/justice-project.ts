@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { $ } from 'zx';
 import { demoWorld } from './demo-world.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,11 +52,8 @@ export default {
   return root;
 }
 
-export function pipeline(root: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli.ts'), '--config', join(root, 'pipeline.config.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true', ...env },
-    maxBuffer: 64 * 2 ** 20,
-  });
+/** The real CLI on the scratch project, synchronously (zx's sync mode): status, stdout, stderr. */
+export function pipeline(root: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = $({ sync: true, cwd: root, env: { ...process.env, CI: 'true', ...env }, nothrow: true, quiet: true })`${process.execPath} --import tsx ${join(REPO, 'src/cli.ts')} --config ${join(root, 'pipeline.config.ts')} ${args}`;
+  return { status: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -84,7 +84,7 @@ export default {
     assert.is(record.status, 'ok');
     assert.is(record.stages.report.status, 'ran', 'the report stage ran');
     const balance = JSON.parse(readFileSync(join(root, 'data/store/objects', record.stages.propensity.outputs.balance.hash), 'utf8'));
-    assert.ok(balance.modelNotes.some((n: string) => n.includes('"index_year"')), 'the note reaches the balance output the report reads');
+    assert.ok(balance.model_notes.some((n: string) => n.includes('"index_year"')), 'the note reaches the balance output the report reads');
   } finally {
     rmSync(world, { recursive: true, force: true });
   }

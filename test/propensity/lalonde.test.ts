@@ -34,21 +34,21 @@ test('caliper matching (default): converges, balance improves, counts add up, ma
   assert.equal(j.model.terms.find((t: { name: string }) => t.name === 'race').reference, 'white');
   const rows: Row[] = j.balance.covariates;
   const meanAbs = (k: 'before' | 'after') => rows.reduce((s, x) => s + Math.abs(x[k].smd), 0) / rows.length;
-  assert.ok(j.balance.maxAbsSmdAfter < j.balance.maxAbsSmdBefore / 3, `max |SMD| ${j.balance.maxAbsSmdBefore} -> ${j.balance.maxAbsSmdAfter}`);
+  assert.ok(j.balance.max_abs_smd_after < j.balance.max_abs_smd_before / 3, `max |SMD| ${j.balance.max_abs_smd_before} -> ${j.balance.max_abs_smd_after}`);
   assert.ok(meanAbs('after') < meanAbs('before') / 3);
   const poorBefore = rows.filter((x) => Math.abs(x.before.smd) > 0.1).length;
   assert.ok(j.balance.flags.poor < poorBefore / 3, `poorly balanced: ${poorBefore} -> ${j.balance.flags.poor}`);
   const c = j.matching.counts;
-  assert.is(c.treatedMatched + c.treatedOffSupport, 185);
+  assert.is(c.treated_matched + c.treated_off_support, 185);
   const table = tableFromIPC(readFileSync(out));
   assert.equal(table.schema.fields.map((f) => f.name), ['rownames', 'treated', 'weight', 'score']);
   const treated = table.getChild('treated')!.toArray() as Int32Array;
   const weight = table.getChild('weight')!.toArray() as Float64Array;
   let nt = 0, wc = 0;
   for (let i = 0; i < table.numRows; i++) treated[i] ? nt++ : (wc += weight[i]!);
-  assert.is(nt, c.treatedMatched);
+  assert.is(nt, c.treated_matched);
   assert.ok(Math.abs(wc - nt) < 1e-9);
-  assert.is(table.numRows - nt, c.comparisonMatched);
+  assert.is(table.numRows - nt, c.comparison_matched);
 });
 
 test('nearest 1:1 without replacement: every treated unit gets one distinct comparator; balance improves', async () => {
@@ -56,8 +56,8 @@ test('nearest 1:1 without replacement: every treated unit gets one distinct comp
   const r = await runPsmCommand(['--input', LALONDE, '--treatment', 'treat', '--covariates', COVARIATES, '--method', 'nearest', '--json']);
   assert.is(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.equal(j.matching.counts, { treated: 185, treatedMatched: 185, treatedOffSupport: 0, comparison: 429, comparisonMatched: 185 });
-  assert.ok(j.balance.maxAbsSmdAfter < j.balance.maxAbsSmdBefore);
+  assert.equal(j.matching.counts, { treated: 185, treated_matched: 185, treated_off_support: 0, comparison: 429, comparison_matched: 185 });
+  assert.ok(j.balance.max_abs_smd_after < j.balance.max_abs_smd_before);
   // Text output prints the three parts.
   const text = await runPsmCommand(['--input', LALONDE, '--treatment', 'treat', '--covariates', COVARIATES, '--method', 'nearest', '--ratio', '2', '--replace', '--exact', 'married']);
   assert.is(text.code, 0, text.stderr);

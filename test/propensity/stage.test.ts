@@ -97,8 +97,8 @@ test('the stage matches linked events against the pool and writes matched, model
   const pool = [...firstOf.values()];
   const excluded = model.model.exclusions;
   assert.is(model.model.treated + excluded.missing.treated + excluded.pruned.treated, 60);
-  assert.is(model.model.comparison + excluded.missing.comparison + excluded.pruned.comparison + excluded.outsideRange.comparison, pool.length);
-  assert.is(model.cohort.linkedEvents, 60);
+  assert.is(model.model.comparison + excluded.missing.comparison + excluded.pruned.comparison + excluded.outside_range.comparison, pool.length);
+  assert.is(model.cohort.linked_events, 60);
   assert.is(model.model.converged, true);
   assert.equal(model.matching.exact, ['gender', 'sentence_type']);
   assert.is(model.matching.method, 'caliper');
@@ -123,12 +123,12 @@ test('the stage matches linked events against the pool and writes matched, model
       comparisonWeight += weight[k]!;
     }
   });
-  assert.is(treatedCount, model.matching.counts.treatedMatched);
+  assert.is(treatedCount, model.matching.counts.treated_matched);
   assert.ok(Math.abs(comparisonWeight - treatedCount) < 1e-9, 'comparison weights sum to the matched treated');
   assert.is(run.result && run.result.rows!.matched, ids.length);
 
   assert.ok(balance.covariates.length > 11);
-  assert.ok(balance.maxAbsSmdAfter < balance.maxAbsSmdBefore, 'balance improves');
+  assert.ok(balance.max_abs_smd_after < balance.max_abs_smd_before, 'balance improves');
   const prev = balance.covariates.find((c: { covariate: string }) => c.covariate === 'prev_offences');
   assert.ok(Math.abs(prev.after.smd) < Math.abs(prev.before.smd));
   assert.is((statSync(run.outputs.matched!).mode & 0o777).toString(8), '600');

@@ -20,11 +20,11 @@ export function balanceJson(poor = false) {
     covariate,
     term: covariate,
     binary: vr === null,
-    before: { meanTreated: 0.5, meanComparison: 0.4, smd: before, varianceRatio: vr },
-    after: { meanTreated: 0.5, meanComparison: 0.49, smd: after, varianceRatio: vr },
+    before: { mean_treated: 0.5, mean_comparison: 0.4, smd: before, variance_ratio: vr },
+    after: { mean_treated: 0.5, mean_comparison: 0.49, smd: after, variance_ratio: vr },
     flag: Math.abs(after) < 0.05 ? 'well_matched' : Math.abs(after) <= 0.1 ? 'acceptable' : 'poor',
   });
-  // The shape propensity writes (psm.ts balanceJson): covariates with before/after sides.
+  // The shape propensity writes (propensity/outputs.ts BalanceJson): covariates with before/after sides.
   return {
     covariates: [
       row('age_index', 0.31, 0.012, 1.04),
@@ -33,7 +33,7 @@ export function balanceJson(poor = false) {
       row('ogrs', 0.38, poor ? 0.134 : 0.031, 0.97),
       row('region=London', 0.2, -0.004, null),
     ],
-    thresholds: { wellMatched: 0.05, acceptable: 0.1 },
+    thresholds: { well_matched: 0.05, acceptable: 0.1 },
   };
 }
 

@@ -7,13 +7,14 @@ import { buildAttrition } from '../../stages/report/view.ts';
 
 test('balance: propensity shape, SMD fractions shown as per cent', () => {
   const rows = readBalance({
-    thresholds: { wellMatched: 0.05, acceptable: 0.1 },
-    covariates: [{ covariate: 'age_index', term: 'age_index', binary: false, before: { smd: 0.31, varianceRatio: 1.2 }, after: { smd: -0.012, varianceRatio: 1.04 }, flag: 'well_matched' }],
+    thresholds: { well_matched: 0.05, acceptable: 0.1 },
+    covariates: [{ covariate: 'age_index', term: 'age_index', binary: false, before: { smd: 0.31, variance_ratio: 1.2 }, after: { smd: -0.012, variance_ratio: 1.04 }, flag: 'well_matched' }],
   });
   assert.equal(rows, [{ name: 'age_index', smdBefore: 31, smdAfter: -1.2, varianceRatioAfter: 1.04 }]);
-  assert.equal(readBalance({ smd_unit: 'percent', rows: [{ name: 'x', smd_after: 7 }] })[0]!.smdAfter, 7);
-  assert.throws(() => readBalance({ covariates: [{ covariate: 'x' }] }), /balance: row 1 lacks a name or an SMD after matching/);
-  assert.throws(() => readBalance({}), /balance: no rows/);
+  // One spelling only: another spelling of a field is an error, not a silent fallback.
+  assert.throws(() => readBalance({ rows: [{ name: 'x', smd_after: 0.07 }] }), /balance: no covariates/);
+  assert.throws(() => readBalance({ covariates: [{ covariate: 'x', after: { smdAfter: 0.07 } }] }), /balance: covariates\[0\] lacks covariate or after\.smd/);
+  assert.throws(() => readBalance({}), /balance: no covariates/);
 });
 
 test('match report: linkage shape, the submitted step is a total, not a loss', () => {
@@ -28,7 +29,8 @@ test('match report: linkage shape, the submitted step is a total, not a loss', (
     by_tier: [{ tier: 'pnc', matched: 100, linked: 90 }, { tier: 'exact', matched: 70, linked: 60 }],
   });
   assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }] });
-  assert.throws(() => readMatchReport({ attrition: [{ step: 'no_match' }] }), /matchReport: entry 1 has no count/);
+  assert.throws(() => readMatchReport({ by_tier: [], attrition: [{ step: 'no_match' }] }), /matchReport: attrition\[0\] \(no_match\) lacks lost/);
+  assert.throws(() => readMatchReport({ tiers: [], attrition: [] }), /matchReport: by_tier missing/);
 });
 
 test('attrition adds the common-support loss so the chevron sums to the treatment group', () => {
