@@ -21,12 +21,12 @@
 // BENCHMARKS.md with machine, date and commit.
 //
 // Options: --worlds N (100), --people N (150,000), --size N (participants, 400), --first-seed S,
-// --jobs N (worlds at a time, 1), --out FILE, --no-record, --summarise FILE, and for a long run
+// --jobs N (worlds at a time, 1), --out FILE, --no-record, --summarise FILE, --note TEXT, and for a long run
 // from a frozen copy of the code (`git archive` into a folder, node_modules linked in):
 // --benchmarks FILE (the BENCHMARKS.md to append to), --commit SHA (the copy's commit) and
 // --git-commit (commit that file alone when done).
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tableFromIPC } from 'apache-arrow';
@@ -62,6 +62,8 @@ const SUMMARISE = process.argv.includes('--summarise') ? resolve(arg('summarise'
 // copy was taken from, and --git-commit commits that file alone in its repository when done.
 const BENCHMARKS = resolve(arg('benchmarks', join(ROOT, 'BENCHMARKS.md')));
 const COMMIT = arg('commit', '') || commit();
+/** --note TEXT: a line added to the recorded notes (e.g. which commit ran which worlds). */
+const NOTE = arg('note', '');
 
 function record(title: string, rows: Row[], notes: string): void {
   const date = new Date().toISOString().slice(0, 10);
@@ -216,7 +218,7 @@ function quantile(sorted: number[], p: number): number {
 function measureRows(results: WorldResult[], label: string): Row[] {
   const rows: Row[] = [];
   for (const m of MEASURES) {
-    const unit = m === 'reoff' ? 'pp' : 'offences per person';
+
     const err = results.map((r) => r.measures[m].estimate - r.measures[m].truth);
     const errAll = results.map((r) => r.measures[m].estimate - r.measures[m].truthAll);
     const covered = results.map((r) => (r.measures[m].lower <= r.measures[m].truth && r.measures[m].truth <= r.measures[m].upper ? 1 : 0));
@@ -227,10 +229,10 @@ function measureRows(results: WorldResult[], label: string): Row[] {
     const d = m === 'reoff' ? 2 : 4;
     rows.push({
       worlds: label,
-      measure: m === 'reoff' ? 'rate of reoffending (headline)' : 'frequency of reoffending',
+      measure: m === 'reoff' ? 'rate of reoffending (headline), pp' : 'frequency of reoffending, offences per person',
       n,
       'coverage of 95 % CI': pct(mean(covered), n),
-      [`mean bias (${unit})`]: `${f(mean(err), d)} (MC SE ${f(sd(err) / Math.sqrt(n), d)})`,
+      'mean bias': `${f(mean(err), d)} (MC SE ${f(sd(err) / Math.sqrt(n), d)})`,
       'bias vs all participants': `${f(mean(errAll), d)} (MC SE ${f(sd(errAll) / Math.sqrt(n), d)})`,
       RMSE: `${f(rmse, d)} (MC SE ${f(sd(mse) / Math.sqrt(n) / (2 * rmse), d)})`,
       'mean CI width': `${f(mean(width), d)} (MC SE ${f(sd(width) / Math.sqrt(n), d)})`,
@@ -275,8 +277,9 @@ function summarise(results: WorldResult[]): { rows: Row[]; notes: string } {
     `${results.length} worlds (seeds ${first.seed}-${results.at(-1)?.seed}), ${first.people.toLocaleString('en-GB')} people and ${first.size} participants each, effects ${EFFECTS.join(' / ')} pp alternating, periods ${PERIODS.join(', ')} in turn; the whole pipeline on each (npm run synth, npm run pipeline); median ${f(quantile(results.map((r) => r.seconds).sort((a, b) => a - b), 0.5), 1)} s per world, ${first.jobs} at a time.`,
     `False-positive rate under effect 0 (95 % CI of the headline excludes 0): ${fp.length ? pct(mean(fp), fp.length) : 'n/a'} of ${fp.length} worlds; frequency measure: ${fpFreq.length ? pct(mean(fpFreq), fpFreq.length) : 'n/a'}.`,
     `Max |SMD| after matching (balance table: covariates, factor levels, indicators): median ${f(quantile(smd, 0.5), 3)} (95 % CI ${f(smd[lo] ?? NaN, 3)}-${f(smd[hi] ?? NaN, 3)}), quartiles ${f(quantile(smd, 0.25), 3)} / ${f(quantile(smd, 0.75), 3)}, 90th percentile ${f(quantile(smd, 0.9), 3)}, max ${f(smd[n - 1] ?? NaN, 3)}; above 0.05 in ${pct(over(0.05), n)}, above 0.10 in ${pct(over(0.1), n)} of worlds.`,
-    `Truth: the exact ATT over the treated the pipeline analysed (matched treated events), from each participant's potential outcomes under the same draws; "bias vs all participants" uses effect.json's ATT over every participant instead. Treated analysed per world: median ${quantile(results.map((r) => r.treatedAnalysed).sort((a, b) => a - b), 0.5)} of ${first.size}. Worlds where a treated person's measured outcome differed from their potential outcome "with" (the linkage chose another event): ${mismatched}.`,
-    `Worlds that failed to run (${OUT.replace(ROOT, '')}.failed): ${failedWorlds().length ? failedWorlds().map((x) => `world ${x.world} (seed ${x.seed})`).join(', ') : 'none'}.`,
+    `Truth: the exact ATT over the treated the pipeline analysed (matched treated events), from each participant's potential outcomes under the same draws; "bias vs all participants" uses effect.json's ATT over every participant instead. Treated analysed per world: median ${quantile(results.map((r) => r.treatedAnalysed).sort((a, b) => a - b), 0.5)} of ${first.size}. Worlds where the analysed treated were not exactly the participants' intervention events with their outcomes "with" (the linkage chose another event for at least one person): ${mismatched} of ${n}.`,
+    ...(NOTE ? [NOTE] : []),
+    `Worlds that failed to run (${basename(SUMMARISE ?? OUT)}.failed): ${failedWorlds().length ? failedWorlds().map((x) => `world ${x.world} (seed ${x.seed})`).join(', ') : 'none'}.`,
     `Columns dropped as constant or collinear: ${dropped.size ? [...dropped].map(([c, k]) => `"${c}" in ${k} worlds`).join(', ') : 'none'}.`,
     `Acceptance (issue 19): ${checks.join('; ')}.`,
   ].join('\n\n');
@@ -302,7 +305,7 @@ if (SUMMARISE) {
   }
   const { rows, notes } = summarise(results);
   if (process.argv.includes('--no-record')) console.log(rows, notes);
-  else record(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts, from ${SUMMARISE.replace(ROOT, '')})`, rows, notes);
+  else record(`calibration: ${results.length} synthetic worlds through the whole pipeline (bench/calibration.ts, summarised from ${basename(SUMMARISE)})`, rows, notes);
   process.exit(0);
 }
 
