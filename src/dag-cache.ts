@@ -68,7 +68,7 @@ export async function loadDagCached(configFile: string): Promise<LoadedDag> {
           }
         }
         if (fresh) {
-          memo.save();
+          // The memo is not saved here: a read-only command (a dry run, status) changes no file.
           return { root, dataDir, config, stages: m.stages.map((s) => ({ ...s.declaration, run: lazyRun(s.declaration.file) })) };
         }
       }

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
-import { downstreamOf, type Graph } from './graph.ts';
+import type { Graph } from './graph.ts';
 import { StatMemo, listFiles, type Sha256 } from './hash.ts';
 import { keyHash, makeKey, type KeyObject } from './key.ts';
 import { stageCodeFiles, projectPath } from './code.ts';
@@ -130,7 +130,9 @@ export class Runner {
     const env = environment();
     const forced = new Set(options.force ?? []);
     const selected = options.only ? new Set([options.only]) : new Set(this.graph.order);
-    const notSelected = options.only ? new Set([...downstreamOf(this.graph, options.only)].filter((s) => s !== options.only)) : new Set<string>();
+    // --only X: X and what it needs (its ancestors, from the cache); nothing else is even looked at.
+    const needed = options.only ? upstreamOf(this.graph, options.only) : undefined;
+    const notSelected = needed ? new Set(this.graph.order.filter((s) => !needed.has(s))) : new Set<string>();
     const plan = this.graph.order.filter((s) => !notSelected.has(s));
     emit({ type: 'plan', request, run: runId, stages: plan, dryRun: !!options.dryRun });
 
@@ -256,7 +258,8 @@ export class Runner {
       await Promise.race(running.values());
     }
     if (engines.pool) (await engines.pool).close();
-    memo.save();
+    // A dry run (--explain, status) writes nothing, not even the memo: it only costs re-hashing.
+    if (!options.dryRun) memo.save();
 
     for (const name of plan) {
       const s = results.get(name);
@@ -452,6 +455,19 @@ export { GraphValidationError } from './project.ts';
  */
 export function redactValues(message: string): string {
   return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
+}
+
+/** The stage and every stage it depends on, directly or not. */
+function upstreamOf(graph: Graph, name: string): Set<string> {
+  const out = new Set<string>();
+  const stack = [name];
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (out.has(s)) continue;
+    out.add(s);
+    stack.push(...(graph.deps.get(s) ?? []));
+  }
+  return out;
 }
 
 /** How long a run waits for a gc or purge that holds the store before giving up as "locked". */

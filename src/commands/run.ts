@@ -43,6 +43,11 @@ re-runs only if that stage's outputs change), with the key field that changed an
     }
     const explain = !!values.explain;
     const dryRun = explain || !!values['dry-run'];
+    if (values.only && !dryRun) {
+      // --only needs everything above the stage in the cache: find out first, so a refusal leaves no run record.
+      const check = await new Runner(p).run({ request: values.request!, only: values.only, force: values.force, dryRun: true });
+      if (!check.ok && check.reason === 'options') return usageError(command, check.message, json);
+    }
     const renderer = createRenderer(chooseMode(json), process.stdout, { explain });
     const controller = new AbortController();
     let signals = 0;

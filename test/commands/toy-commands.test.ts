@@ -22,12 +22,15 @@ function snapshot(root: string): Record<string, string> {
   return out;
 }
 
-test("every framework command's --help names each of its flags, and exits 0", async () => {
-  for (const [name, load] of Object.entries(FRAMEWORK_COMMANDS)) {
+test("every command's --help (the framework's and the justice ones) names each of its flags, and exits 0", async () => {
+  const config = (await import('../../pipeline.config.ts')).default;
+  const justice = Object.entries(config.commands ?? {}).map(([name, module]) => [name, () => import(new URL(`../../${module}`, import.meta.url).href)] as const);
+  assert.equal(justice.map(([n]) => n).sort(), ['init', 'link', 'psm', 'share', 'withdraw']);
+  for (const [name, load] of [...Object.entries(FRAMEWORK_COMMANDS), ...justice]) {
     const spec = (await load()).default;
     const help = helpText(spec);
     for (const flag of Object.keys(spec.options)) assert.ok(help.includes(`--${flag}`), `${name} --help lacks --${flag}`);
-    for (const [flag, o] of Object.entries(spec.options)) assert.ok(o.description.length > 10, `${name} --${flag} has no description`);
+    for (const [flag, o] of Object.entries(spec.options) as [string, { description: string }][]) assert.ok(o.description.length > 10, `${name} --${flag} has no description`);
   }
   const root = makeToyProject();
   const r = await cli(root, ['gc', '--help']);
@@ -45,6 +48,11 @@ test('an unknown flag exits 2 and leaves no run record; so does an unknown stage
   }
   assert.equal(runRecords(root), []);
   assert.not.ok(existsSync(join(root, 'data/runs/123')), 'not even the folder');
+  // --only a stage whose inputs are not cached yet: refused before anything runs.
+  const only = await cli(root, ['--request', '123', '--only', 'summary']);
+  assert.is(only.status, 2, only.stderr);
+  assert.match(only.stderr, /--only summary: clean is not cached/);
+  assert.equal(runRecords(root), []);
   const json = await cli(root, ['--request', '123', '--bogus', '--json']);
   assert.is(json.status, 2);
   assert.is(JSON.parse(json.stdout).type, 'error');
