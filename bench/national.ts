@@ -117,7 +117,7 @@ const add = (name: string, r: ReturnType<typeof scenario>) => {
   console.log(`${name}: ${r.seconds.toFixed(1)} s, peak ${r.peakMiB.toFixed(0)} MiB`);
 };
 
-const sqlFile = join(ROOT, 'stages/linkage/tiers.sql');
+const sqlFile = join(ROOT, 'stages/linkage/score.sql');
 const sqlBefore = readFileSync(sqlFile, 'utf8');
 let coldNote = '';
 try {

@@ -7,7 +7,11 @@ import { join, relative, sep } from 'node:path';
 import { sha256File } from '../src/hash.ts';
 import { acquireLock } from '../src/lock.ts';
 import { addFingerprints } from '../src/identifiers.ts';
-import { dataPaths, purgeRequest } from '../src/purge.ts';
+import { dataPaths, privateConfig, purgeRequest } from '../src/purge.ts';
+import { resolveInputPath } from '../src/keys.ts';
+import { WITHDRAWN_INPUT, readWithdrawn, type WithdrawnList } from '../stages/purge/withdrawal.ts';
+import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../src/fsutil.ts';
 import { Runner } from '../src/runner.ts';
 import { operatorName, today } from '../src/clock.ts';
 import { chooseMode, createRenderer } from '../src/log.ts';
@@ -56,9 +60,9 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   let row: number;
   try {
     if (!existsSync(requestDir)) return fail(purgedNotice(project, request) ?? `request ${request} has no folder ${relative(dag.root, requestDir)}`);
-    const files = await locateFiles(requestDir);
+    const files = await locateFiles(requestDir, today());
     if (!files.cohort) return fail(`request ${request}: no cohort file to correct`);
-    const read = await readTable(files.cohort, files.cohortLabel, { maxFileBytes: Number.MAX_SAFE_INTEGER, maxUnzippedBytes: Number.MAX_SAFE_INTEGER });
+    const read = await readTable(files.cohort, files.cohortLabel, { maxFileBytes: Number.MAX_SAFE_INTEGER, maxUnzippedBytes: Number.MAX_SAFE_INTEGER, maxRows: Number.MAX_SAFE_INTEGER });
     if (!read.ok) return fail(`request ${request}: ${files.cohortLabel} cannot be read (${read.problem.problem})`);
     const { table } = read;
     const schemas = await loadSchemas(INTAKE_DIR);
@@ -85,10 +89,16 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
       return fail('not confirmed; nothing was changed', EXIT.cancelled);
     }
 
-    // Fingerprint the person before their data goes, so the audit can look for leftovers.
+    // Fingerprint the person before their data goes, so the audit can look for leftovers (keyed,
+    // in the request's own file: no file name marks a person).
     const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
     const dob = parseDate(get('dob')) ?? '';
-    addFingerprints(dataPaths(project).fingerprints, `${request}-withdrawn-row-${row}`, [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number')] }]);
+    const paths = dataPaths(project);
+    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number'), get('reference')] }]);
+    // They leave the comparison pool as well as the treatment group (stages/purge/withdrawal.ts).
+    const links = project.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
+    const registerId = links && project.store.hasBlob(links) ? await registerIdOfRow(project.store.blobPath(links), row) : undefined;
+    if (registerId) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), [registerId]);
 
     const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
     let next = 2;
@@ -108,7 +118,7 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
       const blob = await sha256File(f);
       const bytes = statSync(f).size;
       rmSync(f);
-      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: `withdrawal of row ${row}` });
+      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' });
     }
     dataPaths(project).register.append(deletions);
   } finally {
@@ -127,7 +137,7 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   const lock2 = await acquireLock(requestLockPath(project.records, request), `withdraw-${process.pid}`, 10_000);
   if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
   try {
-    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: `withdrawal of row ${row}`, keep });
+    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
     console.log(`request ${request}: row ${row} withdrawn; ${result.deleted.length} older item(s) holding it purged and recorded`);
     return 0;
   } finally {
@@ -138,4 +148,26 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
 function fail(message: string, code = 1): number {
   console.error(`error: ${message}`);
   return code;
+}
+
+/** Add register ids to the list (a new nonce each time), owner-only. */
+function addWithdrawn(path: string, registerIds: string[]): WithdrawnList {
+  const list = readWithdrawn(path);
+  const ids = [...new Set([...list.register_ids, ...registerIds])].sort();
+  const next = { nonce: randomBytes(32).toString('hex'), register_ids: ids };
+  writeFileAtomic(path, JSON.stringify(next) + '\n', 0o600);
+  return next;
+}
+
+/** The register id the linkage gave a cohort row (any status that carries one), if any. */
+async function registerIdOfRow(linksParquet: string, row: number): Promise<string | undefined> {
+  if (!existsSync(linksParquet)) return undefined;
+  const { Duck } = await import('../src/duck.ts');
+  const db = await Duck.open({ threads: 1 });
+  try {
+    const hit = await db.one<{ id: string | null }>('SELECT CAST(register_id AS VARCHAR) AS id FROM read_parquet($p) WHERE row = $row AND register_id IS NOT NULL LIMIT 1', { p: linksParquet, row });
+    return hit?.id ?? undefined;
+  } finally {
+    db.close();
+  }
 }

@@ -11,6 +11,7 @@ import { GraphValidationError, makeProject } from './project.ts';
 import { GLOBAL_HELP, invoke, usageError, type CommandSpec, type Options } from './commands/command.ts';
 import { EXIT, EXIT_HELP } from './commands/exit.ts';
 import { FRAMEWORK_COMMANDS } from './commands/index.ts';
+import { clearTemporary } from './temporary.ts';
 
 // Everything this process creates is readable by its owner only: stage outputs may be personal data.
 process.umask(0o077);
@@ -96,7 +97,11 @@ export async function main(rawArgv: string[]): Promise<number> {
   return invoke(spec, rest, async () => {
     if (configError) throw new UsageFailure(configError);
     try {
-      return makeProject(await loadDagCached(configFile));
+      const project = makeProject(await loadDagCached(configFile));
+      // Work folders and DuckDB spill files of killed runs may hold person-level rows: every command
+      // clears those of dead processes first (src/temporary.ts); a run does it itself, and says so.
+      if (name !== 'run') clearTemporary(project.store.tmp);
+      return project;
     } catch (error) {
       if (error instanceof GraphValidationError) throw new UsageFailure(`the pipeline's DAG is invalid:\n${error.message}`);
       throw error;

@@ -18,6 +18,11 @@ export interface DagConfig {
   /** Data folder, relative to the config file. */
   dataDir: string;
   /**
+   * The private folder (secret key, register head, withdrawals), outside the data folder; relative
+   * to the config file. PIPELINE_PRIVATE_DIR overrides it; default: under ~/.config (src/keys.ts).
+   */
+  privateDir?: string;
+  /**
    * Stage modules, relative to the config file; each default-exports defineStage(...). An entry
    * may override the stage's default params: tuning lives here, so it is a param change, not a
    * code change, in the stage's key.
@@ -34,13 +39,46 @@ export interface DagConfig {
   /** The requests there are (for `schedule`). */
   requests?: (ctx: { dataDir: string; root: string }) => Promise<string[]>;
   /** When a request's data is due for deletion, and which classifications go then. */
-  retention?: (ctx: RunHookContext) => Promise<Retention>;
+  retention?: (ctx: RunHookContext & RetentionFacts) => Promise<Retention>;
   /** Facts `status` shows about a request beyond its runs, e.g. which version of the results was shared. */
   facts?: (ctx: RunHookContext) => Promise<Record<string, string>>;
   /** Folders under the data folder that legitimately hold identities; the audit does not scan them. */
   auditExclude?: string[];
+  /** `schedule` runs the audit when the last one is older than this many days (default 91: quarterly). */
+  auditEveryDays?: number;
   /** DuckDB settings for every stage (a stage's own settings win), e.g. a memory limit. */
   duckdb?: DuckOptions;
+  /** Extensions of the reviewer's `diff`: runs to diff against by name, and extra sections. */
+  review?: ReviewHooks;
+}
+
+export interface DiffSection {
+  id: string;
+  /** Rendered by the config's own code: an HTML fragment, its CSS, and the same for a terminal. */
+  html: string;
+  css: string;
+  text: string;
+}
+
+export interface ReviewHooks {
+  /** `diff --against NAME`: the run NAME refers to for a request (e.g. the run whose results were shared), or why there is none. */
+  against?: Record<string, (ctx: { dataDir: string; request: string }) => Promise<{ run: string } | { error: string }>>;
+  /** Sections added to the diff of two runs (e.g. two versions of a report side by side). */
+  sections?: (ctx: { dataDir: string; request: string; against: string; a: DiffSide; b: DiffSide }) => Promise<DiffSection[]>;
+}
+
+export interface DiffSide {
+  run: string;
+  /** The file of a stage output of this run, or null when it is gone (purged) or absent. */
+  output: (stage: string, output: string) => string | null;
+}
+
+/** What the framework knows of a request that a retention rule may need. */
+export interface RetentionFacts {
+  /** The request's last run stopped it (e.g. intake refused it). */
+  stopped: boolean;
+  /** yyyy-mm-dd of its first run, if it ever ran. */
+  firstRun: string | null;
 }
 
 export interface Retention {
@@ -49,6 +87,8 @@ export interface Retention {
   classifications: Classification[];
   /** The rule that gives the date, in words, for the register and for people. */
   rule: string;
+  /** Why the data goes when it is due, for the register (default 'retention period ended'). */
+  reason?: string;
 }
 
 export interface LoadedDag {

@@ -2,6 +2,7 @@
 // to attach to a review. It renders the same RunDiff as the text form, so it can hold personal
 // values only when the diff was computed with showPersonal.
 import { describeJsonChange, outputHeadline, showValue, type OutputDiff, type RunDiff, type TableDiff } from './diff.ts';
+import type { DiffSection } from './dag.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -15,10 +16,13 @@ table { border-collapse: collapse; margin: .4rem 0 1rem; } th, td { border: 1px 
 th { background: #f4f4f4; } .note { color: #555; } .beyond { color: #a00; }
 `;
 
-export function renderHtml(d: RunDiff): string {
+/** The page; `sections` (from the configuration's review hooks) come first, before the stage-by-stage diff. */
+export function renderHtml(d: RunDiff, sections: DiffSection[] = []): string {
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Diff of request ${esc(d.request)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Diff of request ${esc(d.request)}</title><style>${CSS}${sections.map((x) => x.css).join('')}</style></head><body>`);
   parts.push(`<h1>Diff of request ${esc(d.request)}</h1>`);
+  for (const x of sections) parts.push(x.html);
+  if (sections.length) parts.push('<h2>Every output, stage by stage</h2>');
   parts.push(`<p>Run <code>${esc(d.a.run)}</code> (${esc(d.a.status)}, finished ${esc(d.a.finished)}) against run <code>${esc(d.b.run)}</code> (${esc(d.b.status)}, finished ${esc(d.b.finished)}).</p>`);
   parts.push(`<p><strong>${d.differences ? `${d.differences} output(s) differ` : 'No differences'}</strong>. Numeric tolerance: absolute ${d.tolerance.abs}, relative ${d.tolerance.rel}. ${d.showPersonal ? '<strong>This page shows personal values.</strong>' : 'Values of personal and pseudonymised outputs are not shown.'}</p>`);
   parts.push('<table><tr><th>stage</th><th>output</th><th>state</th></tr>');
@@ -40,8 +44,10 @@ function outputHtml(stage: string, o: OutputDiff): string {
   if (o.table) parts.push(tableHtml(o.table));
   if (o.json) {
     parts.push(`<p>${o.json.changes} changed path(s): ${o.json.beyondTolerance} beyond tolerance, ${o.json.withinTolerance} within.</p>`);
-    if (o.json.shown.length) parts.push(`<table><tr><th>change</th></tr>${o.json.shown.map((c) => `<tr><td class="mono${c.withinTolerance === false || c.withinTolerance === undefined ? ' beyond' : ''}">${esc(describeJsonChange(c))}</td></tr>`).join('')}</table>`);
+    if (o.json.shown.length) parts.push(`<table><tr><th>change</th></tr>${o.json.shown.map((c) => `<tr><td class="mono${c.withinTolerance === false || c.withinTolerance === undefined ? ' beyond' : ''}">${esc(describeJsonChange(c, false))}</td></tr>`).join('')}</table>`);
     else if (!o.json.valuesShown) parts.push('<p class="note">Paths and values hidden (personal data).</p>');
+    // Never a silent cut: say how many are listed and how to see the rest.
+    if (o.json.valuesShown && o.json.shown.length < o.json.changes) parts.push(`<p class="beyond">${o.json.shown.length} of ${o.json.changes} changed paths listed; <code>--limit N</code> lists more.</p>`);
   }
   if (o.html) parts.push(`<p>Lines ${o.html.linesBefore} → ${o.html.linesAfter} (${o.html.delta >= 0 ? '+' : ''}${o.html.delta}).</p>`);
   return parts.join('\n');
@@ -66,6 +72,9 @@ function tableHtml(t: TableDiff): string {
     for (const a of list) rows.push(`<tr><td>${kind}</td><td>${key(a.key)}</td><td>${a.position ?? ''}</td><td class="mono">${a.values ? esc(showValue(a.values)) : ''}</td></tr>`);
   }
   if (rows.length) parts.push(`<table><tr><th></th><th>key</th><th>position</th><th>${t.valuesShown ? 'values' : 'changed columns'}</th></tr>${rows.join('')}</table>`);
+  const listed = t.examples.changed.length + t.examples.added.length + t.examples.removed.length;
+  const total = (r.changed ?? 0) + r.added + r.removed;
+  if (listed < total && (listed > 0 || t.key)) parts.push(`<p class="beyond">${listed} of ${total} row changes listed; <code>--limit N</code> lists more.</p>`);
   if (!t.valuesShown && rows.length) parts.push(`<p class="note">${t.keyValuesShown ? 'Cell values' : 'Values'} hidden (personal data).</p>`);
   return parts.join('\n');
 }

@@ -476,22 +476,25 @@ async function diffWholeRows(db: Duck, common: string[], retyped: Set<string>, l
 
 const fmtNumber = (n: number) => (Number.isInteger(n) ? String(n) : Number(n.toPrecision(6)).toString());
 const signed = (n: number) => (n > 0 ? `+${fmtNumber(n)}` : fmtNumber(n));
-export const showValue = (v: Json | undefined) => {
+/** A value for display; the terminal shortens long ones, the HTML page never does (a changed sentence must read changed). */
+export const showValue = (v: Json | undefined, truncate = true) => {
   if (v === undefined) return '(none)';
   const s = typeof v === 'number' ? fmtNumber(v) : JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return truncate && s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 const keyText = (k?: KeyValues) => (k ? Object.entries(k).map(([n, v]) => `${n}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : undefined);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function describeJsonChange(c: JsonChange): string {
-  if (c.kind === 'added') return `${c.path}: added ${showValue(c.after)}`;
-  if (c.kind === 'removed') return `${c.path}: removed (was ${showValue(c.before)})`;
+export function describeJsonChange(c: JsonChange, truncate = true): string {
+  // Two long values that differ only after the cut would read the same: then show them whole.
+  if (truncate && c.kind === 'changed' && showValue(c.before) === showValue(c.after)) truncate = false;
+  if (c.kind === 'added') return `${c.path}: added ${showValue(c.after, truncate)}`;
+  if (c.kind === 'removed') return `${c.path}: removed (was ${showValue(c.before, truncate)})`;
   if (c.delta !== undefined) {
     const rel = c.relative === null || c.relative === undefined ? '' : `, ${signed(Number((c.relative * 100).toPrecision(3)))}%`;
-    return `${c.path}: ${showValue(c.before)} -> ${showValue(c.after)} (${signed(c.delta)}${rel})${c.withinTolerance ? ' within tolerance' : ''}`;
+    return `${c.path}: ${showValue(c.before, truncate)} -> ${showValue(c.after, truncate)} (${signed(c.delta)}${rel})${c.withinTolerance ? ' within tolerance' : ''}`;
   }
-  return `${c.path}: ${showValue(c.before)} -> ${showValue(c.after)}`;
+  return `${c.path}: ${showValue(c.before, truncate)} -> ${showValue(c.after, truncate)}`;
 }
 
 export function outputHeadline(o: OutputDiff): string {
@@ -569,6 +572,51 @@ function jsonLines(j: JsonDiff): string[] {
   for (const c of j.shown) lines.push(describeJsonChange(c));
   if (j.valuesShown && j.shown.length < j.changes) lines.push(`(${j.shown.length} of ${j.changes} listed; --limit N lists more)`);
   return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which runs to compare (the diff command, src/commands/diff.ts, chooses with these).
+
+/** Successful runs, oldest first: what `diff` compares unless a run is named (a failed run has no complete outputs). */
+export function okRuns(records: RunRecords, request: string): string[] {
+  return runsInOrder(records, request).filter((id) => {
+    try {
+      return records.read(request, id).status === 'ok';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Which two runs `--against` means; the given positionals are runs (prefixes accepted). */
+export function runsAgainst(all: string[], ok: string[], against: string, given: string[], named?: () => { run: string } | { error: string }): { a: string; b: string } | { error: string } {
+  const pick = (g: string | undefined, fallback: string | undefined, what: string): string | { error: string } => {
+    if (g === undefined) return fallback ?? { error: `no ${what}` };
+    const r = chooseRuns(all, [g, g]);
+    return 'error' in r ? r : r.a;
+  };
+  if (given.length > 1) return { error: `with --against ${against} give at most one run` };
+  if (against === 'previous') {
+    const b = pick(given[0], ok.at(-1), 'successful run');
+    if (typeof b !== 'string') return b;
+    const before = ok.filter((id) => id < b);
+    if (!before.length) return { error: `there is no successful run before ${b}` };
+    return { a: before.at(-1)!, b };
+  }
+  if (against === 'latest') {
+    const b = ok.at(-1);
+    if (!b) return { error: 'no successful run' };
+    const a = pick(given[0], ok.at(-2), 'successful run before the latest');
+    if (typeof a !== 'string') return a;
+    return { a, b };
+  }
+  if (!named) return { error: `--against takes previous, latest or a name the configuration defines; "${against}" is none of them` };
+  const ref = named();
+  if ('error' in ref) return ref;
+  const b = pick(given[0], ok.at(-1), 'successful run');
+  if (typeof b !== 'string') return b;
+  if (!all.includes(ref.run)) return { error: `the ${against} run ${ref.run} has no run record any more` };
+  return { a: ref.run, b };
 }
 
 /** For callers (e.g. an erratum) that want the diff of a request's two latest runs, if there are two. */

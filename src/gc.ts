@@ -26,7 +26,7 @@ export function pinRun(records: RunRecords, request: string, run: string): void 
   records.read(request, run); // throws a clear error if the run does not exist
   const pins = new Set(readPins(records, request));
   pins.add(run);
-  writeFileAtomic(pinsFile(records, request), JSON.stringify([...pins].sort(), null, 2) + '\n', 0o644);
+  writeFileAtomic(pinsFile(records, request), JSON.stringify([...pins].sort(), null, 2) + '\n', 0o600);
 }
 
 export function planGc(store: Store, records: RunRecords, keep: number): GcPlan {

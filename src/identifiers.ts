@@ -1,7 +1,11 @@
-// Fingerprints of identifiers: keyed hashes (HMAC-SHA256 with a per-request salt) of normalised
-// values, taken before a purge from outputs that declare identifier columns. The audit scans the
-// data folder for them without the audit itself keeping any identifier.
-import { createHmac, randomBytes } from 'node:crypto';
+// Fingerprints of identifiers: keyed hashes (HMAC-SHA256) of normalised values, taken before a
+// purge (and of a withdrawn person) from outputs that declare identifier columns, so the audit can
+// look for leftovers without keeping any identifier. The key is not in the file: it is derived
+// from the project's secret in the private folder, outside data/ (src/keys.ts). Without it a
+// fingerprint cannot be tested against a guess, however small the space of guesses (every person
+// of a national register, every date of birth for a known name). One file per request, named by
+// the request only: a withdrawn person joins their request's file, so no file name marks anyone.
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './fsutil.ts';
@@ -9,9 +13,15 @@ import type { Duck } from './duck.ts';
 import type { OutputSpec } from './stage.ts';
 
 export interface FingerprintFile {
+  v: 2;
   request: string;
-  salt: string;
   fingerprints: string[];
+}
+
+export interface IdentifierRow {
+  names: string[];
+  dates: string[];
+  ids: string[];
 }
 
 /** Upper case, accents folded, runs of space collapsed: the same person written two ways matches. */
@@ -19,17 +29,21 @@ export function normaliseToken(value: string): string {
   return value.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/\s+/g, ' ').trim();
 }
 
-export function fingerprint(salt: string, text: string): string {
-  return createHmac('sha256', salt).update(text).digest('hex');
+export function fingerprint(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
 }
 
 export function fingerprintFile(dir: string, request: string): string {
   return join(dir, `${request}.json`);
 }
 
+/** A request's fingerprints; a file of the old format (its salt stored beside the hashes) is reported, not used. */
 export function loadFingerprints(dir: string, request: string): FingerprintFile | undefined {
   const f = fingerprintFile(dir, request);
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as FingerprintFile) : undefined;
+  if (!existsSync(f)) return undefined;
+  const parsed = JSON.parse(readFileSync(f, 'utf8')) as Partial<FingerprintFile> & { salt?: string };
+  if (parsed.v !== 2 || parsed.salt !== undefined) throw new Error(`${f} is a fingerprint file of the old format, which keeps its key beside its hashes: delete it`);
+  return parsed as FingerprintFile;
 }
 
 /**
@@ -37,7 +51,7 @@ export function loadFingerprints(dir: string, request: string): FingerprintFile 
  * names with each date. A single name with a date is not used: surnames such as White or Wales
  * are also category values, and would collide with dates in pseudonymised tables.
  */
-export function identifierTexts(row: { names: string[]; dates: string[]; ids: string[] }): string[] {
+export function identifierTexts(row: IdentifierRow): string[] {
   const names = row.names.map(normaliseToken).filter((n) => n.length >= 2);
   const ids = row.ids.map(normaliseToken).filter((n) => n.length >= 4);
   const out = new Set<string>(ids);
@@ -51,35 +65,39 @@ export function identifierTexts(row: { names: string[]; dates: string[]; ids: st
   return [...out];
 }
 
-/** Add fingerprints of the given rows to a fingerprint file (`name` is what the audit reports). */
-export function addFingerprints(dir: string, name: string, rows: { names: string[]; dates: string[]; ids: string[] }[]): number {
-  const existing = loadFingerprints(dir, name);
-  const salt = existing?.salt ?? randomBytes(32).toString('hex');
-  const set = new Set(existing?.fingerprints ?? []);
-  for (const row of rows) for (const t of identifierTexts(row)) set.add(fingerprint(salt, t));
-  writeFileAtomic(fingerprintFile(dir, name), JSON.stringify({ request: name, salt, fingerprints: [...set].sort() }), 0o600);
+/** Add fingerprints of the given rows to a request's file; returns how many it holds. */
+export function addFingerprints(dir: string, request: string, key: Buffer, rows: IdentifierRow[]): number {
+  const set = new Set(loadFingerprints(dir, request)?.fingerprints ?? []);
+  for (const row of rows) for (const t of identifierTexts(row)) set.add(fingerprint(key, t));
+  const file: FingerprintFile = { v: 2, request, fingerprints: [...set].sort() };
+  writeFileAtomic(fingerprintFile(dir, request), JSON.stringify(file), 0o600);
   return set.size;
 }
 
-/** Read the identifier columns of a parquet output and add their fingerprints to the request's file. */
-export async function harvestFingerprints(db: Duck, parquet: string, spec: NonNullable<OutputSpec['identifiers']>, dir: string, request: string): Promise<number> {
-  const existing = loadFingerprints(dir, request);
-  const salt = existing?.salt ?? randomBytes(32).toString('hex');
-  const set = new Set(existing?.fingerprints ?? []);
+/** The identifier rows of a parquet output, by its declared identifier columns. */
+export async function identifierRows(db: Duck, parquet: string, spec: NonNullable<OutputSpec['identifiers']>): Promise<IdentifierRow[]> {
   const names = spec.names ?? [];
   const dates = spec.dates ?? [];
   const ids = spec.ids ?? [];
   const cols = [...names, ...dates, ...ids];
-  if (!cols.length) return 0;
+  if (!cols.length) return [];
   // Column names come from the stage's declaration (code), never from data; quote them anyway.
-  const select = cols.map((c) => `CAST("${c.replaceAll('"', '""')}" AS VARCHAR) AS "${c.replaceAll('"', '""')}"`).join(', ');
+  const q = (c: string) => `"${c.replaceAll('"', '""')}"`;
+  const select = cols.map((c) => `CAST(${q(c)} AS VARCHAR) AS ${q(c)}`).join(', ');
   const rows = await db.all<Record<string, string | null>>(`SELECT ${select} FROM read_parquet($p)`, { p: parquet });
-  for (const r of rows) {
-    const texts = identifierTexts({ names: names.map((c) => r[c] ?? ''), dates: dates.map((c) => (r[c] ?? '').slice(0, 10)), ids: ids.map((c) => r[c] ?? '') });
-    for (const t of texts) set.add(fingerprint(salt, t));
-  }
-  writeFileAtomic(fingerprintFile(dir, request), JSON.stringify({ request, salt, fingerprints: [...set].sort() }), 0o600);
-  return set.size;
+  return rows.map((r) => ({ names: names.map((c) => r[c] ?? ''), dates: dates.map((c) => (r[c] ?? '').slice(0, 10)), ids: ids.map((c) => r[c] ?? '') }));
+}
+
+/** Fingerprints of a parquet output's identifiers, in memory (a live request's, for the audit). */
+export async function fingerprintSet(db: Duck, parquet: string, spec: NonNullable<OutputSpec['identifiers']>, key: Buffer): Promise<Set<string>> {
+  const set = new Set<string>();
+  for (const row of await identifierRows(db, parquet, spec)) for (const t of identifierTexts(row)) set.add(fingerprint(key, t));
+  return set;
+}
+
+/** Read the identifier columns of a parquet output and add their fingerprints to the request's file. */
+export async function harvestFingerprints(db: Duck, parquet: string, spec: NonNullable<OutputSpec['identifiers']>, dir: string, request: string, key: Buffer): Promise<number> {
+  return addFingerprints(dir, request, key, await identifierRows(db, parquet, spec));
 }
 
 const DATE_ISO = /\b(\d{4})-(\d{2})-(\d{2})\b/g;

@@ -24,7 +24,7 @@ function readOwner(path: string): LockOwner | undefined {
 
 function tryCreate(path: string, owner: LockOwner): boolean {
   try {
-    const fd = openSync(path, 'wx', 0o644);
+    const fd = openSync(path, 'wx', 0o600);
     writeSync(fd, JSON.stringify(owner));
     closeSync(fd);
     return true;

@@ -3,11 +3,13 @@
 // files, and any leftover work folders; record each deletion in the register; and mark the run
 // records so they say "purged on ..." instead of pointing at nothing.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { listFiles, sha256File } from './hash.ts';
 import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
 import { harvestFingerprints } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
+import { keyFile, privateDir, purposeKey, resolveInputPath, type PrivateConfig } from './keys.ts';
+import type { LoadedDag, RetentionFacts } from './dag.ts';
 import { requestScoped } from './graph.ts';
 import type { Project } from './project.ts';
 import { purgeMarkerPath, readPurgeMarker, type PurgeMarker } from './request.ts';
@@ -40,13 +42,41 @@ export interface PurgeResult {
 
 export { readPurgeMarker, type PurgeMarker };
 
+export function privateConfig(dag: LoadedDag): PrivateConfig {
+  return { root: dag.root, dataDir: dag.dataDir, privateDir: dag.config.privateDir };
+}
+
 export function dataPaths(project: Project) {
   const data = project.dataDir;
+  const config = privateConfig(project);
+  // The key is created on first use only: once anything keyed exists (a register entry, a
+  // fingerprint), a missing key is a lost key, and a new one would silently make every MAC and
+  // fingerprint unverifiable.
+  const keyed = [join(data, 'register', 'deletions.jsonl'), join(data, 'register', 'fingerprints')].filter((p) => existsSync(p));
+  const create = keyed.length === 0;
+  const lost = () => new Error(`the private key ${keyFile(config)} is missing, but ${keyed.map((p) => relative(data, p)).join(' and ')} exist(s) under the data folder: restore the key from its backup (docs/privacy.md, "The private folder")`);
   return {
-    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl')),
+    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register', create), headFile: join(privateDir(config), 'register-head.json') }),
     fingerprints: join(data, 'register', 'fingerprints'),
+    /** The key of the fingerprints (never stored under the data folder); throws when it was lost. */
+    fingerprintKey: (): Buffer => {
+      const key = purposeKey(config, 'fingerprint', create);
+      if (!key) throw lost();
+      return key;
+    },
+    /** Each audit's register head, so a later rewrite of what an audit saw is detected. */
+    auditHeads: join(data, 'register', 'audit-heads.jsonl'),
     marker: (request: string) => purgeMarkerPath(project.records, request),
+    private: privateDir(config),
   };
+}
+
+/** What a retention rule may need to know of a request's runs (src/dag.ts RetentionFacts). */
+export function retentionFacts(project: Project, request: string): RetentionFacts {
+  const ids = project.records.list(request);
+  if (!ids.length) return { stopped: false, firstRun: null };
+  const latest = project.records.read(request, ids.at(-1)!);
+  return { stopped: latest.status === 'stopped', firstRun: project.records.read(request, ids[0]!).started.slice(0, 10) };
 }
 
 /** The request's own input files: every file input whose path names {request}. */
@@ -54,7 +84,7 @@ export function requestInputPaths(project: Project, request: string): string[] {
   const paths = new Set<string>();
   for (const [, inputs] of project.graph.inputs) {
     for (const src of Object.values(inputs)) {
-      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolve(project.root, src.path.replaceAll('{request}', request)));
+      if (src.kind === 'file' && src.path.includes('{request}')) paths.add(resolveInputPath(privateConfig(project), src.path, request));
     }
   }
   return [...paths].sort();
@@ -106,7 +136,7 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
       const spec = project.graph.stages.get(m.stage)?.outputs[m.output];
       // A partial purge fingerprints only the withdrawn person (the caller does), not everyone.
       if (!partial && !dry && spec?.identifiers && spec.format === 'parquet' && project.store.hasBlob(hash)) {
-        fingerprints = await harvestFingerprints(db, project.store.blobPath(hash), spec.identifiers, paths.fingerprints, request);
+        fingerprints = await harvestFingerprints(db, project.store.blobPath(hash), spec.identifiers, paths.fingerprints, request, paths.fingerprintKey());
       }
     }
   } finally {
@@ -146,7 +176,9 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
         const blob = await sha256File(f);
         const bytes = statSync(f).size;
         if (!dry) rmSync(f, { force: true });
-        deletions.push({ ...base, dataset: `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dataDir, f).startsWith('..') ? relative(project.root, f) : rel(f) });
+        const inPrivate = !relative(paths.private, f).startsWith('..');
+        const where = inPrivate ? `private:${relative(paths.private, f).split(sep).join('/')}` : relative(dataDir, f).startsWith('..') ? relative(project.root, f) : rel(f);
+        deletions.push({ ...base, dataset: inPrivate ? where : `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: where });
       }
       if (!dry && statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
     }
@@ -182,6 +214,6 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
     operator: options.operator,
     entries: [...(previous?.entries ?? []), ...entries.map((e) => ({ seq: e.seq, hash: e.hash }))],
   };
-  if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o644);
+  if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o600);
   return { deleted: entries, kept, fingerprints };
 }

@@ -72,7 +72,7 @@ export class RunRecords {
     const problems = validateRunRecord(record);
     if (problems.length) throw new Error(`run record ${record.run} does not match its schema: ${problems.join('; ')}`);
     const p = join(this.requestDir(record.request), `${record.run}.json`);
-    writeFileAtomic(p, JSON.stringify(record, null, 2) + '\n', 0o644);
+    writeFileAtomic(p, JSON.stringify(record, null, 2) + '\n', 0o600);
     return p;
   }
 

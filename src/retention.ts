@@ -3,8 +3,8 @@
 // exist and what their retention rules are. These are the operations; src/commands/ renders them.
 import { acquireLock } from './lock.ts';
 import { acquireStoreLock } from './store-lock.ts';
-import { audit } from './audit.ts';
-import { purgeRequest } from './purge.ts';
+import { audit, auditDue, auditSummary } from './audit.ts';
+import { purgeRequest, retentionFacts } from './purge.ts';
 import { Runner } from './runner.ts';
 import { operatorName, today } from './clock.ts';
 import { checkRequestId, readPurgeMarker, requestLockPath, scheduleLockPath } from './request.ts';
@@ -14,7 +14,7 @@ import type { Retention } from './dag.ts';
 export async function retentionOf(project: Project, request: string): Promise<Retention> {
   const hook = project.config.retention;
   if (!hook) return { due: null, classifications: ['personal'], rule: 'no retention rule configured' };
-  return hook({ request, dataDir: project.dataDir, root: project.root, log: () => {} });
+  return hook({ request, dataDir: project.dataDir, root: project.root, log: () => {}, ...retentionFacts(project, request) });
 }
 
 export async function forcedPurge(
@@ -54,6 +54,7 @@ export async function runAudit(project: Project, deep: boolean) {
     deep,
     exclude: project.config.auditExclude,
     today: new Date(`${today()}T00:00:00Z`),
+    recordHead: true,
     dueDate: async (request) => {
       try {
         return (await retentionOf(project, request)).due ?? undefined;
@@ -66,7 +67,7 @@ export async function runAudit(project: Project, deep: boolean) {
 
 export interface ScheduleLine {
   request: string;
-  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy';
+  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy' | 'audited';
   detail: string;
 }
 
@@ -104,7 +105,14 @@ export async function schedule(project: Project): Promise<{ ok: boolean; busy?: 
       const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
       lines.push({ request, action, detail: `${outcome.ok ? (ran.length ? `re-ran ${ran.join(', ')}` : 'nothing changed') : outcome.message}; ${due}` });
     }
-    return { ok: lines.every((l) => l.action !== 'failed'), lines };
+    // The register's quarterly audit (DPIA), when the last one is old enough.
+    let audited = true;
+    if (auditDue(project, day, project.config.auditEveryDays)) {
+      const report = await runAudit(project, false);
+      audited = report.ok;
+      lines.push({ request: '*', action: 'audited', detail: auditSummary(report) });
+    }
+    return { ok: audited && lines.every((l) => l.action !== 'failed'), lines };
   } finally {
     lock.release();
   }
@@ -114,7 +122,7 @@ async function forcedPurgeDue(project: Project, request: string, rules: Retentio
   const lock = await acquireLock(requestLockPath(project.records, request), `purge-${process.pid}`, 0);
   if (!lock.ok) return { ok: false, message: `being run by process ${lock.owner.pid}; will purge next time` };
   try {
-    const result = await purgeRequest(project, { request, classifications: rules.classifications, reason: 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
+    const result = await purgeRequest(project, { request, classifications: rules.classifications, reason: rules.reason ?? 'retention period ended', operator: `schedule ${operatorName()}`, rule: rules.rule });
     return { ok: true, message: `${result.deleted.length} item(s) deleted (${rules.classifications.join(', ')}), due ${rules.due}` };
   } finally {
     lock.release();

@@ -15,6 +15,9 @@ import { newRunId, type RunRecords, type RunRecord, type StageRun } from './reco
 import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
+import { resolveInputPath } from './keys.ts';
+import { redactQuoted, redactor, type Redact } from './redact.ts';
+import { identifierRows } from './identifiers.ts';
 import type { Project } from './project.ts';
 import { checkRequestId, purgedNotice, requestLockPath } from './request.ts';
 import { today } from './clock.ts';
@@ -148,6 +151,8 @@ export class Runner {
     const signal = options.signal;
     // DuckDB engines kept between this run's stages (created on first use, closed at the end).
     const engines: Engines = {};
+    // Notes and errors are redacted before they are emitted or recorded (src/redact.ts).
+    const redactCache = new Map<string, string[] | Redact>();
     // The published copies (e.g. the report), to tell the user where to look when the run ends.
     const published: string[] = [];
 
@@ -227,7 +232,11 @@ export class Runner {
 
       emit({ type: 'stage', stage: name, state: 'running', reason: decision.reason });
       const t0 = performance.now();
-      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, signal);
+      // A stage that loads no DuckDB (the retention check) does not load it for this either: its
+      // notes get what is already known, and an error waits for the cohort's values.
+      const full = () => this.cohortRedactor(request, outputsOf, redactCache);
+      const redaction = { now: stage.duckdb === false ? this.knownRedactor(request, outputsOf, redactCache) : await full(), full };
+      const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redaction, signal);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       if (!outcome.ok) {
         const state = outcome.cancelled ? 'cancelled' : 'failed';
@@ -290,7 +299,7 @@ export class Runner {
     };
     const recordPath = this.records.write(record);
     removeTree(join(this.store.tmp, runId));
-    if (purgeAsk && status === 'ok') {
+    if (purgeAsk && (status === 'ok' || status === 'stopped')) {
       // After the record is written, so the purge marks this run's outputs too. The lock is still held.
       const { purgeRequest } = await import('./purge.ts');
       const result = await purgeRequest(this.project, { request, ...purgeAsk.purge, operator: `stage ${purgeAsk.stage}` });
@@ -324,7 +333,7 @@ export class Runner {
         else inputPaths[name] = this.store.blobPath(out.hash);
       } else {
         const rel = src.path.replaceAll('{request}', request);
-        const abs = resolve(this.project.root, rel);
+        const abs = resolveInputPath({ root: this.project.root, dataDir: this.project.dataDir, privateDir: this.project.config.privateDir }, src.path, request);
         if (!existsSync(abs)) {
           if (optional.has(name)) {
             inputs[name] = 'absent';
@@ -347,6 +356,54 @@ export class Runner {
     return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
   }
 
+  /**
+   * A redactor knowing the identifier values of the request's cohort: from this run's outputs that
+   * declare identifier columns, else the last run's (a stage failing before its cohort exists).
+   * Values are read once per blob and only kept in memory.
+   */
+  private redactionSources(request: string, outputsOf: Map<string, Record<string, OutputRecord>>) {
+    const sources: { hash: string; spec: NonNullable<Stage['outputs'][string]['identifiers']> }[] = [];
+    const latest = this.records.latest(request);
+    for (const [stageName, outs] of [...outputsOf, ...Object.entries(latest?.stages ?? {}).map(([n, s]) => [n, s.outputs ?? {}] as const)]) {
+      for (const [name, o] of Object.entries(outs)) {
+        const spec = this.graph.stages.get(stageName)?.outputs[name];
+        if (spec?.identifiers && spec.format === 'parquet' && o.hash !== PENDING && this.store.hasBlob(o.hash)) sources.push({ hash: o.hash, spec: spec.identifiers });
+      }
+    }
+    return { sources, id: `redactor:${[...new Set(sources.map((x) => x.hash))].sort().join(',')}` };
+  }
+
+  /** The cohort redactor if this run already built it, else quotes only (no DuckDB loaded). */
+  private knownRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Redact {
+    const built = cache.get(this.redactionSources(request, outputsOf).id);
+    return typeof built === 'function' ? built : redactQuoted;
+  }
+
+  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
+    const { sources, id } = this.redactionSources(request, outputsOf);
+    const built = cache.get(id);
+    if (typeof built === 'function') return built;
+    const values: string[] = [];
+    for (const { hash, spec } of sources) {
+      if (!cache.has(hash)) {
+        const { Duck } = await import('./duck.ts');
+        const db = await Duck.open({ threads: 1 });
+        try {
+          const rows = await identifierRows(db, this.store.blobPath(hash), spec);
+          cache.set(hash, rows.flatMap((r) => [...r.names, ...r.dates, ...r.ids]).filter(Boolean));
+        } catch {
+          cache.set(hash, []);
+        } finally {
+          db.close();
+        }
+      }
+      values.push(...(cache.get(hash) as string[]));
+    }
+    const redact = redactor(values);
+    cache.set(id, redact);
+    return redact;
+  }
+
   private async executeStage(
     stage: Stage,
     request: string,
@@ -355,6 +412,7 @@ export class Runner {
     resolved: Resolved,
     engines: Engines,
     emit: (e: RunEvent) => void,
+    redaction: { now: Redact; full: () => Promise<Redact> },
     signal?: AbortSignal,
   ): Promise<{ ok: true; outputs: Record<string, OutputRecord>; result: StageResult | void; notes: string[] } | { ok: false; error: string; cancelled?: boolean; notes: string[] }> {
     const work = this.store.workDir(runId, stage.name);
@@ -389,7 +447,8 @@ export class Runner {
         dir: resolve(stage.file, '..'),
         db: db ?? noDuck(stage.name),
         log: {
-          info: (message) => {
+          info: (raw) => {
+            const message = redaction.now(raw);
             notes.push(message);
             emit({ type: 'note', stage: stage.name, message });
           },
@@ -419,7 +478,7 @@ export class Runner {
       }
       return { ok: true, outputs: committed, result: result as StageResult | void, notes };
     } catch (error) {
-      return { ok: false, error: redactValues((error as Error).message ?? String(error)), notes };
+      return { ok: false, error: (await redaction.full())((error as Error).message ?? String(error)), notes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // An engine whose stage was cancelled may still be running its query: that one is closed.
@@ -447,15 +506,8 @@ interface Engines {
 
 export { GraphValidationError } from './project.ts';
 
-/**
- * A stage's error goes to the console and the run record, so it must not carry data values.
- * DuckDB and most libraries quote a value they could not use in single quotes ("Could not
- * convert string 'Smith' to DATE"); those are replaced. Double-quoted names (columns, files)
- * stay: they say where the problem is without saying what was in it.
- */
-export function redactValues(message: string): string {
-  return message.replace(/'(?:[^'\\]|\\.|'')*'/g, "'…'");
-}
+/** Kept for callers of the old name: quoted values redacted (src/redact.ts). */
+export { redactQuoted as redactValues } from './redact.ts';
 
 /** The stage and every stage it depends on, directly or not. */
 function upstreamOf(graph: Graph, name: string): Set<string> {

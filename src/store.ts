@@ -68,7 +68,7 @@ export class Store {
     if (existsSync(target)) {
       unlinkSync(file);
     } else {
-      chmodSync(file, classification === 'aggregate' ? 0o444 : 0o400);
+      chmodSync(file, 0o400);
       renameSync(file, target);
     }
     return { hash, bytes };
@@ -85,7 +85,7 @@ export class Store {
   }
 
   writeRecord(record: StageRecord): void {
-    writeFileAtomic(this.recordPath(record.stage, record.keyHash), JSON.stringify(record, null, 2) + '\n', 0o644);
+    writeFileAtomic(this.recordPath(record.stage, record.keyHash), JSON.stringify(record, null, 2) + '\n', 0o600);
   }
 
   /** All stage records, for gc and purge. */
@@ -129,7 +129,7 @@ export class Store {
     mkdirSync(dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
     copyFileSync(this.blobPath(hash), tmp);
-    chmodSync(tmp, classification === 'aggregate' ? 0o644 : 0o600);
+    chmodSync(tmp, 0o600);
     renameSync(tmp, target);
   }
 

@@ -1,7 +1,7 @@
 // Default settings of the synthetic world. Changing any of them changes the committed demo
 // request (data/requests/123), so bump GENERATOR_VERSION and regenerate it when you do.
 
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 20240531;
 export const DEFAULT_PEOPLE = 200_000;
 /** The register is an extract taken on this date: nothing after it is known. */
@@ -42,6 +42,10 @@ export interface ErrorRates {
   notInRegister: number;
   /** Extra copies of rows, as a share of participants. */
   duplicate: number;
+  /** Surname sent in the forename column and the other way round. */
+  nameOrder?: number;
+  /** Date of birth left blank (intake rejects such rows: 0 by default, set in linkage tests). */
+  missingDob?: number;
 }
 
 export const DEFAULT_ERROR_RATES: ErrorRates = {
@@ -53,6 +57,8 @@ export const DEFAULT_ERROR_RATES: ErrorRates = {
   wrongInterventionDate: 0.03,
   notInRegister: 0.03,
   duplicate: 0.02,
+  nameOrder: 0.02,
+  missingDob: 0,
 };
 
 export const DEMO_PROGRAMME: ProgrammeSpec = {

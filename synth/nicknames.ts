@@ -1,7 +1,10 @@
-// Common English nicknames and the formal forenames they stand for. The generator uses this table
-// to write "Bill" where the register says "William"; the linkage stage uses the same table to
-// undo it. One formal name can have several nicknames and one nickname (e.g. "Chris") several
-// formal names, so this is a list of pairs, not a map.
+// Nicknames and other spellings of forenames that providers write instead of the register's,
+// for the generator only: it writes "Bill" where the register says "William". The linker has
+// its own, independently compiled list (stages/linkage/name-variants.csv) and must never read
+// this one, so the synthetic figures do not measure a table against itself; some entries here
+// (street forms like "Daz", "Mo") are on purpose in no list the linker has. One formal name can
+// have several nicknames and one nickname (e.g. "Chris") several formal names, so this is a list
+// of pairs, not a map.
 
 export interface Nickname {
   nickname: string;
@@ -76,6 +79,11 @@ const PAIRS: ReadonlyArray<readonly [nickname: string, formal: string]> = [
   ['Sophie', 'Sophia'],
   ['Mo', 'Mohammed'], ['Mo', 'Muhammad'],
   ['Harry', 'Henry'], ['Hal', 'Henry'],
+  // spellings and street forms
+  ['Mohammad', 'Mohammed'], ['Mohamed', 'Mohammed'], ['Muhammed', 'Muhammad'], ['Mohammed', 'Muhammad'],
+  ['Stephen', 'Steven'], ['Steven', 'Stephen'], ['Katherine', 'Catherine'], ['Kathryn', 'Katherine'],
+  ['Shaun', 'Sean'], ['Sean', 'Shaun'], ['Gaz', 'Gary'], ['Baz', 'Barry'], ['Daz', 'Darren'], ['Tel', 'Terence'],
+  ['Jonny', 'Jonathan'], ['Kev', 'Kevin'], ['Rach', 'Rachel'], ['Lou', 'Louise'], ['Nicki', 'Nicola'],
 ];
 
 export const NICKNAMES: readonly Nickname[] = PAIRS.map(([nickname, formal]) => ({ nickname, formal }));

@@ -44,7 +44,7 @@ function requestJson(p: ProgrammeSpec): Record<string, unknown> {
     transfer_channel: 'cjsm',
     data_protection_assurance: true,
     analysis_period: { from: p.period.from, to: p.period.to },
-    dates: { received: '2025-02-03', results_shared: null, publication: null },
+    dates: { received: '2026-11-02', results_shared: null, publication: null },
     review_period_days: 28,
     retention: { pseudonymised_opt_out: false },
   };
@@ -75,6 +75,8 @@ export async function writeRequest(register: SyntheticRegister, id: string, opti
     rate_missing_pnc: rates.missingPnc,
     rate_transposed: rates.transposedDigits,
     rate_wrong_date: rates.wrongInterventionDate,
+    rate_name_order: rates.nameOrder ?? 0,
+    rate_missing_dob: rates.missingDob ?? 0,
     n_fakes: nFakes,
     n_duplicates: nDuplicates,
   });

@@ -1,6 +1,7 @@
 // `pipeline audit`: the deletion register's chain, identifiers of purged requests left anywhere
 // under the data folder, and personal data held past its due date.
 import { runAudit } from '../retention.ts';
+import { auditSummary } from '../audit.ts';
 import { defineCommand, printJson } from './command.ts';
 import { jsonOption } from './common.ts';
 import { EXIT } from './exit.ts';
@@ -25,9 +26,12 @@ export default defineCommand({
     for (const p of [...report.chain, ...report.markers]) out(`  ${p}`);
     out(`identifier scan: ${report.scanned} file(s) scanned, ${report.findings.length} finding(s)${report.skipped.length ? `, ${report.skipped.length} skipped (see --json)` : ''}`);
     for (const f of report.findings) out(`  ${f.file}, line ${f.line}: identifier of purged request ${f.request}`);
+    if (report.excused) out(`  ${report.excused} match(es) in another live request's own data, of people it also holds: not leaks`);
+    out(`temporary files: ${report.temporary.removedFiles} file(s) in ${report.temporary.removedFolders} work folder(s) of dead runs removed; ${report.temporary.held} held by running processes, scanned`);
     out(`retention: ${report.overdue.length} request(s) holding personal data past the due date`);
     for (const o of report.overdue) out(`  request ${o.request}: due ${o.due}, ${o.blobs} personal blob(s) still held`);
-    out(report.ok ? 'audit passed' : 'audit FAILED');
+    out(`register digest (keep it with this audit's date): ${report.head ? `entry ${report.head.seq}, ${report.head.hash}` : 'empty register'}`);
+    out(`audit ${auditSummary(report)}`);
     return report.ok ? EXIT.ok : EXIT.failed;
   },
 });

@@ -19,7 +19,7 @@ export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 export type Decoded = { ok: true; text: string; encoding: Encoding } | { ok: false; why: 'binary' };
 
-/** Share of control characters (other than tab, CR, LF) above which text is taken for binary. */
+/** Share of control characters (other than tab, CR, LF; NUL included) above which text is taken for binary. */
 const CONTROL_SHARE = 0.01;
 
 export function decodeText(bytes: Uint8Array): Decoded {
@@ -62,15 +62,18 @@ function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
-/** NUL anywhere, or many other control characters, means this is not a text file. */
+/**
+ * Many control characters mean this is not a text file. A stray one (a NUL byte pasted into a
+ * surname) is a problem of its row, found when the row is checked, not a reason to refuse the file.
+ */
 function looksBinary(text: string): boolean {
   let controls = 0;
+  const allowed = Math.max(1, text.length * CONTROL_SHARE);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) controls++;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) if (++controls > allowed) return true;
   }
-  return controls > Math.max(2, text.length * CONTROL_SHARE);
+  return false;
 }
 
 // Bytes 0x80-0x9F of windows-1252 (WHATWG index-windows-1252). Node 20.18.3 and later decode

@@ -3,7 +3,7 @@
 // schema's x-headers ("Date of Birth", "DOB", "Last name", "Surname/Last name"). Anything else is
 // an unknown column: it might hold data we must not take in, or a date we would misread.
 import { shortValue, type Problem } from './problems.ts';
-import type { RawCell } from './read-table.ts';
+import type { RawCell } from './cells.ts';
 
 export interface FieldInfo {
   name: string;
@@ -106,4 +106,31 @@ export function mapColumns(
 
 function titleOf(fields: FieldInfo[], name: string): string {
   return (fields.find((f) => f.name === name)?.title ?? name).toLowerCase();
+}
+
+/** A heading that reads as a column name (letters, at most 40 characters), not as a value. */
+const NAME_LIKE = /^\p{L}[\p{L}\p{M} _\-/().*']{0,39}$/u;
+
+/**
+ * The column problems in words for the console and the run record: a missing column by its
+ * template name, an unknown or doubled one by its letter and, when the first row is a header
+ * row (two template columns or more were recognised) and the heading reads as a name, its heading.
+ * A heading that holds digits or symbols is left out: it may be a value typed in the wrong row.
+ */
+export function columnsMessage(map: ColumnMap): string {
+  const trusted = map.present.size >= 2;
+  const heading = (p: Problem) => (trusted && p.column && NAME_LIKE.test(p.column) ? ` ("${p.column}")` : '');
+  const parts = map.problems.map((p) => {
+    switch (p.kind) {
+      case 'missing_column':
+        return p.field.includes(' / ') ? `no ${p.field.split(' / ').join(', ')} column (at least one is needed)` : `no ${p.field} column`;
+      case 'unknown_column':
+        return p.column ? `${p.field}${heading(p)} is not a template column` : `${p.field} has values but no column name`;
+      case 'duplicate_column':
+        return `${p.field}${heading(p)} is ${p.problem.replace(/: keep only one$/, '')}`;
+      default:
+        return p.problem;
+    }
+  });
+  return parts.join('; ');
 }

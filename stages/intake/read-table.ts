@@ -1,27 +1,30 @@
 // Turn the uploaded file into a header and rows of raw cells, by content rather than by file name:
-// a CSV (any common encoding and separator, quoted newlines) through csv-parse, an Excel workbook
-// (.xlsx, first sheet) through read-excel-file. Anything else is a file problem naming the file.
-// Library messages are never passed on: they may quote cell contents.
-import { readFile, stat } from 'node:fs/promises';
+// a CSV (any common encoding and separator, quoted newlines, any line endings) through csv.ts, an
+// Excel workbook (.xlsx, first sheet) through read-excel-file. Anything else is a file problem
+// naming the file. Library messages are never passed on: they may quote cell contents.
+// Only a regular file is read (regular-file.ts). Blank rows are counted in the row numbers but
+// not returned, so a file of a million empty lines costs no more than its bytes.
 import { basename } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { readSheet } from 'read-excel-file/node';
+import { parseCsv, type LineEndings } from './csv.ts';
 import { decodeText, sniffKind, type Encoding } from './decode.ts';
-import type { Problem } from './problems.ts';
-import { zipSizes } from './zip-sizes.ts';
+import { columnLetter } from './headers.ts';
+import { FORMULA_WITHOUT_VALUE, isBlank, type RawCell, type RawRow } from './cells.ts';
+import { formatCount, type Problem } from './problems.ts';
+import { readRegularFile } from './regular-file.ts';
+import { withoutBlankRows } from './xlsx-blank-rows.ts';
+import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
+import { openWorkbook } from './xlsx-sheet.ts';
+import { zipMembers, zipSizes } from './zip-sizes.ts';
 
-export type RawCell = string | number | boolean | Date | null;
-
-export interface RawRow {
-  /** Spreadsheet row number: header = 1, first person = 2; blank lines count, as in Excel. */
-  row: number;
-  cells: RawCell[];
-}
+export type { RawCell, RawRow } from './cells.ts';
 
 export interface Table {
   format: 'csv' | 'xlsx';
   encoding: Encoding | null;
   separator: string | null;
+  /** How a CSV's lines end; 'mixed' when they differ from line to line (each is read as a row end). */
+  lineEndings: LineEndings | null;
   header: RawCell[];
   rows: RawRow[];
 }
@@ -43,24 +46,22 @@ export interface ReadLimits {
   maxFileBytes: number;
   /** Workbooks that declare more bytes than this once unzipped are refused before unzipping. */
   maxUnzippedBytes: number;
+  /** More non-blank rows than this (after the header) are refused. */
+  maxRows: number;
 }
 
 const megabytes = (n: number) => `${n.toLocaleString('en-GB')} bytes (${(n / 2 ** 20).toFixed(1)} MB)`;
 
 export async function readTable(path: string, label: string, limits: ReadLimits): Promise<ReadResult> {
   const { maxFileBytes } = limits;
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) return fileProblem(label, 'file_unreadable', 'is not a file');
-    size = info.size;
-  } catch {
-    return fileProblem(label, 'file_missing', 'could not be found');
+  const read = await readRegularFile(path, maxFileBytes);
+  if (!read.ok) {
+    if ('tooLarge' in read)
+      return fileProblem(label, 'file_too_large', `is ${megabytes(read.tooLarge)}, more than the ${megabytes(maxFileBytes)} allowed: split the cohort or remove unused columns`);
+    if (read.what === 'missing') return fileProblem(label, 'file_missing', 'could not be found');
+    return fileProblem(label, 'not_a_file', `is ${read.what}: put the cohort file itself in the request folder`);
   }
-  if (size > maxFileBytes) {
-    return fileProblem(label, 'file_too_large', `is ${megabytes(size)}, more than the ${megabytes(maxFileBytes)} allowed: split the cohort or remove unused columns`);
-  }
-  const bytes = await readFile(path);
+  const bytes = read.bytes;
   switch (sniffKind(bytes)) {
     case 'empty':
       return fileProblem(label, 'file_empty', 'is empty');
@@ -69,52 +70,83 @@ export async function readTable(path: string, label: string, limits: ReadLimits)
     case 'pdf':
       return fileProblem(label, 'file_not_a_table', 'is a PDF document, not a CSV file or an Excel .xlsx workbook');
     case 'zip':
-      return readXlsx(bytes, label, limits.maxUnzippedBytes);
+      return readXlsx(bytes, label, limits);
     case 'text':
-      return readCsv(bytes, label);
+      return readCsv(bytes, label, limits.maxRows);
   }
 }
 
-async function readXlsx(bytes: Buffer, label: string, maxUnzippedBytes: number): Promise<ReadResult> {
+const tooManyRows = (label: string, maxRows: number) =>
+  fileProblem(label, 'file_too_many_rows', `has more than ${formatCount(maxRows)} rows of people, the most one request may hold: split the cohort into several requests`);
+
+/** "B2, C2 and 3 more cells": where formulas without saved values are. */
+function cellList(cells: CellAddress[]): string {
+  const shown = cells.slice(0, 5).map((c) => `${columnLetter(c.column)}${c.row}`);
+  return cells.length > 5 ? `${shown.join(', ')} and ${formatCount(cells.length - 5)} more` : shown.join(', ');
+}
+
+async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promise<ReadResult> {
+  const { maxUnzippedBytes } = limits;
   // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts). An archive
   // whose directory cannot be read goes on to the reader, which says what is wrong with it.
+  const members = zipMembers(bytes);
   const sizes = zipSizes(bytes);
   if (sizes && sizes.uncompressed > maxUnzippedBytes) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
+  // Declared sizes can be forged: unzipped under the cap, the members must keep to it too.
+  const opened = members ? openWorkbook(bytes, members, maxUnzippedBytes) : null;
+  if (opened?.tooLarge) {
+    return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that expands to more than the ${megabytes(maxUnzippedBytes)} allowed when unzipped (more than it says it holds): save the cohort again as a plain .xlsx with one sheet, or as CSV`);
+  }
+  const sheet = opened && !opened.tooLarge ? opened.sheet : null;
+  const formulas = sheet ? formulasWithoutValues(sheet.xml) : [];
   let data: RawCell[][];
   try {
-    data = (await readSheet(bytes, 1, { trim: false })) as RawCell[][];
+    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them.
+    const compact = members && sheet ? withoutBlankRows(bytes, members, sheet) : null;
+    data = (await readSheet(compact ?? bytes, 1, { trim: false })) as RawCell[][];
   } catch (error) {
     const name = (error as { name?: string }).name;
+    // read-excel-file stops at the first text formula without a saved value: say which cells.
+    if (formulas.length)
+      return fileProblem(label, 'formula_without_value', `cells ${cellList(formulas)} hold formulas whose results were not saved in the file: open it in Excel and save it again, or paste the values instead of the formulas`);
     if (name === 'InvalidSpreadsheetError' || name === 'InvalidInputError')
       return fileProblem(label, 'file_not_xlsx', 'is a zip archive but not an Excel .xlsx workbook: send the upload template as .xlsx or CSV');
     return fileProblem(label, 'file_unreadable', 'could not be read as an Excel .xlsx workbook: open it in Excel, save it again as .xlsx and resend it');
   }
+  // Formula cells read as empty are marked, so the row says why its value is missing.
+  for (const f of formulas) {
+    while (data.length < f.row) data.push([]);
+    const cells = data[f.row - 1]!;
+    while (cells.length <= f.column) cells.push(null);
+    if (cells[f.column] === null) cells[f.column] = FORMULA_WITHOUT_VALUE;
+  }
   if (!data.length || data.every((r) => r.every(isBlank))) return fileProblem(label, 'file_empty', 'has no rows on its first sheet');
   const [header, ...rest] = data;
-  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, header: header!, rows: rest.map((cells, i) => ({ row: i + 2, cells })) } };
+  const rows: RawRow[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i]!.every(isBlank)) continue;
+    if (rows.length >= limits.maxRows) return tooManyRows(label, limits.maxRows);
+    rows.push({ row: i + 2, cells: rest[i]! });
+  }
+  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, lineEndings: null, header: header!, rows } };
 }
 
-function readCsv(bytes: Buffer, label: string): ReadResult {
+function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
   const decoded = decodeText(bytes);
   if (!decoded.ok) return fileProblem(label, 'file_binary', 'is not a text (CSV) file or an Excel .xlsx workbook');
   const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
   if (!text.trim()) return fileProblem(label, 'file_empty', 'has no text in it');
   const separator = chooseSeparator(text);
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter: separator, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, bom: false });
-  } catch (error) {
-    const e = error as { code?: string; records?: number };
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED')
-      return fileProblem(label, 'file_unclosed_quote', `a quoted value that starts in row ${(e.records ?? 0) + 1} is never closed (a " is missing), so the rest of the file cannot be read`);
-    return fileProblem(label, 'file_unreadable', `could not be read as a CSV file${e.records !== undefined ? ` after row ${e.records}` : ''}`);
+  const parsed = parseCsv(text, separator, maxRows);
+  if (!parsed.ok) {
+    if ('tooManyRows' in parsed) return tooManyRows(label, maxRows);
+    return fileProblem(label, 'file_unclosed_quote', `a quoted value that starts in row ${parsed.unclosedQuoteRow} is never closed (a " is missing), so the rest of the file cannot be read`);
   }
-  const [header, ...rest] = records;
   return {
     ok: true,
-    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, header: header ?? [], rows: rest.map((cells, i) => ({ row: i + 2, cells })) },
+    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, lineEndings: parsed.lineEndings, header: parsed.header, rows: parsed.rows },
   };
 }
 
@@ -133,9 +165,6 @@ export function chooseSeparator(text: string): string {
   return best;
 }
 
-export function isBlank(cell: RawCell): boolean {
-  return cell === null || (typeof cell === 'string' && cell.trim() === '');
-}
 
 export function fileLabel(path: string, requestDir: string): string {
   return path.startsWith(requestDir + '/') ? path.slice(requestDir.length + 1) : basename(path);

@@ -3,14 +3,24 @@
 // the rejection file (values, for the provider), and a rejected request stops the pipeline here.
 import { rm } from 'node:fs/promises';
 import { defineStage } from '../../src/stage.ts';
-import { mapColumns } from './headers.ts';
+import { columnsMessage, mapColumns } from './headers.ts';
 import { locateFiles } from './locate.ts';
 import { describe, formatCount, groupProblems, type Problem, type Reason } from './problems.ts';
-import { isBlank, readTable } from './read-table.ts';
+import { isBlank } from './cells.ts';
+import { readTable } from './read-table.ts';
 import { COHORT_ROW_SCHEMA, REQUEST_SCHEMA, loadSchemas } from './schemas.ts';
 import { validateRequest } from './validate-request.ts';
 import { validateRows, type RowsResult } from './validate-rows.ts';
 import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
+import { noticeHtml, receivedFiles } from './notice.ts';
+import { writeFileSync } from 'node:fs';
+import { readRegularFile, type Entry } from './regular-file.ts';
+
+/** Where the runner publishes the rejection file, relative to the data folder. */
+const REJECTIONS = 'rejections/{request}/rejections.csv';
+
+/** Whole-request reasons that no single problem carries: they get a line of their own in the rejection file. */
+const REASON_LINES = new Set(['too_few_people', 'too_many_unusable']);
 
 export type IntakeParams = {
   /** Fewer usable people than this refuses the request (the service's minimum). */
@@ -21,6 +31,8 @@ export type IntakeParams = {
   allowedChannels: string[];
   /** Larger uploads are refused before they are read. */
   maxFileBytes: number;
+  /** More rows of people than this (blank rows not counted) are refused: the most one request may hold. */
+  maxRows: number;
   /** Workbooks declaring more than this once unzipped (a "zip bomb") are refused before unzipping. */
   maxUnzippedBytes: number;
   /** Longer cells are a problem of that row and field, never matched against a pattern. */
@@ -35,10 +47,14 @@ export default defineStage<IntakeParams>({
   description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
   inputs: { request: 'file:data/requests/{request}' },
   outputs: {
-    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
+    cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number', 'reference'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
     request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },
     summary: { format: 'json', classification: 'aggregate', description: 'Status, reasons, counts and problems by kind with row numbers; never values.' },
-    rejections: { format: 'csv', classification: 'personal', optional: true, description: 'For the provider: every problem by row and field with the value as sent.' },
+    rejections: {
+      format: 'csv', classification: 'personal', optional: true, publish: REJECTIONS,
+      description: 'For the provider: every problem by row and field with the value as sent (only the header line when there is none). Published for the analyst to send back, and purged with the upload. Never written for a request sent over an insecure channel (deleted on receipt, unread).',
+    },
+    notice: { format: 'html', classification: 'aggregate', optional: true, publish: 'notices/{request}/deleted-on-receipt.html', description: 'Only for a request sent over an insecure channel: why its files were deleted on receipt, which, and how to resend.' },
   },
   code: ['./cohort-table.sql', './cohort-write.sql', REQUEST_SCHEMA, COHORT_ROW_SCHEMA],
   params: {
@@ -46,6 +62,8 @@ export default defineStage<IntakeParams>({
     maxUnusableShare: 0.2,
     allowedChannels: ['cjsm', 'gsi', 'gcsx', 'pnn'],
     maxFileBytes: 100 * 2 ** 20,
+    // The largest cohort the service has received is about 60,000 people.
+    maxRows: 200_000,
     // A 60,000-row sheet is about 30 MB of XML; read-excel-file holds it as one string.
     maxUnzippedBytes: 256 * 2 ** 20,
     maxCellChars: 1000,
@@ -58,14 +76,45 @@ export default defineStage<IntakeParams>({
     const written: string[] = [];
     try {
       const schemas = await loadSchemas(ctx.dir);
-      const files = await locateFiles(ctx.inputs.request!);
-      const request = await validateRequest(files.requestJson, ctx.request, params.allowedChannels, schemas);
+      // "No date in the future" is judged on the stage's clock, never the machine's own.
+      const today = ctx.today;
+      const files = await locateFiles(ctx.inputs.request!, today);
+      const request = await validateRequest(files.requestJson, ctx.request, params.allowedChannels, schemas, today);
       const problems: Problem[] = [...request.problems, ...files.problems];
       const reasons: Reason[] = [...request.reasons];
       for (const p of files.problems) reasons.push({ kind: 'cohort_file', message: describe(p) });
 
+      // Sent over a channel the form names and that is not secure: deleted on receipt, unread
+      // (notice.ts). A form that names no channel is refused like any other fault, not deleted.
+      const form = reasons.some((r) => r.kind === 'insecure_channel') ? await readForm(files.requestJson) : {};
+      const channel = form.transfer_channel;
+      if (typeof channel === 'string' && channel.trim() !== '') {
+        const organisation = (form.organisation as { name?: unknown } | undefined)?.name;
+        const received = (form.dates as { received?: unknown } | undefined)?.received;
+        const deleted = receivedFiles(ctx.inputs.request!);
+        writeFileSync(outputs.notice!, noticeHtml({
+          request: ctx.request,
+          organisation: typeof organisation === 'string' ? organisation : null,
+          received: typeof received === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(received) ? received : null,
+          channel: channel.slice(0, 40),
+          allowedChannels: params.allowedChannels,
+          files: deleted,
+        }));
+        // The form's own faults are still named as reasons; the cohort is never read, and no problem is
+        // listed row by row, since there is no rejection file to carry them.
+        const formReasons = reasons.filter((r) => r.kind !== 'cohort_file');
+        const summary = { request: ctx.request, status: 'rejected', reasons: formReasons, deleted_on_receipt: { files: deleted.length, bytes: deleted.reduce((a, f) => a + f.bytes, 0) }, file: { name: files.cohortLabel, format: null, encoding: null, separator: null }, counts: { submitted: 0, usable: 0, unusable: 0, duplicates: 0 }, limits: {}, problems: [] };
+        await writeJson(outputs.summary!, summary, tmpDir);
+        ctx.log.info(`intake refused: sent over an insecure channel; ${deleted.length} file(s) deleted on receipt, unread`);
+        return {
+          summary: { status: 'rejected', submitted: 0, usable: 0, unusable: 0, duplicates: 0, problems: 0 },
+          stop: 'intake refused the request: it was sent over an insecure channel, so its files were deleted on receipt',
+          purge: { classifications: ['personal', 'pseudonymised'], reason: 'sent over an insecure channel: deleted on receipt', rule: 'deleted on receipt (DPIA: data provided without a secure account is deleted upon receipt)' },
+        };
+      }
+
       let rows: RowsResult | null = null;
-      let fileInfo: Record<string, string | null> = { name: files.cohortLabel, format: null, encoding: null, separator: null };
+      let fileInfo: Record<string, string | null> = { name: files.cohortLabel, format: null, encoding: null, separator: null, line_endings: null };
       if (files.cohort) {
         const read = await readTable(files.cohort, files.cohortLabel, params);
         if (!read.ok) {
@@ -73,11 +122,10 @@ export default defineStage<IntakeParams>({
           reasons.push({ kind: 'cohort_file', message: describe(read.problem) });
         } else {
           const { table } = read;
-          fileInfo = { name: files.cohortLabel, format: table.format, encoding: table.encoding, separator: table.separator };
+          fileInfo = { name: files.cohortLabel, format: table.format, encoding: table.encoding, separator: table.separator, line_endings: table.lineEndings };
           const columns = mapColumns(table.header, (i) => table.rows.some((r) => !isBlank(r.cells[i] ?? null)), schemas.fields, schemas.mandatory, schemas.atLeastOne);
           problems.push(...columns.problems);
-          if (columns.problems.length)
-            reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template (${columns.problems.length} ${columns.problems.length === 1 ? 'problem' : 'problems'})` });
+          if (columns.problems.length) reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template: ${columnsMessage(columns)}` });
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
             rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
@@ -110,16 +158,15 @@ export default defineStage<IntakeParams>({
         reasons,
         file: fileInfo,
         counts,
-        limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_unzipped_bytes: params.maxUnzippedBytes, max_cell_chars: params.maxCellChars },
+        limits: { min_people: params.minPeople, max_unusable_share: params.maxUnusableShare, max_file_bytes: params.maxFileBytes, max_rows: params.maxRows, max_unzipped_bytes: params.maxUnzippedBytes, max_cell_chars: params.maxCellChars },
         problems: groupProblems(problems),
       };
 
       // Personal outputs first, the summary last: the summary is the sign the run completed.
-      let rejectionRows = 0;
-      if (problems.length) {
-        rejectionRows = await writeRejections(outputs.rejections!, problems, tmpDir);
-        written.push(outputs.rejections!);
-      }
+      // The rejection file is always written, so its published copy never outlives a correction.
+      const reasonLines = reasons.filter((r) => REASON_LINES.has(r.kind)).map((r): Problem => ({ kind: r.kind, row: null, field: files.cohortLabel, problem: r.message, effect: 'request refused' }));
+      const rejectionRows = await writeRejections(outputs.rejections!, [...reasonLines, ...problems], tmpDir);
+      written.push(outputs.rejections!);
       if (accepted) {
         await writeCohort(ctx.db, ctx.dir, rows!.usable, outputs.cohort!, tmpDir);
         written.push(outputs.cohort!);
@@ -131,14 +178,17 @@ export default defineStage<IntakeParams>({
       await writeJson(outputs.summary!, summary, tmpDir);
       written.push(outputs.summary!);
 
+      // Where the provider's row-by-row detail is: the runner's published copy, named relative to
+      // the data folder (a stage is not told where that folder is).
+      const detail = `row by row for the provider: ${REJECTIONS.replace('{request}', ctx.request)} in the data folder`;
       ctx.log.info(
-        `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} problems`,
+        `intake ${summary.status}: ${counts.submitted} rows, ${counts.usable} usable, ${counts.unusable} unusable, ${counts.duplicates} duplicates, ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}${problems.length ? ` (${detail})` : ''}`,
       );
       const result = {
-        rows: { ...(accepted ? { cohort: counts.usable } : {}), ...(problems.length ? { rejections: rejectionRows } : {}) },
+        rows: { ...(accepted ? { cohort: counts.usable } : {}), rejections: rejectionRows },
         summary: { status: summary.status, ...counts, problems: problems.length },
       };
-      if (!accepted) return { ...result, stop: `intake refused the request: ${reasons.map((r) => r.message).join('; ')}` };
+      if (!accepted) return { ...result, stop: `intake refused the request: ${reasons.map((r) => r.message).join('; ')}; ${detail}` };
       return result;
     } catch (error) {
       // A real bug: leave no declared output half-made behind.
@@ -147,3 +197,15 @@ export default defineStage<IntakeParams>({
     }
   },
 });
+
+/** The request form as sent, read as a regular file only (never through a link); {} when unreadable. */
+async function readForm(entry: Entry & { path: string }): Promise<Record<string, unknown>> {
+  if (entry.kind !== 'file') return {};
+  const read = await readRegularFile(entry.path, 1 << 20);
+  if (!read.ok) return {};
+  try {
+    return JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}

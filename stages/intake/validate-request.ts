@@ -1,10 +1,11 @@
 // request.json: valid against the request schema, sent over a secure channel, with the
 // data-protection assurance given, and about the request whose folder it is in.
-import { readFile, stat } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import type { Json } from '../../src/stage.ts';
 import type { Problem, Reason } from './problems.ts';
 import type { Schemas } from './schemas.ts';
+import { dateParts, isRealDate } from './dates.ts';
+import { readRegularFile, type Entry } from './regular-file.ts';
 
 export interface RequestResult {
   /** The request without contact details, when it passed the schema. */
@@ -20,25 +21,31 @@ const MAX_REQUEST_BYTES = 2 ** 20;
 /** What the intake.request output keeps (data-contracts.md): never the contact. */
 const KEPT = ['id', 'organisation', 'programme', 'provider_text', 'analysis_period', 'dates', 'review_period_days', 'retention'] as const;
 
-export async function validateRequest(path: string | null, requestId: string, allowedChannels: string[], schemas: Schemas): Promise<RequestResult> {
+export async function validateRequest(file: Entry & { path: string }, requestId: string, allowedChannels: string[], schemas: Schemas, today: string): Promise<RequestResult> {
   const out: RequestResult = { request: null, received: null, problems: [], reasons: [] };
   const refuse = (kind: string, field: string, problem: string, value?: string) => {
     out.problems.push({ kind, row: null, field, problem, effect: 'request refused', value });
   };
-  if (!path) {
+  if (file.kind === 'absent') {
     refuse('request_missing', LABEL, 'is missing: the request form must come with the cohort');
     out.reasons.push({ kind: 'request_form', message: 'request.json is missing' });
     return out;
   }
-  let data: unknown;
-  try {
-    if ((await stat(path)).size > MAX_REQUEST_BYTES) {
+  const read = file.kind === 'file' ? await readRegularFile(file.path, MAX_REQUEST_BYTES) : { ok: false as const, what: file.what };
+  if (!read.ok) {
+    if ('tooLarge' in read) {
       refuse('request_too_large', LABEL, 'is larger than 1 MB: it should be a short form');
       out.reasons.push({ kind: 'request_form', message: 'request.json is larger than 1 MB' });
-      return out;
+    } else {
+      refuse('not_a_file', LABEL, `is ${read.what}: put the request form itself in the request folder`);
+      out.reasons.push({ kind: 'request_form', message: `request.json is ${read.what}` });
     }
+    return out;
+  }
+  let data: unknown;
+  try {
     // A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but it is not an error either.
-    data = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+    data = JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     refuse('request_not_json', LABEL, 'could not be read as JSON');
     out.reasons.push({ kind: 'request_form', message: 'request.json could not be read as JSON' });
@@ -68,6 +75,9 @@ export async function validateRequest(path: string | null, requestId: string, al
     out.reasons.push({ kind: 'request_form', message: 'request.json belongs to another request (its id does not match the folder)' });
   }
   const dates = obj.dates as Record<string, unknown> | undefined;
+  const dateProblems = checkDates(obj, today);
+  for (const p of dateProblems) refuse('request_dates', `${LABEL}: ${p.field}`, p.problem, p.value);
+  if (dateProblems.length) out.reasons.push({ kind: 'request_dates', message: `the dates in request.json do not fit together (${dateProblems.map((p) => p.field).join(', ')})` });
   if (valid) {
     out.received = dates!.received as string;
     out.request = Object.fromEntries(KEPT.filter((k) => k in obj).map((k) => [k, obj[k] as Json]));
@@ -106,4 +116,29 @@ function valueAt(data: unknown, e: ErrorObject): string | undefined {
   for (const part of e.instancePath.split('/').slice(1)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
   if (v === undefined || (typeof v === 'object' && v !== null)) return undefined;
   return String(v);
+}
+
+/** A yyyy-mm-dd string of a real day, or null (the schema reports anything else). */
+function isoDate(v: unknown): string | null {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  const p = dateParts(v);
+  return p && isRealDate(p) ? v : null;
+}
+
+/**
+ * Dates the schema cannot relate to each other or to the calendar: the analysis period runs
+ * forwards, nothing has happened after today (the stage's clock), results were not shared
+ * before the request was received, nor published before it.
+ */
+function checkDates(obj: Record<string, unknown>, today: string): { field: string; problem: string; value: string }[] {
+  const out: { field: string; problem: string; value: string }[] = [];
+  const at = (group: string, key: string) => isoDate((obj[group] as Record<string, unknown> | undefined)?.[key]);
+  const period = { from: at('analysis_period', 'from'), to: at('analysis_period', 'to') };
+  const dates = { received: at('dates', 'received'), results_shared: at('dates', 'results_shared'), publication: at('dates', 'publication') };
+  if (period.from && period.to && period.from > period.to) out.push({ field: 'analysis_period.to', problem: 'before analysis_period.from: the period must run from the earlier date to the later one', value: period.to });
+  for (const [field, value] of [['analysis_period.from', period.from], ['analysis_period.to', period.to], ['dates.received', dates.received], ['dates.results_shared', dates.results_shared], ['dates.publication', dates.publication]] as const)
+    if (value && value > today) out.push({ field, problem: 'after today: a date in the future cannot be right', value });
+  if (dates.received && dates.results_shared && dates.results_shared < dates.received) out.push({ field: 'dates.results_shared', problem: 'before dates.received: results cannot be shared before the request was received', value: dates.results_shared });
+  if (dates.received && dates.publication && dates.publication < dates.received) out.push({ field: 'dates.publication', problem: 'before dates.received: results cannot be published before the request was received', value: dates.publication });
+  return out;
 }

@@ -7,7 +7,7 @@ import { columnLetter, type ColumnMap } from './headers.ts';
 import { nameKey } from './names.ts';
 import { normalisePnc } from './pnc.ts';
 import { shortValue, type Effect, type Problem } from './problems.ts';
-import { isBlank, type RawCell, type RawRow } from './read-table.ts';
+import { FormulaWithoutValue, isBlank, type RawCell, type RawRow } from './cells.ts';
 import type { ProblemWords, Schemas } from './schemas.ts';
 
 export const DATE_FIELDS = ['dob', 'index_date', 'conviction_date', 'intervention_start_date', 'intervention_end_date'] as const;
@@ -53,6 +53,20 @@ export interface RowsResult {
   problems: Problem[];
 }
 
+/**
+ * What spreadsheets and databases write for "no value": treated as an empty cell, so NULL is
+ * never a forename. Deliberately not NA, Nan or Nil, which are real names (Na is a Korean surname).
+ */
+export const PLACEHOLDER = /^(?:null|nul|n\/a|#n\/a|n\.a\.?|none|unknown|not known|not given|undefined|-+|\?+)$/i;
+
+/** Control characters other than tab and newlines: a NUL byte, an escape ... never part of a value. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Control characters made visible for the rejection file (NUL -> ␀). */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+}
+
 const CASE_FOLD: Record<string, (s: string) => string> = {
   gender: (s) => s.toUpperCase(),
   pnc_id: (s) => s.toUpperCase(),
@@ -76,6 +90,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     const values: Record<string, string> = {};
     const sent: Record<string, string> = {}; // trimmed, before case folding: "the value as sent"
     const reported = new Set<string>();
+    const placeholders: Record<string, string> = {}; // NULL, N/A ... as sent, per field
     cells.forEach((cell, i) => {
       const field = columns.fields[i];
       if (field === undefined) {
@@ -87,6 +102,11 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         return;
       }
       if (field === null) return;
+      if (cell instanceof FormulaWithoutValue) {
+        reported.add(field);
+        add(field, { kind: 'formula_without_value', problem: 'holds a formula whose result was not saved in the file: open it in Excel and save it again, or paste the value' }, effectOf(field));
+        return;
+      }
       const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field));
       // Measured before trimming or any regex, so a 50 MB cell is never scanned by a pattern.
       if (text.length > rules.maxCellChars) {
@@ -94,8 +114,17 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         add(field, { kind: 'too_long', problem: `longer than ${rules.maxCellChars.toLocaleString('en-GB')} characters` }, effectOf(field), shortValue(text));
         return;
       }
+      if (CONTROL.test(text)) {
+        reported.add(field);
+        add(field, { kind: 'control_character', problem: 'contains a control character (such as a NUL byte) that does not belong in a value' }, effectOf(field), shortValue(visible(text)));
+        return;
+      }
       const trimmed = text.trim();
       if (!trimmed) return;
+      if (PLACEHOLDER.test(trimmed)) {
+        placeholders[field] = trimmed;
+        return;
+      }
       sent[field] = trimmed;
       values[field] = CASE_FOLD[field]?.(trimmed) ?? trimmed;
     });
@@ -106,6 +135,10 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         if (!mapped) continue;
         if (error.keyword === 'required' && (reported.has(mapped.field) || !columns.present.has(mapped.field))) continue;
         reported.add(mapped.field);
+        if (error.keyword === 'required' && placeholders[mapped.field] !== undefined) {
+          add(mapped.field, { kind: mapped.words.kind, problem: 'missing: NULL, N/A and the like stand for no value, and this column is mandatory' }, effectOf(mapped.field), placeholders[mapped.field]);
+          continue;
+        }
         // A rule about the row as a whole (at least one date) always makes it unusable.
         const effect = error.instancePath === '' && error.keyword !== 'required' ? 'row not used' : effectOf(mapped.field);
         add(mapped.field, mapped.words, effect, sent[mapped.field]);
@@ -182,7 +215,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
 
 /** A cell as text: Excel dates and (in date columns) serial numbers become yyyy-mm-dd. */
 function cellText(cell: RawCell, isDate: boolean): string {
-  if (cell === null) return '';
+  if (cell === null || cell instanceof FormulaWithoutValue) return '';
   if (cell instanceof Date) return excelDateToIso(cell) ?? '';
   if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell) : null) ?? String(cell);
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';

@@ -20,7 +20,7 @@ async function moveIntoPlace(from: string, to: string): Promise<void> {
 
 export async function writeJson(path: string, value: unknown, tmpDir: string): Promise<void> {
   const tmp = join(tmpDir, `${basename(path)}.partial`);
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 });
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
   await moveIntoPlace(tmp, path);
 }
 

@@ -2,8 +2,23 @@
 // without unzipping anything. A few hundred kilobytes of zeros can declare gigabytes (a "zip
 // bomb"); unzipping such an upload would exhaust memory before any row could be checked, so
 // intake compares the declared total with a limit first. Declared sizes can be forged: an
-// archive that lies about them gets past this check (read-excel-file streams the members, so it
-// does not stop at the declared size). That case is noted, not handled.
+// archive that lies about them gets past that check, so xlsx-sheet.ts then unzips every member
+// with node:zlib under the same cap (what the reader would do anyway, without the cap), before
+// the reader is given the bytes.
+import { inflateRawSync } from 'node:zlib';
+
+export interface ZipMember {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  /** General-purpose flags (bit 0: encrypted). */
+  flags: number;
+  crc: number;
+  compressed: number;
+  uncompressed: number;
+  /** Offset of the member's local header. */
+  offset: number;
+}
 
 export interface ZipSizes {
   members: number;
@@ -24,6 +39,16 @@ function u64(view: DataView, at: number): number {
 
 /** The declared sizes, or null when the bytes have no readable central directory. */
 export function zipSizes(bytes: Uint8Array): ZipSizes | null {
+  const members = zipMembers(bytes);
+  if (!members) return null;
+  let uncompressed = 0;
+  let compressed = 0;
+  for (const m of members) (uncompressed += m.uncompressed), (compressed += m.compressed);
+  return { members: members.length, uncompressed, compressed };
+}
+
+/** The central directory's entries, or null when it cannot be read. */
+export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength;
   // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535 bytes.
@@ -43,19 +68,22 @@ export function zipSizes(bytes: Uint8Array): ZipSizes | null {
     members = u64(view, record + 32);
     directory = u64(view, record + 48);
   }
-  let uncompressed = 0;
-  let compressed = 0;
+  const out: ZipMember[] = [];
   let at = directory;
   for (let k = 0; k < members; k++) {
     if (at + 46 > n || view.getUint32(at, true) !== CENTRAL_HEADER) return null;
+    const flags = view.getUint16(at + 8, true);
+    const method = view.getUint16(at + 10, true);
+    const crc = view.getUint32(at + 16, true);
     let packed = view.getUint32(at + 20, true);
     let size = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
-    if (size === 0xffffffff || packed === 0xffffffff) {
-      // Zip64: the true sizes are in the extra field 0x0001, uncompressed first, each only if
-      // its 32-bit field is saturated.
+    let offset = view.getUint32(at + 42, true);
+    if (size === 0xffffffff || packed === 0xffffffff || offset === 0xffffffff) {
+      // Zip64: the true sizes are in the extra field 0x0001, uncompressed first, then
+      // compressed, then the offset, each only if its 32-bit field is saturated.
       let e = at + 46 + nameLength;
       const end = e + extraLength;
       let found = false;
@@ -65,7 +93,8 @@ export function zipSizes(bytes: Uint8Array): ZipSizes | null {
         if (id === 0x0001) {
           let f = e + 4;
           if (size === 0xffffffff && f + 8 <= n) (size = u64(view, f)), (f += 8);
-          if (packed === 0xffffffff && f + 8 <= n) packed = u64(view, f);
+          if (packed === 0xffffffff && f + 8 <= n) (packed = u64(view, f)), (f += 8);
+          if (offset === 0xffffffff && f + 8 <= n) offset = u64(view, f);
           found = true;
           break;
         }
@@ -73,9 +102,35 @@ export function zipSizes(bytes: Uint8Array): ZipSizes | null {
       }
       if (!found) return null;
     }
-    uncompressed += size;
-    compressed += packed;
+    if (at + 46 + nameLength > n) return null;
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    out.push({ name, method, flags, crc, compressed: packed, uncompressed: size, offset });
     at += 46 + nameLength + extraLength + commentLength;
   }
-  return { members, uncompressed, compressed };
+  return out;
+}
+
+const LOCAL_HEADER = 0x04034b50;
+
+/** The compressed bytes of a member, or null when its local header cannot be found. */
+export function packedBytes(bytes: Buffer, m: ZipMember): { method: number; data: Buffer } | null {
+  if (m.offset + 30 > bytes.length || bytes.readUInt32LE(m.offset) !== LOCAL_HEADER) return null;
+  const start = m.offset + 30 + bytes.readUInt16LE(m.offset + 26) + bytes.readUInt16LE(m.offset + 28);
+  return { method: m.method, data: bytes.subarray(start, start + m.compressed) };
+}
+
+/**
+ * A member unzipped, at most maxBytes of it: 'too large' beyond that; null when it is neither
+ * stored nor deflated, or damaged (the reader then says what is wrong with the file).
+ */
+export function unzipMember(bytes: Buffer, m: ZipMember, maxBytes: number): Buffer | 'too large' | null {
+  const packed = packedBytes(bytes, m);
+  if (!packed) return null;
+  if (packed.method === 0) return packed.data.length > maxBytes ? 'too large' : packed.data;
+  if (packed.method !== 8) return null;
+  try {
+    return inflateRawSync(packed.data, { maxOutputLength: Math.max(1, maxBytes) });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too large' : null;
+  }
 }

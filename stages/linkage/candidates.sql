@@ -1,23 +1,53 @@
 -- Blocking: candidate pairs come only from equality joins on cheap keys, never from a
--- cohort x register product, so the work grows with the block sizes, not with N x M. Each block
--- survives a different kind of slip, and their union survives any single one:
---   PNC id, PNC with transposed digits, prison number      (identifier blocks)
---   dob + surname initial, dob + forename initial            (a typo or nickname in one name)
---   swapped-dob + surname initial                            (day and month swapped)
---   dob with two adjacent digits swapped + both initials     (transposed digits in the dob)
---   surname + canonical forename + two of year, month, day   (a slip in one part of the dob;
---                                                            and the name-only suspects the
---                                                            DPIA asks to count)
--- A pure name block is left out on purpose: "SMITH DAVID" is tens of thousands of people in a
--- national register, and a name with nothing else is never enough to link.
+-- cohort x register product, so the work grows with the block sizes, not with N x M. Each rule
+-- survives a different kind of slip, and their union survives most single ones and many pairs:
+--   identifiers    PNC id; PNC with two adjacent digits transposed; prison number
+--   dob exact      + surname initial, + forename initial, + both initials crosswise (names
+--                  swapped), or alone when either side has a name missing
+--   dob slips      day/month swapped + either initial; two adjacent digits transposed + both
+--                  initials; the sound of both names + two of year, month and day (a wrong
+--                  digit or year, with or without a typo in the names)
+--   dob missing    the sound of both names (either order) when either side has no dob
+--   names alone    surname and first forename, as written or by sound, either order, but only
+--                  where at most $name_block_cap register people share them: a date of birth
+--                  can be wrong beyond recognition, and a rare name can still decide with the
+--                  model's weights; "SMITH DAVID" is thousands of people in a national register
+--                  and would only add noise (and time)
+-- Blocking decides which pairs are compared, never which are linked: the model decides.
 CREATE TABLE cohort_keys AS
-SELECT c.row, c.sn, c.fn, c.dob, c.pnc, c.pn,
-       left(c.sn, 1) AS sn1, left(c.fn, 1) AS fn1,
-       dob_swapped(c.dob) AS dob_sw
+SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn1, left(c.fn1, 1) AS fn1, c.sn_ph, c.fn_ph,
+       dob_swapped(c.dob) AS dob_sw, year(c.dob) AS y, month(c.dob) AS m, day(c.dob) AS d,
+       c.sn = '' OR c.fn = '' AS name_missing
 FROM cohort c;
 
+-- (a view: the register's keys are columns of `register` already, or cheap to compute, and a
+-- national register is not worth copying)
+CREATE VIEW register_keys AS
+SELECT r.rid, r.dob, r.pnc, left(replace(r.sn, ' ', ''), 1) AS sn1, left(r.fn1, 1) AS fn1, r.sn_ph, r.fn_ph,
+       year(r.dob) AS y, month(r.dob) AS m, day(r.dob) AS d,
+       r.sn = '' OR r.fn = '' AS name_missing
+FROM register r;
+
+-- How many register people share each name key that some cohort row has (either order): the
+-- name-alone blocks skip the crowded ones.
+CREATE TABLE cohort_names AS
+SELECT c.row, c.sn, c.fn1, k.sn_ph, k.fn_ph FROM cohort c JOIN cohort_keys k USING (row) WHERE c.sn <> '' AND c.fn1 <> '';
+CREATE TABLE cohort_name_keys AS
+SELECT sn, fn1 FROM cohort_names UNION SELECT fn1, sn FROM cohort_names;
+CREATE TABLE cohort_sound_keys AS
+SELECT sn_ph, fn_ph FROM cohort_names UNION SELECT fn_ph, sn_ph FROM cohort_names;
+CREATE TABLE register_rare_names AS
+WITH r AS (SELECT r.rid, r.sn, r.fn1 FROM register r SEMI JOIN cohort_name_keys k ON k.sn = r.sn AND k.fn1 = r.fn1),
+     b AS (SELECT sn, fn1 FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
+SELECT r.* FROM r SEMI JOIN b ON b.sn = r.sn AND b.fn1 = r.fn1;
+CREATE TABLE register_rare_sounds AS
+WITH r AS (SELECT r.rid, r.sn_ph, r.fn_ph FROM register_keys r SEMI JOIN cohort_sound_keys k ON k.sn_ph = r.sn_ph AND k.fn_ph = r.fn_ph),
+     b AS (SELECT sn_ph, fn_ph FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
+SELECT r.* FROM r SEMI JOIN b ON b.sn_ph = r.sn_ph AND b.fn_ph = r.fn_ph;
+
 -- The transposition blocks are built from the cohort side: each cohort PNC and date of birth
--- expanded into its few adjacent-digit swaps, then joined on the register's own values.
+-- expanded into its few adjacent-digit swaps, then joined on the register's own values (a swap
+-- is its own inverse, so the rule is the same whichever file is the cohort).
 CREATE TABLE cohort_pnc_swaps AS
 SELECT row, unnest(adjacent_swaps(pnc, 6, 12)) AS pnc_swap
 FROM cohort WHERE pnc IS NOT NULL;
@@ -28,39 +58,70 @@ FROM cohort_keys k
 JOIN (SELECT row, unnest(adjacent_swaps(dd, 1, 8)) AS dd_swap FROM cohort WHERE dd IS NOT NULL) v USING (row)
 WHERE try_strptime(v.dd_swap, '%Y%m%d') IS NOT NULL;
 
-CREATE TABLE cohort_canon AS
-SELECT k.row, k.sn, f.canon, year(k.dob) AS y, month(k.dob) AS m, day(k.dob) AS d
-FROM cohort_keys k JOIN forename_canon f ON f.fn = k.fn
-WHERE k.sn <> '' AND k.fn <> '' AND k.dob IS NOT NULL;
-
-CREATE TABLE register_keys AS
-SELECT r.register_id, r.sn, r.dob, r.pnc, left(r.sn, 1) AS sn1, left(r.fn, 1) AS fn1
-FROM register r;
-
-CREATE TABLE register_canon AS
-SELECT r.register_id, r.sn, f.canon, year(r.dob) AS y, month(r.dob) AS m, day(r.dob) AS d
-FROM register r JOIN forename_canon f ON f.fn = r.fn
-WHERE r.sn <> '' AND r.fn <> '' AND r.dob IS NOT NULL;
-
 CREATE TABLE candidates AS
-SELECT DISTINCT row, register_id FROM (
-  SELECT c.row, r.register_id FROM cohort_keys c JOIN register_keys r ON r.pnc = c.pnc
+SELECT DISTINCT row, rid FROM (
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.pnc = c.pnc
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_pnc_swaps c JOIN register_keys r ON r.pnc = c.pnc_swap
+  SELECT c.row, r.rid FROM cohort_pnc_swaps c JOIN register_keys r ON r.pnc = c.pnc_swap
   UNION ALL
-  SELECT c.row, p.register_id FROM cohort_keys c JOIN register_prison_numbers p ON p.pn = c.pn
+  SELECT c.row, p.rid FROM cohort_keys c JOIN register_prison_numbers p ON p.pn = c.pn
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.sn1 = c.sn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.sn1 = c.sn1
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.fn1
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob_sw AND r.sn1 = c.sn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1 AND r.sn1 = c.fn1
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_dob_swaps c JOIN register_keys r ON r.dob = c.dob_swap AND r.sn1 = c.sn1 AND r.fn1 = c.fn1
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE name_missing) c JOIN register_keys r ON r.dob = c.dob
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_canon c JOIN register_canon r ON r.sn = c.sn AND r.canon = c.canon AND r.y = c.y AND r.m = c.m
+  SELECT c.row, r.rid FROM cohort_keys c JOIN (SELECT * FROM register_keys WHERE name_missing) r ON r.dob = c.dob
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_canon c JOIN register_canon r ON r.sn = c.sn AND r.canon = c.canon AND r.y = c.y AND r.d = c.d
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob_sw AND r.sn1 = c.sn1
   UNION ALL
-  SELECT c.row, r.register_id FROM cohort_canon c JOIN register_canon r ON r.sn = c.sn AND r.canon = c.canon AND r.m = c.m AND r.d = c.d
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob_sw AND r.fn1 = c.fn1
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_dob_swaps c JOIN register_keys r ON r.dob = c.dob_swap AND r.sn1 = c.sn1 AND r.fn1 = c.fn1
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.m = c.m
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.d = c.d
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.m = c.m AND r.d = c.d
+  UNION ALL
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') c
+    JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') c
+    JOIN register_keys r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c
+    JOIN (SELECT * FROM register_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c
+    JOIN (SELECT * FROM register_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_names r ON r.sn = c.sn AND r.fn1 = c.fn1
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_names r ON r.sn = c.fn1 AND r.fn1 = c.sn
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_sounds r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_sounds r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
 );
+
+-- Random pairs for the u probabilities (how often two different people agree by chance): a
+-- fixed-size sample from each side, chosen by a hash of the record's content (not its position
+-- or role), crossed. $u_source 'register' takes both samples from the register (the pipeline's
+-- model depends on the register alone); 'both' takes one side from each file.
+CREATE TABLE sample_left AS
+SELECT * FROM (
+  SELECT 'cohort' AS side, row::BIGINT AS id, sn, fn, dob, dd, gender FROM cohort WHERE $u_source = 'both'
+  UNION ALL
+  SELECT 'register', rid, sn, fn, dob, dd, gender FROM register WHERE $u_source = 'register'
+) ORDER BY hash(sn, fn, dd, gender), id LIMIT $u_sample;
+
+CREATE TABLE sample_right AS
+SELECT 'register' AS side, rid AS id, sn, fn, dob, dd, gender FROM register
+WHERE $u_source = 'both' OR rid NOT IN (SELECT id FROM sample_left)
+ORDER BY hash(sn, fn, dd, gender), rid LIMIT $u_sample;
+

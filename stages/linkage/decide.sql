@@ -1,98 +1,78 @@
--- One decision per cohort row, by the DPIA's order of strength of evidence: a PNC id or prison
--- number (unique identifiers); the sentence dates; then name, date of birth and gender.
--- Tiers, strongest first:
---   pnc            the PNC id agrees and name/dob points (max 10) reach 4: an identifier is
---                  unique, but a mistyped one can belong to someone else, so it needs support
---   prison_number  the same with a prison number the person has held
---   exact          surname, forename and date of birth identical, gender not contradicting,
---                  and no identifier contradicting
---   fuzzy          gender not contradicting and one of:
---                  a. date of birth exact, both names at least partly agree (a typo, a
---                     nickname) and the evidence reaches 9;
---                  b. date of birth with day and month swapped, both names at least partly
---                     agree, evidence 9, and something beyond name and birth date: sentence
---                     dates that fit, a PNC one slip away, or a name so rare (at most 3 people
---                     in the register) that a close date of birth is not shared by chance;
---                  b'. the same with two digits of the date of birth transposed or one digit
---                     wrong, where the dates must fit strongly (the index or conviction date
---                     itself): a common name has dozens of strangers a digit away in a
---                     national register;
---                  c. date of birth and surname exact, forename with the same initial, and
---                     the index or conviction date fitting;
---                  d. a PNC one slip away with name/dob points of 6 or more.
---                  The evidence is dob + names + gender, plus 2 for a PNC one slip away, minus
---                  2 for a different PNC and 1 for a different prison number, plus 2 when the
---                  sentence dates fit (see event-evidence.sql).
--- A row whose best candidate is supported only by the names and weak evidence, whose only
--- identifier match is contradicted by everything else, or whose two best candidates are
--- within one point of each other, is a suspect match: discarded and counted (DPIA).
--- `score` in the output is (dob + surname + forename + gender) / 10.5: the share of the maximum
--- personal-details agreement of the candidate, whatever tier decided.
+-- One decision per cohort row, in the DPIA's order of strength of evidence.
+-- 1. Identifiers first: a PNC id or prison number the person holds decides (tier pnc,
+--    prison_number) when the personal details do not contradict it (their model weight is not
+--    negative); an identifier contradicted by everything else is a suspect match.
+-- 2. Otherwise the model: each pair's weight is the prior log-odds that a cohort row and a given
+--    register person match ($prior_bits: log2 of the share of rows with a match over the
+--    register's size, estimated in link.ts) plus the evidence (evidence.sql: the personal
+--    details' weight and the identifiers' and sentence dates' fixed weights).
+--    The match probability of a candidate is its share of the row's total odds, where the row
+--    may also match nobody (odds $no_match_mass, the share of rows without a match):
+--    p_i = 2^w_i / ($no_match_mass + sum_j 2^w_j). So two close candidates share the
+--    probability, and neither reaches the threshold.
+--    A pair whose genders are both given and differ is never linked and is no rival either
+--    (twins of different sex share everything else); nor is one where the cohort gives no
+--    gender but its forename is one the register only knows for the other sex (keys.sql).
+-- The best candidate (highest probability, then weight) is linked when p >= $threshold. A row is a
+-- suspect match (discarded and counted, as the DPIA asks) when its best candidate alone would
+-- reach the threshold but a rival stops it (`ambiguous`), when both names agree but the rest is
+-- too weak (`name_only`), or when its only identifier match is contradicted
+-- (`identifier_contradicted`). `score` is the best candidate's match probability.
 CREATE TABLE pair_decisions AS
-SELECT p.*,
-       coalesce(s.best_event_points, 0) >= 4 AS date_support,
-       -- the provider's index or conviction date itself fits (not only the intervention dates)
-       coalesce(s.best_event_points, 0) >= 6 AS strong_date_support,
-       sn_points + fn_points + dob_points AS personal_points,
-       sn_points + fn_points + dob_points + gender_points
-         + CASE WHEN pnc_near THEN 2 ELSE 0 END
-         - CASE WHEN pnc_conflict THEN 2 ELSE 0 END
-         - CASE WHEN pn_conflict THEN 1 ELSE 0 END
-         + CASE WHEN coalesce(s.best_event_points, 0) >= 4 THEN 2 ELSE 0 END AS evidence,
-       round((sn_points + fn_points + dob_points + gender_points) / 10.5, 4) AS score
-FROM plausible p
-LEFT JOIN pair_date_support s USING (row, register_id);
+SELECT e.*, $prior_bits + e.evidence_weight AS weight
+FROM pair_evidence e;
 
-CREATE TABLE pair_tiers AS
-SELECT *,
-       CASE WHEN pnc_exact AND personal_points >= 4 THEN 'pnc'
-            WHEN pn_exact AND personal_points >= 4 THEN 'prison_number'
-            WHEN sn_points = 3 AND fn_points = 3 AND dob_points = 4 AND gender_points >= 0
-                 AND NOT pnc_conflict AND NOT pn_conflict THEN 'exact'
-            WHEN gender_points < 0 THEN NULL
-            WHEN dob_points = 4 AND sn_points >= 1 AND fn_points >= 1 AND evidence >= 9 THEN 'fuzzy'
-            WHEN dob_points = 3 AND sn_points >= 1 AND fn_points >= 1 AND evidence >= 9
-                 AND (date_support OR pnc_near OR name_people <= 3) THEN 'fuzzy'
-            WHEN dob_points IN (2, 2.5) AND sn_points >= 1 AND fn_points >= 1 AND evidence >= 9
-                 AND (strong_date_support OR pnc_near OR name_people <= 3) THEN 'fuzzy'
-            WHEN dob_points = 4 AND sn_points = 3 AND fn_points >= 0.5 AND strong_date_support THEN 'fuzzy'
-            WHEN pnc_near AND personal_points >= 6 THEN 'fuzzy'
-       END AS tier
-FROM pair_decisions;
+-- (weights are capped at 60 bits so that 2^w stays finite and precise in a DOUBLE; the odds are
+-- added in register-id order, so the sum is the same whatever the threads)
+CREATE TABLE row_odds AS
+SELECT row, list_sum(list(pow(2, least(weight, 60)) ORDER BY rid)) AS odds FROM pair_decisions WHERE gender_ok GROUP BY row;
+
+CREATE TABLE pair_probabilities AS
+SELECT d.*,
+       CASE WHEN d.gender_ok THEN pow(2, least(d.weight, 60)) / ($no_match_mass + o.odds) ELSE 0 END AS p,
+       CASE WHEN d.gender_ok THEN pow(2, least(d.weight, 60)) / ($no_match_mass + pow(2, least(d.weight, 60))) ELSE 0 END AS p_alone
+FROM pair_decisions d
+LEFT JOIN row_odds o ON o.row = d.row;
 
 CREATE TABLE ranked AS
 SELECT *,
        row_number() OVER (PARTITION BY row ORDER BY
-         CASE tier WHEN 'pnc' THEN 1 WHEN 'prison_number' THEN 2 WHEN 'exact' THEN 3 WHEN 'fuzzy' THEN 4 ELSE 9 END,
-         evidence DESC, register_id) AS rank,
-       -- the strongest rival among the other accepted name-and-dob candidates
-       max(CASE WHEN tier IN ('exact', 'fuzzy') THEN evidence END) OVER (PARTITION BY row ORDER BY
-         CASE tier WHEN 'pnc' THEN 1 WHEN 'prison_number' THEN 2 WHEN 'exact' THEN 3 WHEN 'fuzzy' THEN 4 ELSE 9 END,
-         evidence DESC, register_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS rival_evidence
-FROM pair_tiers;
+         CASE identifier_tier WHEN 'pnc' THEN 1 WHEN 'prison_number' THEN 2 ELSE 3 END, p DESC, weight DESC, rid) AS rank
+FROM pair_probabilities;
 
 CREATE TABLE person_links AS
-WITH best AS (SELECT * FROM ranked WHERE rank = 1)
+WITH best AS (SELECT * FROM ranked WHERE rank = 1),
+     identified AS (SELECT row, bool_or(pnc_exact OR pn_exact) AS any_identifier FROM ranked GROUP BY row)
 SELECT c.row,
        CASE WHEN b.row IS NULL THEN 'no_match'
-            WHEN b.tier IN ('pnc', 'prison_number') THEN 'linked'
-            WHEN b.tier IS NOT NULL AND (b.rival_evidence IS NULL OR b.rival_evidence < b.evidence - 1) THEN 'linked'
-            WHEN b.tier IS NOT NULL THEN 'suspect'
-            WHEN b.pnc_exact OR b.pn_exact OR (b.sn_points >= 1 AND b.fn_points >= 1) THEN 'suspect'
+            WHEN b.identifier_tier IS NOT NULL THEN 'linked'
+            WHEN b.p >= $threshold THEN 'linked'
+            WHEN b.p_alone >= $threshold THEN 'suspect'
+            WHEN i.any_identifier THEN 'suspect'
+            WHEN b.gender_ok AND b.g_fn >= 3 AND b.g_sn >= 3 THEN 'suspect'
             ELSE 'no_match' END AS status,
-       CASE WHEN b.row IS NULL THEN NULL
-            WHEN b.tier IS NOT NULL AND (b.tier IN ('pnc', 'prison_number') OR b.rival_evidence IS NULL OR b.rival_evidence < b.evidence - 1) THEN NULL
-            WHEN b.tier IS NOT NULL THEN 'ambiguous'
-            WHEN b.pnc_exact OR b.pn_exact THEN 'identifier_contradicted'
-            WHEN b.sn_points >= 1 AND b.fn_points >= 1 THEN 'name_only'
+       CASE WHEN b.row IS NULL OR b.identifier_tier IS NOT NULL OR b.p >= $threshold THEN NULL
+            WHEN b.p_alone >= $threshold THEN 'ambiguous'
+            WHEN i.any_identifier THEN 'identifier_contradicted'
+            WHEN b.gender_ok AND b.g_fn >= 3 AND b.g_sn >= 3 THEN 'name_only'
        END AS suspect_kind,
-       b.tier, b.score, b.register_id
+       CASE WHEN b.identifier_tier IS NOT NULL THEN b.identifier_tier
+            WHEN b.g_fn = 6 AND b.g_sn = 6 AND b.g_dob = 5 AND NOT b.swapped THEN 'exact'
+            ELSE 'fuzzy' END AS tier,
+       round(b.p, 4) AS score,
+       b.weight,
+       b.p,
+       b.rid
 FROM cohort c
-LEFT JOIN best b ON b.row = c.row;
+LEFT JOIN best b ON b.row = c.row
+LEFT JOIN identified i ON i.row = c.row;
 
--- Two cohort rows linked to the same person: the first keeps the link, later ones are duplicates.
+-- Two cohort rows linked to the same person (a provider's duplicate): the row with the stronger
+-- evidence keeps the link (identifier first, then probability, then weight, then the earlier
+-- row); the others are duplicates.
 CREATE TABLE person_links_dedup AS
 SELECT l.* REPLACE (
-         CASE WHEN l.status = 'linked' AND row_number() OVER (PARTITION BY l.status, l.register_id ORDER BY l.row) > 1
+         CASE WHEN l.status = 'linked' AND row_number() OVER (PARTITION BY l.status, l.rid ORDER BY
+                CASE l.tier WHEN 'pnc' THEN 1 WHEN 'prison_number' THEN 2 ELSE 3 END, l.p DESC, l.weight DESC, l.row) > 1
               THEN 'duplicate' ELSE l.status END AS status)
 FROM person_links l;

@@ -7,11 +7,12 @@ CREATE TABLE chosen_event AS
 SELECT row, register_id, event_id, index_date FROM (
   SELECT pe.*, row_number() OVER (PARTITION BY pe.row ORDER BY pe.date_points DESC, pe.type_points DESC, pe.distance NULLS LAST, pe.event_id) AS rn
   FROM pair_events pe
-  JOIN person_links_dedup l ON l.row = pe.row AND l.register_id = pe.register_id AND l.status = 'linked'
+  JOIN person_links_dedup l ON l.row = pe.row AND l.rid = pe.register_id AND l.status = 'linked'
   WHERE pe.date_points >= 2
 )
 WHERE rn = 1;
 
+-- `register_id` is the register's own id (people_in.register_id), whatever its type.
 CREATE TABLE links AS
 SELECT l.row,
        CASE WHEN l.status <> 'linked' THEN l.status
@@ -22,8 +23,10 @@ SELECT l.row,
        -- a suspect or unmatched row keeps no register person: the candidate was discarded
        CASE WHEN l.status IN ('linked', 'duplicate') THEN l.tier END AS tier,
        l.score::DOUBLE AS score,
-       CASE WHEN l.status IN ('linked', 'duplicate') THEN l.register_id END AS register_id,
+       CASE WHEN l.status IN ('linked', 'duplicate') THEN p.register_id END AS register_id,
        CASE WHEN l.status = 'linked' THEN e.event_id END AS event_id,
-       l.suspect_kind
+       l.suspect_kind,
+       l.weight
 FROM person_links_dedup l
+LEFT JOIN people_in p ON p.rid = l.rid
 LEFT JOIN chosen_event e ON e.row = l.row;

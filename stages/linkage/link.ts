@@ -1,63 +1,170 @@
 // The linkage steps shared by the pipeline stage and the standalone `link` command. The caller
 // loads three tables, `cohort_in`, `people_in` and `prison_numbers_in` (see load-stage.sql for
 // their columns), and, for index events, `events_in`; everything else happens in the .sql files
-// beside this module, in this order.
+// beside this module, in this order: keys, blocking, comparison vectors, the Fellegi-Sunter
+// model (trained here by EM, or given), weights, sentence-date evidence, decisions, index events.
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duck } from '../../src/duck.ts';
 import type { Json } from '../../src/stage.ts';
-import type { MatchReport } from './match-report.ts';
+import type { MatchReport, WeightBin } from './match-report.ts';
+import { SWAP_PENALTY_BITS, loadModelWeights, trainModel, type Model } from './model.ts';
 
-export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'tiers.sql', 'event-evidence.sql', 'decide.sql', 'index-event.sql'] as const;
-export const NICKNAMES_FILE = 'nicknames.csv';
+export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'compare.sql', 'score.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql'] as const;
+export const NAME_VARIANTS_FILE = 'name-variants.csv';
 
 /** Loss reasons in attrition order: each row is counted at the first step that loses it. */
 export const ATTRITION = ['no_match', 'suspect', 'duplicate', 'no_eligible_sentence', 'outside_period'] as const;
 export const TIERS = ['pnc', 'prison_number', 'exact', 'fuzzy'] as const;
+
+/** Default match probability a candidate needs to be linked. */
+export const DEFAULT_THRESHOLD = 0.95;
+/** Records per side in the random-pair sample that gives u (this many squared pairs). */
+export const U_SAMPLE = 400;
+/** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
+export const NAME_BLOCK_CAP = 50;
+/** Fixed weights (bits) of the evidence outside the model: see decide.sql. */
+export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10 } as const;
 
 export interface LinkOptions {
   /** Choose index events from `events_in` (the pipeline); false for person-level linkage only. */
   withEvents: boolean;
   period?: { from: string; to: string };
   log?: (message: string) => void;
+  /** Where u's random pairs and the name frequencies come from: the register alone, or both files. */
+  source: 'register' | 'both';
+  /** Match probability needed to link (default DEFAULT_THRESHOLD). */
+  threshold?: number;
+  /** A model to score with instead of training one. */
+  model?: Model;
+}
+
+/** The share of cohort rows with a match is kept inside these bounds: "matches nobody" always keeps some odds. */
+const MIN_MATCH_SHARE = 0.01;
+const MAX_MATCH_SHARE = 0.99;
+
+/**
+ * The share of cohort rows that have a match in the register (pi), by EM over the rows with the
+ * pairs' evidence fixed: each row matches one of its candidates or nobody, with odds
+ * (pi / N) 2^evidence for each candidate and 1 - pi for nobody; pi is the mean over rows of the
+ * probability that the row matches someone. EM on pairs (model.ts) counts strangers who share a
+ * birthday as part matches and overestimates it; this one-to-one estimate does not.
+ */
+async function estimateMatchShare(db: Duck, cohortRows: number, registerRows: number, start: number): Promise<number> {
+  const rows = await db.all<{ odds: number }>('SELECT odds FROM row_evidence ORDER BY row');
+  const odds = rows.map((r) => Number(r.odds));
+  const n = Math.max(1, registerRows);
+  let pi = Math.min(MAX_MATCH_SHARE, Math.max(MIN_MATCH_SHARE, Number.isFinite(start) ? start : 0.5));
+  for (let i = 0; i < 500; i++) {
+    let sum = 0;
+    for (const t of odds) {
+      const m = (pi / n) * t;
+      sum += m / (1 - pi + m);
+    }
+    const next = Math.min(MAX_MATCH_SHARE, Math.max(MIN_MATCH_SHARE, sum / Math.max(1, cohortRows)));
+    if (Math.abs(next - pi) < 1e-9) return next;
+    pi = next;
+  }
+  return pi;
+}
+
+export interface LinkResult {
+  model: Model;
+  /** Share of cohort rows expected to have a match in the register (estimated per run, see estimateMatchShare). */
+  matchShare: number;
+  threshold: number;
 }
 
 const EMPTY_EVENTS = `CREATE TABLE events_in (event_id BIGINT, register_id BIGINT, index_date DATE, sentence_type VARCHAR, disposal_date DATE, sentence_end DATE)`;
 
-/** Run the linkage SQL over the loaded tables; leaves the table `links`. */
-export async function link(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<void> {
-  const params = {
-    nicknames: join(dir, NICKNAMES_FILE),
+/** Run the linkage over the loaded tables; leaves the table `links` and returns the model used. */
+export async function link(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<LinkResult> {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const run = async (file: string, params: Record<string, string | number | boolean>) => {
+    await db.file(join(dir, file), params);
+    options.log?.(`${file} done`);
+  };
+  const counts = (await db.one<{ cohort: number; register: number }>(
+    'SELECT (SELECT count(*) FROM cohort_in)::DOUBLE AS cohort, (SELECT count(*) FROM people_in)::DOUBLE AS register',
+  ))!;
+  const cohortRows = Number(counts.cohort);
+  const registerRows = Number(counts.register);
+  await run('keys.sql', { name_variants: join(dir, NAME_VARIANTS_FILE), tf_source: options.source });
+  await run('candidates.sql', { u_source: options.source, u_sample: U_SAMPLE, name_block_cap: NAME_BLOCK_CAP });
+  await run('compare.sql', { u_sample: U_SAMPLE });
+  const model = options.model ?? await trainModel(db, {
+    uSource: options.source,
+    // the model's lambda is per pair of the two files (the pipeline's u comes from the register
+    // alone, but its matches are still between cohort rows and register people)
+    leftRecords: cohortRows,
+    rightRecords: registerRows,
+  });
+  options.log?.(options.model ? 'model given' : `model trained (${model.training.em_iterations} EM iterations)`);
+  await loadModelWeights(db, model);
+  const bits = EXTRA_EVIDENCE_BITS;
+  const tfFloor = 1 / Math.max(1, registerRows + (options.source === 'both' ? cohortRows : 0));
+  // (pairs are kept for a decision when they could reach even odds at the highest prior)
+  await run('score.sql', {
+    tf_floor: tfFloor, swap_penalty: model.swap_penalty_bits ?? SWAP_PENALTY_BITS,
+    prior_bits: Math.log2(MAX_MATCH_SHARE / Math.max(1, registerRows)), date_bits_strong: options.withEvents ? bits.date_strong : 0,
+  });
+  if (options.withEvents && loadEvents) await loadEvents();
+  else await db.run(EMPTY_EVENTS);
+  await run('event-evidence.sql', {});
+  await run('evidence.sql', {
+    pnc_near_bits: bits.pnc_near, pnc_conflict_bits: bits.pnc_conflict, pn_conflict_bits: bits.pn_conflict,
+    date_bits: bits.date, date_bits_strong: bits.date_strong,
+  });
+  const matchShare = await estimateMatchShare(db, cohortRows, registerRows, model.lambda * registerRows);
+  const prior = matchShare / Math.max(1, registerRows);
+  await run('decide.sql', { prior_bits: Math.log2(prior / (1 - prior)), no_match_mass: 1 - matchShare, threshold });
+  await run('index-event.sql', {
     with_events: options.withEvents,
     period_from: options.period?.from ?? '0001-01-01',
     period_to: options.period?.to ?? '9999-12-31',
-  };
-  for (const file of LINKAGE_SQL) {
-    if (file === 'event-evidence.sql') {
-      if (options.withEvents && loadEvents) await loadEvents();
-      else await db.run(EMPTY_EVENTS);
-    }
-    await db.file(join(dir, file), params);
-    options.log?.(`${file} done`);
-  }
+  });
+  return { model, matchShare, threshold };
 }
 
-/** Write the links (personal: owner-only) with the contract's columns, in row order. */
-export async function writeLinks(db: Duck, path: string): Promise<number> {
-  await db.run(
-    `COPY (SELECT row::INTEGER AS row, status, tier, score::DOUBLE AS score, register_id::BIGINT AS register_id, event_id::BIGINT AS event_id
-           FROM links ORDER BY row) TO $out (FORMAT parquet)`,
-    { out: path },
-  );
+/**
+ * Write the links (personal: owner-only) with the contract's columns, in row order, as Parquet
+ * and, when asked, as CSV beside it. `register_id` keeps the register's own type (BIGINT in the
+ * pipeline; text ids stay text in the link command).
+ */
+export async function writeLinks(db: Duck, path: string, csvPath?: string): Promise<number> {
+  const select = `SELECT row::INTEGER AS row, status, tier, score::DOUBLE AS score, register_id, event_id::BIGINT AS event_id FROM links ORDER BY row`;
+  await db.run(`COPY (${select}) TO $out (FORMAT parquet)`, { out: path });
   await chmod(path, 0o600);
+  if (csvPath) {
+    await db.run(`COPY (${select}) TO $out (FORMAT csv, HEADER true)`, { out: csvPath });
+    await chmod(csvPath, 0o600);
+  }
   const n = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM links');
   return n!.n;
+}
+
+/** Width of a bin of the match-weight histogram, in bits. */
+const HISTOGRAM_BIN_BITS = 2;
+
+/**
+ * Histogram of the best candidate's match weight per cohort row (bits, log2 odds with the prior
+ * and any date evidence), split into rows whose person was found (linked, duplicate, or lost
+ * later for its sentence) and rows whose candidate was discarded (suspect or no match).
+ */
+async function weightHistogram(db: Duck): Promise<WeightBin[]> {
+  const rows = await db.all<{ bin: number; found: number; discarded: number }>(
+    `SELECT (floor(least(greatest(weight, -40), 60) / ${HISTOGRAM_BIN_BITS}) * ${HISTOGRAM_BIN_BITS})::INTEGER AS bin,
+            count(*) FILTER (WHERE register_id IS NOT NULL)::INTEGER AS found,
+            count(*) FILTER (WHERE register_id IS NULL)::INTEGER AS discarded
+     FROM links WHERE weight IS NOT NULL GROUP BY bin ORDER BY bin`,
+  );
+  return rows.map((r) => ({ from_bits: r.bin, to_bits: r.bin + HISTOGRAM_BIN_BITS, linked: r.found, discarded: r.discarded }));
 }
 
 const rate = (n: number, of: number): number => (of > 0 ? Math.round((n / of) * 10000) / 10000 : 0);
 
 /** Counts and rates by tier and by loss reason, in attrition order. Aggregate: no row numbers. */
-export async function matchReport(db: Duck, options: LinkOptions): Promise<MatchReport> {
+export async function matchReport(db: Duck, options: LinkOptions, result: LinkResult): Promise<MatchReport> {
   const statusRows = await db.all<{ status: string; n: number }>('SELECT status, count(*)::INTEGER AS n FROM links GROUP BY status');
   const byStatus = new Map(statusRows.map((r) => [r.status, r.n]));
   const tierRows = await db.all<{ tier: string; linked: number; matched: number }>(
@@ -98,6 +205,19 @@ export async function matchReport(db: Duck, options: LinkOptions): Promise<Match
     })),
     blocking: { candidate_pairs: pairs!.candidates, plausible_pairs: pairs!.plausible },
     analysis_period: options.period ? { from: options.period.from, to: options.period.to } : null,
+    // the model that decided: its parameters (m, u and the weight of each comparison level), the
+    // decision rule, and the distribution of the best candidates' weights
+    model: {
+      method: 'fellegi-sunter',
+      threshold_probability: result.threshold,
+      expected_match_share: Math.round(result.matchShare * 10000) / 10000,
+      lambda: result.model.lambda,
+      swap_penalty_bits: result.model.swap_penalty_bits,
+      extra_evidence_bits: { ...EXTRA_EVIDENCE_BITS },
+      training: { ...result.model.training },
+      comparisons: result.model.comparisons.map((c) => ({ comparison: c.comparison, levels: c.levels.map((l) => ({ ...l })) })),
+    },
+    weight_histogram: await weightHistogram(db),
   };
 }
 

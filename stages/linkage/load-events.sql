@@ -8,4 +8,4 @@ SELECT e.event_id, e.register_id, e.index_date, e.sentence_type, d.disposal_date
 FROM read_parquet($events) e
 JOIN read_parquet($disposals) d ON d.disposal_id = e.event_id
 -- only the people some cohort row might be: the rest of the register is never read into memory
-WHERE e.register_id IN (SELECT register_id FROM candidates);
+WHERE e.register_id IN (SELECT rid FROM candidates);

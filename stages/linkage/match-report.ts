@@ -16,4 +16,23 @@ export type MatchReport = {
   suspect_by_kind: { kind: string; n: number }[];
   blocking: { candidate_pairs: number; plausible_pairs: number };
   analysis_period: { from: string; to: string } | null;
+  /** The Fellegi-Sunter model that decided (stages/linkage/model.ts) and the decision rule. */
+  model: {
+    method: 'fellegi-sunter';
+    /** Match probability a candidate needs to be linked. */
+    threshold_probability: number;
+    /** Share of cohort rows estimated to have a match in the register (the prior). */
+    expected_match_share: number;
+    lambda: number;
+    swap_penalty_bits: number;
+    extra_evidence_bits: Record<string, number>;
+    training: Record<string, string | number | boolean>;
+    comparisons: { comparison: string; levels: { level: number; label: string; m: number; u: number; log2_bf: number }[] }[];
+  };
+  /** The best candidate's match weight per cohort row, in bins: rows whose person was found, and rows discarded (suspect or no match). */
+  weight_histogram: WeightBin[];
+  /** Only from the `link` tool: dates that could not be read, per field. */
+  unreadable_dates?: { field: string; count: number; side: 'cohort' | 'register' }[];
 };
+
+export type WeightBin = { from_bits: number; to_bits: number; linked: number; discarded: number };

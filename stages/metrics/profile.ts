@@ -22,7 +22,7 @@ export interface ProfileSection {
 export interface Profile {
   n: number;
   sections: ProfileSection[];
-  /** Ages in completed years at the start of the one-year period; null when too few people. */
+  /** Mean age in completed years at the start of the one-year period; null when too few people. min and max are always null (disclosure.ts). */
   age: { min: number | null; max: number | null; mean: number | null; known: number };
 }
 
@@ -32,7 +32,8 @@ export interface Profile {
  * register's, unknown for people it does not hold (`n - in_register` of them).
  */
 export interface NotIncluded extends Profile {
-  in_register: number;
+  /** null when it, or the people the register does not hold, would be a small count. */
+  in_register: number | null;
 }
 
 /** Display order and labels; values outside the contract's lists follow, sorted. */
@@ -70,13 +71,8 @@ export function buildSection(section: ProfileSection['section'], counts: { categ
 }
 
 export function buildAge(ages: number[], minPeople: number): Profile['age'] {
-  // With very few known ages, the extremes and mean describe individuals: withhold them.
+  // No minimum or maximum, ever: the extremes describe single people, and beside a suppressed band
+  // they reveal it (disclosure.ts). The bands carry the spread; the mean only with enough ages.
   if (ages.length < minPeople) return { min: null, max: null, mean: null, known: ages.length };
-  let min = Infinity;
-  let max = -Infinity;
-  for (const a of ages) {
-    if (a < min) min = a;
-    if (a > max) max = a;
-  }
-  return { min: Math.floor(min), max: Math.floor(max), mean: roundHalfAway(sum(ages) / ages.length, 0), known: ages.length };
+  return { min: null, max: null, mean: roundHalfAway(sum(ages) / ages.length, 0), known: ages.length };
 }

@@ -13,6 +13,7 @@ import { loadMatched, readMatched } from './matched.ts';
 import { MEASURE_IDS, type MeasureId } from './measures.ts';
 import { buildAge, buildSection, type NotIncluded, type Profile, type ProfileSection } from './profile.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
+import { shownPart } from './disclosure.ts';
 
 /** Columns a sub-analysis may split by: a fixed list, because identifiers cannot be bound. */
 export const SUB_ANALYSIS_COLUMNS = ['region', 'sentence_type', 'gender'] as const;
@@ -88,7 +89,8 @@ export default defineStage<MetricsParams>({
     const leftAges = (await db.all<{ age: number }>(sql(ctx.dir, 'not-included-age.sql'))).map((r) => r.age);
     const notIncluded: NotIncluded = {
       n: left!.n,
-      in_register: left!.known,
+      // Withheld (null) when it or the rest is a small count (disclosure.ts).
+      in_register: shownPart(left!.known, left!.n),
       sections: await sectionsOf('not-included-profile.sql'),
       age: buildAge(leftAges, SUPPRESSION_THRESHOLD),
     };

@@ -16,10 +16,14 @@ SELECT DISTINCT event_id
 FROM read_parquet($links)
 WHERE status = 'linked' AND event_id IS NOT NULL;
 
+-- People withdrawn from the request (stages/purge/withdrawal.ts) leave the pool too: their blanked
+-- cohort row no longer links them, so without this they would come back as comparators.
 CREATE TEMP TABLE psm_cohort_people AS
 SELECT DISTINCT register_id
 FROM read_parquet($links)
-WHERE register_id IS NOT NULL;
+WHERE register_id IS NOT NULL
+UNION
+SELECT CAST(unnest(from_json($withdrawn, '["VARCHAR"]')) AS BIGINT) AS register_id;
 
 -- Not sorted here: the design fixes the row order itself (ORDER BY event_id), so sorting all ~45
 -- event columns of a national pool here would be wasted work. (A view would read fewer columns,

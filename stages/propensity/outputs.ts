@@ -3,6 +3,7 @@
 // are converted once, where the JSON is written, and a reader (the report) imports these types,
 // so a renamed field fails to compile instead of being read as missing.
 import type { balanceJson, modelJson } from './psm.ts';
+import type { ScoreOverlap } from './overlap.ts';
 
 type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
 
@@ -31,5 +32,5 @@ export function snakeCaseKeys<T>(value: T, keepKeys = false): SnakeKeys<T> {
 /** balance.json */
 export type BalanceJson = SnakeKeys<ReturnType<typeof balanceJson>>;
 
-/** model.json: the model, the matching and the cohort's linked events. */
-export type ModelJson = SnakeKeys<ReturnType<typeof modelJson> & { cohort: { linkedEvents: number; linkedEventsNotInRegister: number } }>;
+/** model.json: the model, the matching, the cohort's linked events and the score overlap (overlap.ts). */
+export type ModelJson = SnakeKeys<ReturnType<typeof modelJson> & { cohort: { linkedEvents: number; linkedEventsNotInRegister: number }; overlap: ScoreOverlap }>;

@@ -7,9 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineStage } from '../../src/stage.ts';
 import { loadDesign } from './design.ts';
+import { WITHDRAWN_INPUT, readWithdrawn } from '../purge/withdrawal.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
 import type { ModelSpec } from './model-terms.ts';
 import { balanceJson, DEFAULT_OPTIONS, modelJson, modelNotes, runPsm, type PsmOptions } from './psm.ts';
+import { scoreOverlap } from './overlap.ts';
 import { snakeCaseKeys } from './outputs.ts';
 
 export type PropensityParams = {
@@ -90,7 +92,8 @@ interface AnalysisPeriod {
 export default defineStage<PropensityParams>({
   name: 'propensity',
   description: 'Propensity score model, caliper matching with ATT weights, and balance',
-  inputs: { links: 'linkage.links', events: 'register.events', request: 'intake.request' },
+  inputs: { links: 'linkage.links', events: 'register.events', request: 'intake.request', withdrawn: WITHDRAWN_INPUT },
+  optionalInputs: ['withdrawn'],
   outputs: {
     matched: { format: 'arrow', classification: 'pseudonymised', key: ['event_id'], description: 'matched treated and comparison events: event_id, treated, weight, score (logit)' },
     model: { format: 'json', classification: 'aggregate', description: 'propensity model coefficients, fit, matching settings and counts' },
@@ -108,7 +111,8 @@ export default defineStage<PropensityParams>({
     const request = JSON.parse(readFileSync(inputs.request!, 'utf8')) as { analysis_period?: AnalysisPeriod };
     const period = request.analysis_period;
     if (!period?.from || !period?.to) throw new Error('intake.request has no analysis_period {from, to}');
-    await db.file(join(dir, 'inputs.sql'), { links: inputs.links!, events: inputs.events!, period_from: period.from, period_to: period.to });
+    const withdrawn = readWithdrawn(inputs.withdrawn).register_ids;
+    await db.file(join(dir, 'inputs.sql'), { links: inputs.links!, events: inputs.events!, period_from: period.from, period_to: period.to, withdrawn: JSON.stringify(withdrawn) });
     const missing = await db.one<{ n: number }>(
       'SELECT count(*)::INTEGER AS n FROM psm_treated WHERE event_id NOT IN (SELECT event_id FROM psm_input)',
     );
@@ -145,6 +149,8 @@ export default defineStage<PropensityParams>({
     const out = {
       ...model,
       cohort: { linkedEvents: linkedEvents!.n, linkedEventsNotInRegister: missing!.n },
+      // For the report's overlap plot: binned shares only.
+      overlap: scoreOverlap(result.logit, design.treat, result.match.weight),
     };
     writeFileSync(outputs.model!, JSON.stringify(snakeCaseKeys(out), null, 2) + '\n');
     writeFileSync(outputs.balance!, JSON.stringify(snakeCaseKeys(balanceJson(result, modelNotes(design, result))), null, 2) + '\n');

@@ -34,6 +34,8 @@ export interface ChartGeometry {
   plot: { left: number; right: number; top: number; bottom: number };
   ticks: { x: number; label: string }[];
   bars: ChartBar[];
+  /** Text alternative with every value and interval. */
+  alt: string;
 }
 
 /** The smallest 1, 2, 2.5 or 5 × 10^k at or above v (a round axis end). */
@@ -84,7 +86,8 @@ export function barChart(input: ChartInput): ChartGeometry {
       whisker,
     };
   });
-  return { kind: 'bars', id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, ticks, bars };
+  const alt = `${input.title}: ${input.bars.map((b) => `${b.label} ${b.valueText}${b.intervalText ? ` (${b.intervalText})` : ''}`).join('; ')}.`;
+  return { kind: 'bars', id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, ticks, bars, alt };
 }
 
 export interface IconChartInput {
@@ -136,4 +139,122 @@ export function iconChart(input: IconChartInput): IconChartGeometry {
   const width = textX + 200;
   const height = top + input.groups.length * (blockHeight + groupGap);
   return { kind: 'icons', id: input.id, title: input.title, width, height, symbol: `${input.id}-person`, icon, textX, groups };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The difference chart (the JDL's main device): for each measure the estimated difference
+// (treatment minus comparison) as a dot and its 95% interval as a line, against a line at zero.
+// One chart per unit, so percentage points, offences per person and days never share an axis.
+
+export interface DifferenceRowInput {
+  label: string;
+  estimate: number;
+  lower: number;
+  upper: number;
+  /** good/bad: significant and favourable/unfavourable; neutral: not significant or no good direction. */
+  tone: 'good' | 'bad' | 'neutral';
+  /** The values, shown beside the row ("-6 (-10 to -2)"). */
+  short: string;
+  /** The values in words, for the text alternative. */
+  text: string;
+}
+
+export interface DifferenceChartGeometry {
+  kind: 'difference';
+  id: string;
+  title: string;
+  axis: string;
+  width: number;
+  height: number;
+  plot: { left: number; right: number; top: number; bottom: number };
+  zeroX: number;
+  ticks: { x: number; label: string }[];
+  rows: { label: string; text: string; short: string; tone: string; y: number; x: number; x1: number; x2: number }[];
+  /** Text alternative: every row's values. */
+  alt: string;
+}
+
+export function differenceChart(input: { id: string; title: string; axis: string; rows: DifferenceRowInput[] }): DifferenceChartGeometry {
+  const width = 680;
+  const left = 220;
+  const right = width - 150;
+  const top = 12;
+  const rowHeight = 34;
+  const bottom = top + input.rows.length * rowHeight;
+  const height = bottom + 42;
+  const lo = Math.min(0, ...input.rows.map((r) => r.lower));
+  const hi = Math.max(0, ...input.rows.map((r) => r.upper));
+  // Symmetric about zero so the eye reads "which side of zero" at once.
+  const span = niceCeiling(Math.max(Math.abs(lo), Math.abs(hi)) || 1);
+  const scale = (v: number) => left + ((right - left) * (Math.min(Math.max(v, -span), span) + span)) / (2 * span);
+  const ticks = [-1, -0.5, 0, 0.5, 1].map((f) => ({ x: scale(f * span), label: tickLabel(f * span) }));
+  const rows = input.rows.map((r, i) => ({
+    label: r.label,
+    text: r.text,
+    short: r.short,
+    tone: r.tone,
+    y: top + i * rowHeight + rowHeight / 2,
+    x: scale(r.estimate),
+    x1: scale(r.lower),
+    x2: scale(r.upper),
+  }));
+  const alt = `${input.title}. ${input.rows.map((r) => r.text).join('; ')}.`;
+  return { kind: 'difference', id: input.id, title: input.title, axis: input.axis, width, height, plot: { left, right, top, bottom }, zeroX: scale(0), ticks, rows, alt };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The overlap plot of the propensity scores: per panel (before, after matching) the share of each
+// group in each bin, the treatment group above the axis and the comparison group below it.
+
+export interface OverlapChartGeometry {
+  kind: 'overlap';
+  id: string;
+  title: string;
+  width: number;
+  height: number;
+  panels: {
+    title: string;
+    x: number;
+    baseY: number;
+    width: number;
+    half: number;
+    bars: { x: number; width: number; treatedHeight: number; comparisonHeight: number }[];
+    ticks: { x: number; label: string }[];
+  }[];
+  alt: string;
+}
+
+export function overlapChart(input: { id: string; title: string; edges: number[]; before: { treated: number[]; comparison: number[] }; after: { treated: number[]; comparison: number[] }; alt: string }): OverlapChartGeometry {
+  const panelWidth = 300;
+  const half = 70;
+  const gap = 50;
+  const width = 2 * panelWidth + gap + 40;
+  const height = 2 * half + 70;
+  const n = input.edges.length - 1;
+  const max = Math.max(1e-9, ...input.before.treated, ...input.before.comparison, ...input.after.treated, ...input.after.comparison);
+  const lo = input.edges[0]!;
+  const hi = input.edges[n]!;
+  const panel = (title: string, side: { treated: number[]; comparison: number[] }, x: number) => {
+    const bw = panelWidth / n;
+    const baseY = 24 + half;
+    const tickValues = [lo, (lo + hi) / 2, hi];
+    return {
+      title,
+      x,
+      baseY,
+      width: panelWidth,
+      half,
+      bars: side.treated.map((t, k) => ({ x: x + k * bw, width: Math.max(0.5, bw - 1), treatedHeight: (half * t) / max, comparisonHeight: (half * (side.comparison[k] ?? 0)) / max })),
+      ticks: tickValues.map((v) => ({ x: x + ((v - lo) / (hi - lo)) * panelWidth, label: Number(v.toFixed(1)).toString() })),
+    };
+  };
+  return {
+    kind: 'overlap',
+    id: input.id,
+    title: input.title,
+    width,
+    height,
+    panels: [panel('Before matching', input.before, 20), panel('After matching (comparison group weighted)', input.after, 20 + panelWidth + gap)],
+    alt: input.alt,
+  };
 }

@@ -3,7 +3,7 @@
 // clear message, naming the file and field, when it is not there.
 import type { AnalysisResult } from '../metrics/analyse.ts';
 import type { NotIncluded, Profile } from '../metrics/profile.ts';
-import type { BalanceJson } from '../propensity/outputs.ts';
+import type { BalanceJson, ModelJson } from '../propensity/outputs.ts';
 import type { MatchReport } from '../linkage/match-report.ts';
 
 export interface Metrics {
@@ -24,6 +24,12 @@ export interface RequestInfo {
   programme: { name: string; description: string; people_term: string };
   analysis_period: { from: string; to: string };
   dates: { received: string; results_shared: string | null; publication: string | null };
+  /**
+   * A contact to print in the report's contact section. intake.request leaves the request's
+   * contact out (it is personal data, docs/data-contracts.md), so this is present only if a
+   * request ever carries a contact meant for publication.
+   */
+  contact?: { name?: string; email?: string };
   /** The organisation's own text, printed as written (request.schema.json). */
   provider_text?: { own_words?: string; response?: string };
 }
@@ -49,6 +55,8 @@ export interface MatchSummary {
 }
 
 export interface IntakeCounts {
+  /** The cohort file the figures come from (cohort.csv, or corrections/<date>-cohort.csv): a name, never content. */
+  file: string | null;
   submitted: number;
   usable: number;
   unusable: number;
@@ -140,5 +148,63 @@ export function readIntakeSummary(json: unknown): IntakeCounts {
     if (v === null) throw new Error(`intakeSummary: counts.${k} missing`);
     return v;
   };
-  return { submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0 };
+  const file = isObj(json.file) && typeof json.file.name === 'string' ? json.file.name : null;
+  return { file, submitted: get('submitted'), usable: get('usable'), unusable: get('unusable'), duplicates: num(c.duplicates) ?? 0 };
+}
+
+/** What the propensity stage did, as its model output says (the report's method text comes from this alone). */
+export interface ModelSummary {
+  covariates: { name: string; kind: 'numeric' | 'factor' }[];
+  exact: string[];
+  method: 'caliper' | 'nearest';
+  distance: 'logit' | 'probability';
+  /** In standard deviations of the distance; null for none. */
+  caliper: number | null;
+  caliperWidth: number | null;
+  /** Comparators per treated person for nearest-neighbour matching; null for caliper (all within it). */
+  ratio: number | null;
+  replace: boolean;
+  counts: { treated: number; treatedMatched: number; treatedOffSupport: number; comparison: number; comparisonMatched: number };
+  /** Treated people left out before matching because a matching variable was missing, by variable. */
+  missingTreated: number;
+  missingByCovariate: Record<string, number>;
+  /** Linked events that reached the stage (before any exclusion). */
+  linkedEvents: number | null;
+  overlap: { edges: number[]; before: { treated: number[]; comparison: number[] }; after: { treated: number[]; comparison: number[] } } | null;
+}
+
+/** propensity.model, typed by its writer's contract (propensity/outputs.ts ModelJson). */
+export function readModel(json: unknown): ModelSummary {
+  if (!isObj(json) || !isObj(json.model) || !isObj(json.matching)) throw new Error('model: expected { model, matching }');
+  const j = json as unknown as Partial<ModelJson> & { model: Partial<ModelJson['model']>; matching: Partial<ModelJson['matching']> };
+  const { model, matching: m } = j;
+  if (!Array.isArray(model.terms)) throw new Error('model: model.terms missing');
+  const covariates = model.terms.map((t, i) => {
+    if (!isObj(t) || typeof t.name !== 'string' || (t.kind !== 'numeric' && t.kind !== 'factor')) throw new Error(`model: model.terms[${i}] lacks name or kind`);
+    return { name: t.name, kind: t.kind };
+  });
+  const counts = (isObj(m.counts) ? m.counts : {}) as Partial<ModelJson['matching']['counts']>;
+  const count = (k: keyof ModelJson['matching']['counts']) => {
+    const v = num(counts[k]);
+    if (v === null) throw new Error(`model: matching.counts.${k} missing`);
+    return v;
+  };
+  if (m.method !== 'caliper' && m.method !== 'nearest') throw new Error('model: matching.method is neither caliper nor nearest');
+  const missing = model.exclusions?.missing;
+  const overlap = isObj(j.overlap) && Array.isArray(j.overlap.edges) ? { edges: j.overlap.edges, before: j.overlap.before, after: j.overlap.after } : null;
+  return {
+    covariates,
+    exact: Array.isArray(m.exact) ? m.exact.filter((x): x is string => typeof x === 'string') : [],
+    method: m.method,
+    distance: m.distance === 'probability' ? 'probability' : 'logit',
+    caliper: num(m.caliper),
+    caliperWidth: num(m.caliper_width),
+    ratio: num(m.ratio),
+    replace: m.replace === true,
+    counts: { treated: count('treated'), treatedMatched: count('treated_matched'), treatedOffSupport: count('treated_off_support'), comparison: count('comparison'), comparisonMatched: count('comparison_matched') },
+    missingTreated: num(missing?.treated) ?? 0,
+    missingByCovariate: isObj(missing?.by_covariate) ? { ...missing.by_covariate } : {},
+    linkedEvents: num(j.cohort?.linked_events),
+    overlap,
+  };
 }

@@ -6,11 +6,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { defineStage } from '../../src/stage.ts';
-import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readRequest } from './inputs.ts';
+import { readBalance, readIntakeSummary, readMatchReport, readMetrics, readModel, readRequest } from './inputs.ts';
 import { renderReport } from './render.ts';
 import { buildResults } from './results.ts';
 import { buildView } from './view.ts';
 import { erratum, readShared } from './erratum.ts';
+import { keptVersion } from './withheld.ts';
+import { differencingProblems } from '../metrics/disclosure.ts';
 import type { Json } from '../../src/stage.ts';
 
 const TEMPLATES = '../../templates';
@@ -33,6 +35,7 @@ export default defineStage({
     metrics: 'metrics.metrics',
     request: 'intake.request',
     balance: 'propensity.balance',
+    model: 'propensity.model',
     matchReport: 'linkage.matchReport',
     intakeSummary: 'intake.summary',
     // Results as shared with the provider, one frozen file per version (written by `share`).
@@ -58,10 +61,21 @@ export default defineStage({
       balance: readBalance(readJson(inputs.balance!)),
       match: readMatchReport(readJson(inputs.matchReport!)),
       intake: readIntakeSummary(readJson(inputs.intakeSummary!)),
+      model: readModel(readJson(inputs.model!)),
       provenance: { key: ctx.key, inputs: ctx.inputHashes },
     });
     const figures = buildResults(metrics, view);
-    const correction = erratum(readShared(inputs.shared), figures as unknown as Record<string, Json>);
+    const shared = readShared(inputs.shared);
+    const correction = erratum(shared, figures as unknown as Record<string, Json>);
+    // A new version after sharing only if no count differs from a shared one by 1-4 (disclosure.ts).
+    const differencing = correction.replaces ? differencingProblems(shared, figures as unknown as Json) : [];
+    if (differencing.length) {
+      const kept = keptVersion(inputs.shared, shared.at(-1)!);
+      writeFileSync(ctx.outputs.report!, kept.html);
+      writeFileSync(ctx.outputs.results!, `${JSON.stringify(kept.results, null, 2)}\n`);
+      ctx.log.info(`version ${shared.at(-1)!.version} stands: ${differencing.length} count(s) would differ from a shared version by fewer than the disclosure threshold`);
+      return { summary: { publishable: view.publishable, charts: 0, significant: 0, version: shared.at(-1)!.version, not_reissued: true } as Json };
+    }
     const results = { ...figures, report_version: correction.version, erratum: correction.replaces ? correction : null };
     validateResults(join(ctx.dir, SCHEMA), results);
     const html = renderReport(join(ctx.dir, TEMPLATES), view, { reportVersion: correction.version, erratum: results.erratum });

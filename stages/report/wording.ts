@@ -31,6 +31,73 @@ function unitFor(kind: MeasureKind, term: string): string {
   return kind === 'rate' ? term : kind === 'frequency' ? 'offences' : 'days';
 }
 
+/**
+ * A bound's size as printed in a sentence: whole units, but never "0" for a bound that is not 0.
+ * A whole number would turn -0.42 days into "0 days" and make an interval that includes zero read
+ * as one that touches it (issue 20), so a bound that rounds to 0 is given to one decimal place,
+ * or as "less than 0.1" when even that is 0.
+ */
+export function boundMagnitude(x: number, dp = 0): string {
+  const v = Math.abs(x);
+  if (roundHalfAway(v, dp) !== 0 || v === 0) return dp === 0 ? whole(v) : fixed(v, dp);
+  if (roundHalfAway(v, dp + 1) !== 0) return fixed(v, dp + 1);
+  return `less than ${(10 ** -(dp + 1)).toFixed(dp + 1)}`;
+}
+
+/** A signed bound as printed in a table cell: the table's decimals, one more near zero (see boundMagnitude). */
+export function tableBound(kind: MeasureKind, x: number): string {
+  const dp = kind === 'frequency' ? 2 : 0;
+  const v = x * (kind === 'rate' ? 100 : 1);
+  const m = boundMagnitude(v, dp);
+  const sign = v < 0 ? '-' : '';
+  if (m.startsWith('less than')) return `${sign}<${m.slice('less than '.length)}`;
+  return `${sign}${m}`;
+}
+
+/** An interval as printed in Tables 1-7: "lo to hi", neither bound shown as 0 unless it is 0. */
+export function tableIntervalText(kind: MeasureKind, lower: number, upper: number): string {
+  return `${tableBound(kind, lower)} to ${tableBound(kind, upper)}`;
+}
+
+/**
+ * The p-value as printed: 2 dp ("<0.01" when it rounds to 0), but 3 dp when 2 dp would print
+ * 0.05, so that "0.05" never sits beside both "Yes" and "No".
+ */
+export function pText(p: number): string {
+  const r2 = roundHalfAway(p, 2);
+  if (r2 === 0) return '<0.01';
+  if (r2 === 0.05) return fixed(p, 3);
+  return r2.toFixed(2);
+}
+
+/** Why a result could flip with a small change in the data (p near 0.05, or a bound near zero). */
+export interface Fragility {
+  fragile: boolean;
+  pNear: boolean;
+  boundNearZero: boolean;
+}
+
+/**
+ * A result is fragile when its p-value lies between 0.04 and 0.06, or when one end of its 95%
+ * interval is within rounding of zero at the precision the report prints (half a percentage
+ * point, half an offence per 100 people, half a day): one person more or fewer can then change
+ * the verdict.
+ */
+export function fragility(kind: MeasureKind, lower: number, upper: number, p: number): Fragility {
+  const perUnit = kind === 'time' ? 1 : 100;
+  const near = (x: number) => Math.abs(x * perUnit) < 0.5;
+  const pNear = p >= 0.04 && p <= 0.06;
+  const boundNearZero = near(lower) || near(upper);
+  return { fragile: pNear || boundNearZero, pNear, boundNearZero };
+}
+
+export function fragileNote(label: string, f: Fragility, p: number, nearBound: string | null): string {
+  const why = [f.pNear ? `its p-value (${pText(p)}) is close to 0.05` : '', f.boundNearZero && nearBound ? `one end of its 95% interval (${nearBound}) is close to zero` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return `${label}: this result is fragile. Because ${why}, a small change in the data, such as one person more or fewer, could change whether the difference is statistically significant.`;
+}
+
 /** The difference as shown in the headline sentences: whole people/offences per 100, whole days. */
 export function shownDifference(kind: MeasureKind, difference: number): number {
   return Math.abs(roundHalfAway(difference * per100(kind), 0));
@@ -112,8 +179,8 @@ export function intervalExcludesZero(lower: number, upper: number): boolean {
 export function ciPhrase(kind: MeasureKind, lower: number, upper: number, term: string): { text: string; significant: boolean; more: string | null } {
   const unit = unitFor(kind, term);
   const [down, up] = kind === 'time' ? ['shorter', 'longer'] : ['lower', 'higher'];
-  const a = whole(Math.abs(lower * per100(kind)));
-  const b = whole(Math.abs(upper * per100(kind)));
+  const a = boundMagnitude(lower * per100(kind));
+  const b = boundMagnitude(upper * per100(kind));
   if (lower > 0) return { text: `${up} by between ${a} and ${count(b, unit)}.`, significant: true, more: null };
   if (upper < 0) return { text: `${down} by between ${b} and ${count(a, unit)}.`, significant: true, more: null };
   return {
@@ -141,8 +208,8 @@ export function cannotSayHeading(kind: MeasureKind): string {
 
 /** The quoted "can say" statement, from the difference's interval. */
 export function canSay(kind: MeasureKind, lower: number, upper: number, org: string, term: string): string {
-  const a = whole(Math.abs(lower * per100(kind)));
-  const b = whole(Math.abs(upper * per100(kind)));
+  const a = boundMagnitude(lower * per100(kind));
+  const b = boundMagnitude(upper * per100(kind));
   const lead = kind === 'time' ? `This analysis provides evidence that support from ${org}` : `This analysis provides evidence that, for every 100 ${term}, support from ${org}`;
   if (kind === 'time') {
     if (lower > 0) return `${lead} lengthens the average time to first proven reoffence by between ${a} and ${count(b, 'days')}.`;
@@ -237,9 +304,16 @@ export const TIME_WITHHELD =
 export const NOT_PUBLISHABLE =
   'This analysis did not meet the minimum criteria for publication: fewer than 60 people were in the treatment group. No reoffending results are given, to protect the people concerned and because results from so few people could be misleading.';
 
+/**
+ * number_needed is the treatment-group size that would give an 80% chance of a statistically
+ * significant result if the observed difference were the true one (metrics/power.ts). The
+ * methodology (§7) prints it only for a rate difference that is not significant.
+ */
 export function numberNeededSentence(n: number, term: string): string {
-  return `Based on the current measurements, it is estimated that ${whole(n)} ${term} would be needed.`;
+  return `Based on the current measurements, it is estimated that ${whole(n)} ${term} would be needed in the treatment group for an 80% chance of finding a statistically significant difference in the reoffending rate, if the difference observed here were the true one.`;
 }
+
+export const NUMBER_NEEDED_LABEL = 'treatment group size for an 80% chance of a significant result, if the observed difference were true';
 
 export function withheldRowText(reason: string): string {
   switch (reason) {
@@ -302,11 +376,18 @@ export function significantBullet(measure: string, lower: boolean, org: string):
 
 export type MatchQuality = 'well' | 'reasonable' | 'poor';
 
-/** Standardised difference in % (absolute): < 5 well, 5-10 reasonable, > 10 poor. */
-export function matchQuality(absSmdPercent: number): MatchQuality {
-  if (absSmdPercent < 5) return 'well';
-  if (absSmdPercent <= 10) return 'reasonable';
-  return 'poor';
+/**
+ * Standardised difference in % (absolute): < 5 well, 5-10 reasonable, > 10 poor (methodology
+ * §6.4). A mean can match while the spread does not, so the variance ratio after matching (numeric
+ * variables) also counts: within 0.8-1.25 keeps "well", within 0.5-2 (Rubin 2001) at most
+ * "reasonable", outside that "poor".
+ */
+export function matchQuality(absSmdPercent: number, varianceRatio: number | null = null): MatchQuality {
+  const bySmd: MatchQuality = absSmdPercent < 5 ? 'well' : absSmdPercent <= 10 ? 'reasonable' : 'poor';
+  if (varianceRatio === null) return bySmd;
+  const byVr: MatchQuality = varianceRatio >= 0.8 && varianceRatio <= 1.25 ? 'well' : varianceRatio >= 0.5 && varianceRatio <= 2 ? 'reasonable' : 'poor';
+  const rank: Record<MatchQuality, number> = { well: 0, reasonable: 1, poor: 2 };
+  return rank[byVr] > rank[bySmd] ? byVr : bySmd;
 }
 
 export const MATCH_QUALITY_LABEL: Record<MatchQuality, string> = {
@@ -318,10 +399,10 @@ export const MATCH_QUALITY_LABEL: Record<MatchQuality, string> = {
 export function matchingSummary(counts: Record<MatchQuality, number>, poorNames: string[]): string {
   const total = counts.well + counts.reasonable + counts.poor;
   if (total === 0) return 'No matching variables were reported.';
-  if (counts.well === total) return `All ${total} matching variables were well matched (standardised differences below 5%).`;
-  const parts = [`${counts.well} of ${total} matching variables were well matched (standardised differences below 5%)`];
-  if (counts.reasonable) parts.push(`${counts.reasonable} ${counts.reasonable === 1 ? 'was' : 'were'} reasonably matched (5% to 10%)`);
-  if (counts.poor) parts.push(`${counts.poor} ${counts.poor === 1 ? 'was' : 'were'} poorly matched (above 10%): ${poorNames.join(', ')}`);
+  if (counts.well === total) return `All ${total} matching variables were well matched (standardised differences below 5% and variance ratios between 0.8 and 1.25).`;
+  const parts = [`${counts.well} of ${total} matching variables were well matched (standardised differences below 5% and variance ratios between 0.8 and 1.25)`];
+  if (counts.reasonable) parts.push(`${counts.reasonable} ${counts.reasonable === 1 ? 'was' : 'were'} reasonably matched (5% to 10%, or a variance ratio between 0.5 and 2)`);
+  if (counts.poor) parts.push(`${counts.poor} ${counts.poor === 1 ? 'was' : 'were'} poorly matched (above 10%, or a variance ratio outside 0.5 to 2): ${poorNames.join(', ')}`);
   const tail = counts.poor ? ' Results should be read with the poorly matched variables in mind.' : '';
   return `${joinAnd(parts)}.${tail}`;
 }

@@ -1,6 +1,7 @@
 -- Start of every criminal career: the date of the first proven offence (earlier for higher risk)
 -- and the work or benefit spell that preceded it.
--- Draws come from hash(seed, person, 0) with indices above the ones people.sql uses (1-16).
+-- Draws come from hash(seed, person, 0) with indices above the ones people.sql uses (1-16; it
+-- also uses 101-105).
 CREATE OR REPLACE TABLE career_start AS
 WITH p AS (
   SELECT p.*, hash($seed::BIGINT, p.register_id, 0) AS h

@@ -41,9 +41,15 @@ WITH draws AS (
     u01($seed::BIGINT, r.disposal_id, 0, 'prison-number-given-' || $programme) AS u_prison,
     u01($seed::BIGINT, r.disposal_id, 0, 'fields-' || $programme) AS u_fields,
     u01($seed::BIGINT, r.disposal_id, 0, 'fields2-' || $programme) AS u_fields2,
-    u01($seed::BIGINT, r.disposal_id, 0, 'style-' || $programme) AS u_style
+    u01($seed::BIGINT, r.disposal_id, 0, 'style-' || $programme) AS u_style,
+    u01($seed::BIGINT, r.disposal_id, 0, 'name-order-' || $programme) AS u_name_order,
+    u01($seed::BIGINT, r.disposal_id, 0, 'middle-name-' || $programme) AS u_middle,
+    u01($seed::BIGINT, r.disposal_id, 0, 'surname-part-' || $programme) AS u_part,
+    u01($seed::BIGINT, r.disposal_id, 0, 'missing-dob-' || $programme) AS u_missing_dob,
+    u01($seed::BIGINT, r.disposal_id, 0, 'conviction-off-' || $programme) AS u_conviction_off
   FROM req_people r
-  LEFT JOIN req_nicknames nk ON nk.formal = r.forename
+  -- a nickname stands for the first forename (the register may also hold a middle name)
+  LEFT JOIN req_nicknames nk ON nk.formal = split_part(r.forename, ' ', 1)
 ), dated AS (
   SELECT *,
     -- custody: work starts in the last months inside and carries on after release;
@@ -60,23 +66,40 @@ SELECT *,
   u_typo < $rate_typo AS e_typo,
   day(dob) <= 12 AND day(dob) <> month(dob) AND u_swap < $rate_swapped AS e_swapped,
   pnc_id IS NOT NULL AND u_missing < $rate_missing_pnc AS e_missing_pnc,
-  u_wrong < $rate_wrong_date AS e_wrong_date
+  u_wrong < $rate_wrong_date AS e_wrong_date,
+  u_name_order < $rate_name_order AS e_name_order,
+  u_missing_dob < $rate_missing_dob AS e_missing_dob,
+  -- a provider's copy of the conviction date is sometimes a few days out (the hearing, not the sentence)
+  u_conviction_off < 0.1 AS e_conviction_off,
+  -- a register forename with a middle name: sent in full (half), the first name only (three in
+  -- ten), or the middle name alone, the one the person goes by (one in five)
+  CASE WHEN forename NOT LIKE '% %' OR u_middle < 0.5 THEN 'full' WHEN u_middle < 0.8 THEN 'first' ELSE 'middle' END AS middle_style,
+  -- a multi-part surname: sent whole (half), its first part (one in four), its last part (one in
+  -- seven), or joined the other way (hyphen for space, space for hyphen)
+  CASE WHEN NOT regexp_matches(surname, '[ -]') OR u_part < 0.5 THEN 'whole' WHEN u_part < 0.75 THEN 'first'
+       WHEN u_part < 0.89 THEN 'last' ELSE 'rejoined' END AS surname_style
 FROM dated;
 
 CREATE OR REPLACE TABLE req_rows AS
-WITH named AS (
+WITH parted AS (
   SELECT *,
-    CASE WHEN e_nickname THEN nicknames[1 + CAST(floor(u_nick_which * len(nicknames)) AS INTEGER)] ELSE forename END AS forename_sent0
+    CASE middle_style WHEN 'first' THEN split_part(forename, ' ', 1) WHEN 'middle' THEN split_part(forename, ' ', 2) ELSE forename END AS forename_given,
+    CASE surname_style WHEN 'first' THEN regexp_extract(surname, '^[^ -]+') WHEN 'last' THEN regexp_extract(surname, '[^ -]+$')
+         WHEN 'rejoined' THEN translate(surname, ' -', '- ') ELSE surname END AS surname_given
   FROM req_true
+), named AS (
+  SELECT *,
+    CASE WHEN e_nickname AND middle_style <> 'middle' THEN nicknames[1 + CAST(floor(u_nick_which * len(nicknames)) AS INTEGER)] ELSE forename_given END AS forename_sent0
+  FROM parted
 ), typed AS (
   SELECT *,
     e_typo AND u_typo_field < 0.6 AS typo_in_surname,
     CASE WHEN e_typo AND u_typo_field >= 0.6
-         THEN typo_in(forename_sent0, 2 + CAST(floor(u_typo_pos * (length(forename_sent0) - 1)) AS INTEGER), u_typo_op, u_typo_letter)
+         THEN typo_in(forename_sent0, 1 + CAST(floor(u_typo_pos * length(forename_sent0)) AS INTEGER), u_typo_op, u_typo_letter)
          ELSE forename_sent0 END AS forename_sent,
     CASE WHEN e_typo AND u_typo_field < 0.6
-         THEN typo_in(surname, 2 + CAST(floor(u_typo_pos * (length(surname) - 1)) AS INTEGER), u_typo_op, u_typo_letter)
-         ELSE surname END AS surname_sent,
+         THEN typo_in(surname_given, 1 + CAST(floor(u_typo_pos * length(surname_given)) AS INTEGER), u_typo_op, u_typo_letter)
+         ELSE surname_given END AS surname_sent,
     CASE WHEN e_missing_pnc OR pnc_id IS NULL THEN NULL
          WHEN u_transpose < $rate_transposed THEN transpose_pnc(pnc_id, u_transpose_which)
          ELSE pnc_id END AS pnc_sent,
@@ -88,25 +111,30 @@ SELECT
   disposal_id AS source_key,
   register_id, disposal_id,
   u_fields < 0.85 AS has_reference,
-  CASE WHEN u_style < 0.15 THEN upper(surname_sent) ELSE surname_sent END AS surname,
-  forename_sent AS forename,
-  CASE WHEN e_swapped THEN make_date(year(dob), day(dob), month(dob)) ELSE dob END AS dob,
+  -- names in the wrong order: the surname in the forename column and the other way round
+  CASE WHEN e_name_order THEN forename_sent WHEN u_style < 0.15 THEN upper(surname_sent) ELSE surname_sent END AS surname,
+  CASE WHEN e_name_order THEN surname_sent ELSE forename_sent END AS forename,
+  CASE WHEN e_missing_dob THEN NULL WHEN e_swapped THEN make_date(year(dob), day(dob), month(dob)) ELSE dob END AS dob,
   CASE WHEN u_fields2 < 0.1 THEN CASE gender WHEN 'M' THEN 'Male' ELSE 'Female' END ELSE gender END AS gender,
   pnc_sent AS pnc_id,
   CASE WHEN disposal_type = 'custody' AND u_prison < 0.5 THEN prison_number END AS prison_number,
   CASE WHEN u_fields2 < 0.25 THEN index_date END AS index_date,
-  CASE WHEN u_fields < 0.5 THEN disposal_date END AS conviction_date,
+  CASE WHEN u_fields < 0.5 THEN disposal_date + CASE WHEN e_conviction_off THEN days(1 + 20 * u_conviction_off * 10) ELSE 0 END END AS conviction_date,
   CASE WHEN e_wrong_date THEN true_start + shift_days ELSE true_start END AS intervention_start_date,
   CASE WHEN e_wrong_date THEN true_end + shift_days ELSE true_end END AS intervention_end_date,
   CASE WHEN u_fields2 < 0.85 THEN disposal_type END AS sentence_type,
   CASE WHEN u_start > 0.95 THEN 'left the programme early' WHEN u_start < 0.03 THEN 'referred by probation' END AS notes,
   concat_ws(';',
     CASE WHEN e_typo THEN 'typo' END,
-    CASE WHEN e_nickname THEN 'nickname' END,
+    CASE WHEN e_nickname AND middle_style <> 'middle' THEN 'nickname' END,
     CASE WHEN e_swapped THEN 'swapped_day_month' END,
     CASE WHEN pnc_sent IS NOT NULL AND pnc_sent <> pnc_id THEN 'transposed_digits' END,
     CASE WHEN e_missing_pnc THEN 'missing_pnc' END,
-    CASE WHEN e_wrong_date THEN 'wrong_intervention_date' END
+    CASE WHEN e_wrong_date THEN 'wrong_intervention_date' END,
+    CASE WHEN e_name_order THEN 'name_order' END,
+    CASE WHEN middle_style <> 'full' THEN 'middle_name_' || middle_style END,
+    CASE WHEN surname_style <> 'whole' THEN 'surname_' || surname_style END,
+    CASE WHEN e_missing_dob THEN 'missing_dob' END
   ) AS errors
 FROM typed;
 

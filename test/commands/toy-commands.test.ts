@@ -25,7 +25,7 @@ function snapshot(root: string): Record<string, string> {
 test("every command's --help (the framework's and the justice ones) names each of its flags, and exits 0", async () => {
   const config = (await import('../../pipeline.config.ts')).default;
   const justice = Object.entries(config.commands ?? {}).map(([name, module]) => [name, () => import(new URL(`../../${module}`, import.meta.url).href)] as const);
-  assert.equal(justice.map(([n]) => n).sort(), ['init', 'link', 'psm', 'share', 'withdraw']);
+  assert.equal(justice.map(([n]) => n).sort(), ['approve', 'init', 'link', 'psm', 'share', 'withdraw']);
   for (const [name, load] of [...Object.entries(FRAMEWORK_COMMANDS), ...justice]) {
     const spec = (await load()).default;
     const help = helpText(spec);

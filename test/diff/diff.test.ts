@@ -83,7 +83,7 @@ test('personal values are never printed without --show-personal, in text, JSON o
     assert.not.ok(new RegExp(`\\b${was[2]}\\b.*\\b${changed[2]}\\b`).test(text), `${form}: the old and new scores are not shown`);
   }
   assert.match(hidden.stdout, /personal data: cell values hidden; --show-personal shows them/);
-  assert.equal(statSync(html).mode & 0o777, 0o644);
+  assert.equal(statSync(html).mode & 0o777, 0o600, 'owner-only like every file the tool writes (README, data protection)');
 
   const shown = await diff(root, '--show-personal', '--html', html);
   assert.match(shown.stdout, new RegExp(`name "${was[1]}" -> "${changed[1]}", score ${was[2]} -> ${changed[2]}`));

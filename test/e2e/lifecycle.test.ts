@@ -17,10 +17,10 @@ const latest = () => records().at(-1)!;
 const ran = (r: RunRecord) => Object.entries(r.stages).filter(([, s]) => s.status === 'ran').map(([n]) => n).sort();
 const blob = (hash: string) => join(root, 'data/store/objects', hash);
 
-// Results are shared on 2025-03-01 below; the review period then ends on 2025-03-29. The runs in
-// between happen "on" 2025-03-02, so the retention check does not purge in the middle of the story.
+// Results are shared on 2026-11-10 below; the review period then ends on 2026-12-08. The runs in
+// between happen "on" 2026-11-11, so the retention check does not purge in the middle of the story.
 function ok(args: string[], env: Record<string, string> = {}) {
-  const r = pipeline(root, args, { PIPELINE_TODAY: '2025-03-02', ...env });
+  const r = pipeline(root, args, { PIPELINE_TODAY: '2026-11-11', ...env });
   assert.is(r.status, 0, `${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -64,7 +64,7 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
   assert.ok(notes >= 0, 'the upload has a notes column');
   const cells = lines[1]!.split(',');
   cells[notes] = 'corrected note';
-  writeCorrection('2025-03-01', [lines[0]!, cells.join(','), ...lines.slice(2)]);
+  writeCorrection('2026-11-10', [lines[0]!, cells.join(','), ...lines.slice(2)]);
   ok(['--request', '123']);
   const r = latest();
   assert.is(r.stages.intake!.status, 'ran');
@@ -77,11 +77,13 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
 });
 
 test('sharing the results freezes them as version 1 and starts the review period', () => {
-  const out = ok(['share', '--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
-  assert.match(out, /version 1 shared on 2025-03-01/);
+  // A second analyst approves the exact results first (issue 20); share refuses them otherwise.
+  ok(['approve', '--request', '123', '--by', 'Second Analyst'], { PIPELINE_TODAY: '2026-11-10' });
+  const out = ok(['share', '--request', '123'], { PIPELINE_TODAY: '2026-11-10' });
+  assert.match(out, /version 1 \(results [0-9a-f]{12}\) shared on 2026-11-10, approved by Second Analyst/);
   assert.ok(existsSync(join(root, 'data/requests/123/shared/v1-results.json')));
-  assert.is(JSON.parse(readFileSync(join(root, 'data/requests/123/request.json'), 'utf8')).dates.results_shared, '2025-03-01');
-  ok(['--request', '123'], { PIPELINE_TODAY: '2025-03-01' });
+  assert.is(JSON.parse(readFileSync(join(root, 'data/requests/123/request.json'), 'utf8')).dates.results_shared, '2026-11-10');
+  ok(['--request', '123'], { PIPELINE_TODAY: '2026-11-10' });
   const results = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8'));
   assert.is(results.report_version, 1, 'the same figures stay version 1');
   assert.is(results.erratum, null);
@@ -92,26 +94,27 @@ test('a one-row correction re-runs only what its bytes touch, and diff names the
   const before = latest();
   const links = await rowsOf(blob(before.stages.linkage!.outputs!.links!.hash), "SELECT row FROM $T WHERE status = 'linked' ORDER BY row LIMIT 1");
   const row = Number(links[0]!.row);
-  const lines = readFileSync(join(root, 'data/requests/123/corrections/2025-03-01-cohort.csv'), 'utf8').split('\n');
+  const lines = readFileSync(join(root, 'data/requests/123/corrections/2026-11-10-cohort.csv'), 'utf8').split('\n');
   lines[row - 1] = '';
-  writeCorrection('2025-03-02', lines);
+  writeCorrection('2026-11-11', lines);
   ok(['--request', '123']);
   const r = latest();
   assert.is(r.stages.register!.status, 'hit', 'the register is request-independent and stays cached');
   for (const s of ['intake', 'linkage', 'propensity', 'metrics', 'report']) assert.is(r.stages[s]!.status, 'ran', `${s} re-ran`);
-  const diff = pipeline(root, ['diff', '--request', '123', '--exit-code'], { PIPELINE_TODAY: '2025-03-02' });
+  const diff = pipeline(root, ['diff', '--request', '123', '--exit-code'], { PIPELINE_TODAY: '2026-11-11' });
   assert.is(diff.status, 1, diff.stderr);
   assert.match(diff.stdout, new RegExp(`removed row=${row}\\b`));
   assert.match(diff.stdout, /group_sizes|treatment/);
   assert.match(diff.stdout, /->/);
-  // Results were shared: the report becomes version 2 with an erratum saying what changed.
+  // Results were shared, and a one-person change would let the provider difference the two
+  // versions (stages/metrics/disclosure.ts): version 1 stands, with a note, figures unchanged.
   const results = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8'));
-  assert.is(results.report_version, 2);
-  assert.is(results.erratum.replaces.version, 1);
-  assert.ok(results.erratum.changes.some((c: { what: string }) => /treatment/i.test(c.what)), JSON.stringify(results.erratum.changes));
+  const shared = JSON.parse(readFileSync(join(root, 'data/requests/123/shared/v1-results.json'), 'utf8'));
+  assert.is(results.report_version, 1);
+  assert.equal(results, shared.results);
   const html = readFileSync(join(root, 'data/reports/123/report.html'), 'utf8');
-  assert.match(html, /Erratum: corrected results/);
-  assert.match(html, /It replaces version 1, shared on 2025-03-01/);
+  assert.match(html, /Not re-issued/);
+  assert.match(html, /version 1, shared on 2026-11-10, stand/);
 });
 
 test('schedule run twice in a row does nothing the second time', () => {
@@ -125,10 +128,11 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   const before = latest();
   const linked = await rowsOf(blob(before.stages.linkage!.outputs!.links!.hash), "SELECT row FROM $T WHERE status = 'linked' ORDER BY row DESC LIMIT 1");
   const row = Number(linked[0]!.row);
-  const treatedBefore = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).analyses[0].group_sizes.treatment as number;
+  const metricsOf = (r: RunRecord) => JSON.parse(readFileSync(blob(r.stages.metrics!.outputs!.metrics!.hash), 'utf8'));
+  const treatedBefore = metricsOf(before).analyses[0].group_sizes.treatment as number;
   // A mistyped flag is a usage error (exit 2) that changes nothing; --help prints the usage.
   const runsBefore = records().length;
-  const typo = pipeline(root, ['withdraw', '--request', '123', '--rows', String(row)], { PIPELINE_TODAY: '2025-03-02' });
+  const typo = pipeline(root, ['withdraw', '--request', '123', '--rows', String(row)], { PIPELINE_TODAY: '2026-11-11' });
   assert.is(typo.status, 2);
   assert.match(typo.stderr, /Unknown option "--rows"[\s\S]*usage: pipeline withdraw/);
   assert.is(records().length, runsBefore, 'no run was started');
@@ -140,11 +144,12 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   assert.is(cohort[0]!.n, 0);
   const links = await rowsOf(blob(after.stages.linkage!.outputs!.links!.hash), `SELECT count(*)::INTEGER AS n FROM $T WHERE row = ${row}`);
   assert.is(links[0]!.n, 0);
-  const treatedAfter = JSON.parse(readFileSync(join(root, 'data/reports/123/results.json'), 'utf8')).analyses[0].group_sizes.treatment as number;
+  const treatedAfter = metricsOf(after).analyses[0].group_sizes.treatment as number;
   assert.is(treatedAfter, treatedBefore - 1);
   assert.not.ok(existsSync(blob(before.stages.intake!.outputs!.cohort!.hash)), 'the older cohort blob is purged');
   const register = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8');
-  assert.match(register, new RegExp(`withdrawal of row ${row}`));
+  assert.match(register, /withdrawal of one person/);
+  assert.not.match(register, new RegExp(`row ${row}\\b`), 'the register does not say which row');
   const audit = ok(['audit']);
   assert.match(audit, /audit passed/);
 });

@@ -17,10 +17,13 @@ import report from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { demoWorld } from '../helpers/demo-world.ts';
 
+/** A day after the demo request was received (2026-11-02): intake refuses a request received in the future. */
+const DEMO_TODAY = '2026-11-29';
+
 const url = (name: string) => new URL(`../../stages/${name}/stage.ts`, import.meta.url).href;
 
 async function run<P extends Json>(stage: StageSpec<P>, inputs: Record<string, string>) {
-  const r = await runStageDirect(stage, url(stage.name), { inputs, request: '123' });
+  const r = await runStageDirect(stage, url(stage.name), { inputs, request: '123', today: DEMO_TODAY });
   return r.outputs;
 }
 
@@ -41,7 +44,7 @@ test('request 123: the synthetic effect is found in the right direction and the 
   });
   const p = await run(propensity, { links: l.links!, events: reg.events!, request: i.request! });
   const m = await run(metrics, { matched: p.matched!, events: reg.events!, request: i.request!, cohort: i.cohort!, links: l.links!, reference: join(data, 'reference') });
-  const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, matchReport: l.matchReport!, intakeSummary: i.summary! });
+  const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, model: p.model!, matchReport: l.matchReport!, intakeSummary: i.summary! });
 
   const out = JSON.parse(readFileSync(m.metrics!, 'utf8'));
   const rate = out.analyses[0].measures.find((x: { measure: string }) => x.measure === 'reoff');

@@ -97,7 +97,8 @@ test('published outputs are copied out and restored when deleted; blobs are read
   const personal = join(root, 'data/store/objects', rec.stages.clean!.outputs!.table!.hash);
   assert.equal(statSync(personal).mode & 0o777, 0o400);
   const aggregate = join(root, 'data/store/objects', rec.stages.report!.outputs!.page!.hash);
-  assert.equal(statSync(aggregate).mode & 0o777, 0o444);
+  assert.equal(statSync(aggregate).mode & 0o777, 0o400, 'owner-only whatever the classification (README, data protection)');
+  assert.equal(statSync(page).mode & 0o777, 0o600, 'the published report too');
   assert.equal(rec.stages.clean!.outputs!.table!.rows, 3);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runner } from '../../src/runner.ts';
@@ -30,7 +30,7 @@ function makeProject(): string {
     writeFileSync(join(root, rel), text);
   };
   w('pipeline.config.ts', `import { defineDag } from '${SRC}dag.ts';
-export default defineDag({ dataDir: 'data', stages: ['./s/take.ts', './s/pseudo.ts', './s/ref.ts', './s/count.ts', './s/retain.ts'] });`);
+export default defineDag({ dataDir: 'data', privateDir: 'private', stages: ['./s/take.ts', './s/pseudo.ts', './s/ref.ts', './s/count.ts', './s/retain.ts'] });`);
   w('s/take.ts', `import { defineStage } from '${SRC}stage.ts';
 export default defineStage({ name: 'take', inputs: { people: 'file:inputs/{request}/people.csv' },
   outputs: { table: { format: 'parquet', classification: 'personal', key: ['pid'], identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc'] } } },
@@ -156,9 +156,59 @@ test('an edited, deleted, reordered or truncated register line is detected by th
   assert.ok((await audit(r.project)).chain.length > 0);
   writeFileSync(file, lines.slice(0, -1).join('\n') + '\n');
   const truncated = await audit(r.project);
-  assert.equal(truncated.chain, []);
+  assert.match(truncated.chain.join('\n'), /ends at entry \d+, but its head outside the data folder is entry \d+/);
   assert.match(truncated.markers.join('\n'), /register entry \d+ of its purge is missing/);
   assert.not.ok(truncated.ok);
+});
+
+test('a consistent rewrite of the register (entries dropped, every hash recomputed, marker deleted) is detected', async () => {
+  const root = makeProject();
+  addRequest(root, 'B', '2030-01-01');
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await r.run({ request: 'B' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  await purgeRequest(r.project, { request: 'B', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  assert.ok((await audit(r.project)).ok);
+  const file = join(root, 'data/register/deletions.jsonl');
+  const { sha256 } = await import('../../src/hash.ts');
+  const { canonicalJson } = await import('../../src/key.ts');
+  // The forger drops B's entries and B's marker, and rebuilds the chain as the unkeyed code would.
+  const kept = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.request === 'A');
+  let prev = '0'.repeat(64);
+  const forged = kept.map((e, i) => {
+    const { hash: _h, mac, ...body } = e;
+    const next = { ...body, seq: i + 1, prev };
+    const hash = sha256(canonicalJson(next));
+    prev = hash;
+    return { ...next, hash, mac };
+  });
+  writeFileSync(file, forged.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  rmSync(join(root, 'data/runs/B/purged.json'));
+  const report = await audit(r.project);
+  assert.not.ok(report.ok);
+  assert.match(report.chain.join('\n'), /head outside the data folder/);
+  // Even the entries it kept fail their MACs once their hashes were recomputed over a new chain.
+  const head = JSON.parse(readFileSync(join(root, 'private/register-head.json'), 'utf8'));
+  assert.ok(head.seq > forged.length);
+  // Forging the head too (without the key) is caught by the MACs.
+  writeFileSync(join(root, 'private/register-head.json'), JSON.stringify({ seq: forged.length, hash: forged.at(-1).hash, mac: 'x' }));
+  const again = await audit(r.project);
+  assert.not.ok(again.ok);
+  assert.ok(again.chain.length + again.markers.length > 0, JSON.stringify(again.chain));
+});
+
+test('the key is kept outside the data folder, and nothing under data/ holds it', async () => {
+  const root = makeProject();
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  const key = readFileSync(join(root, 'private/key'), 'utf8').trim();
+  assert.match(key, /^[0-9a-f]{64}$/);
+  assert.is(statSync(join(root, 'private/key')).mode & 0o777, 0o600);
+  assert.equal(grepData(root, key), []);
+  const fp = JSON.parse(readFileSync(join(root, 'data/register/fingerprints/A.json'), 'utf8'));
+  assert.equal(Object.keys(fp).sort(), ['fingerprints', 'request', 'v']);
 });
 
 test('a blob another request still needs is kept until no request needs it', async () => {
@@ -188,6 +238,68 @@ test('an opt-out purges pseudonymised outputs of the request but never shared re
   assert.ok(r.store.hasBlob(rec.stages.ref!.outputs!.table!.hash), 'shared reference output kept');
   assert.ok(r.store.hasBlob(rec.stages.count!.outputs!.counts!.hash), 'aggregate kept');
   assert.equal(readdirSync(join(root, 'inputs/C')).length, 0);
+});
+
+
+
+test('a person a purged request shares with another, live, request is not a leak where that request holds them; a stray copy still is', async () => {
+  const root = makeProject();
+  // B holds Ada too (and someone else), in bytes of its own.
+  addRequest(root, 'B', '2030-01-01', false, PEOPLE + 'Cecily,Marsh,1979-05-05,,40\n');
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await r.run({ request: 'B' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  const clean = await audit(r.project);
+  assert.ok(clean.ok, JSON.stringify(clean.findings));
+  assert.ok(clean.excused > 0, 'B\'s own copy of Ada was seen and excused');
+  mkdirSync(join(root, 'data/exports'), { recursive: true });
+  writeFileSync(join(root, 'data/exports/copy.csv'), 'Ada Lovelace 1985-03-02\n');
+  const leak = await audit(r.project);
+  assert.equal(leak.findings, [{ file: 'exports/copy.csv', request: 'A', line: 1 }]);
+});
+
+test('temporary and spill files: those of dead runs are removed and counted, those of a live run are scanned as binary, never skipped', async () => {
+  const root = makeProject();
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  // A DuckDB spill block: binary, with the strings packed side by side.
+  const block = Buffer.concat([Buffer.from([0, 1, 2, 255, 0]), Buffer.from('AdaLovelace2004/0123456X'), Buffer.from([0, 0, 7, 0])]);
+  const dead = join(root, 'data/store/tmp/20260101T000000000Z-p999999-dead/take/tmp/.duckdb-spill');
+  mkdirSync(dead, { recursive: true });
+  writeFileSync(join(dead, 'duckdb_temp_block-4611686018427387904.block'), block);
+  const live = join(root, `data/store/tmp/20260101T000000000Z-p${process.pid}-live/.duckdb-spill`);
+  mkdirSync(live, { recursive: true });
+  writeFileSync(join(live, 'duckdb_temp_storage-0.tmp'), block);
+  const report = await audit(r.project);
+  assert.is(report.temporary.removedFolders, 1);
+  assert.is(report.temporary.removedFiles, 1);
+  assert.not.ok(existsSync(dead), 'the dead run\'s spill is gone');
+  assert.is(report.temporary.held, 1);
+  assert.ok(report.findings.some((f) => f.file.startsWith('store/tmp/') && f.request === 'A'), JSON.stringify(report));
+  assert.not.ok(report.skipped.some((s) => s.file.startsWith('store/tmp/')));
+  rmSync(join(root, 'data/store/tmp'), { recursive: true, force: true });
+});
+test('a lost key is reported, never silently replaced: the audit fails and a purge that must fingerprint refuses', async () => {
+  const root = makeProject();
+  addRequest(root, 'B', '2030-01-01', false, PEOPLE + 'Cecily,Marsh,1979-05-05,,40\n');
+  const r = await runner(root);
+  await r.run({ request: 'A' });
+  await r.run({ request: 'B' });
+  await purgeRequest(r.project, { request: 'A', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+  rmSync(join(root, 'private/key'));
+  const report = await audit(r.project);
+  assert.not.ok(report.ok);
+  assert.match([...report.chain, ...report.markers].join('\n'), /private key .* is missing/);
+  assert.not.ok(existsSync(join(root, 'private/key')), 'no new key was made');
+  try {
+    await purgeRequest(r.project, { request: 'B', classifications: ['personal'], reason: 'test', operator: 'tester', rule: 'forced' });
+    assert.unreachable('the purge went ahead without its key');
+  } catch (error) {
+    assert.match((error as Error).message, /restore the key from its backup/);
+  }
+  assert.ok(existsSync(join(root, 'inputs/B/people.csv')), 'nothing of B was deleted');
 });
 
 test.run();

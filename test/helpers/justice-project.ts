@@ -33,13 +33,16 @@ export async function makeJusticeProject(requests: string[] = ['123'], options: 
   const own = options.ownStages ?? [];
   if (own.length) symlinkSync(join(REPO, 'src'), join(root, 'src'));
   for (const name of own) cpSync(join(REPO, 'stages', name), join(root, 'stages', name), { recursive: true });
-  // The repo's config with absolute stage and command paths; data and file inputs resolve in the scratch project.
+  // The repo's config with absolute stage and command paths; data and file inputs resolve in the
+  // scratch project, and its private folder (key, withdrawals) is the scratch project's own,
+  // outside its data folder.
   writeFileSync(
     join(root, 'pipeline.config.ts'),
     `import base from '${REPO}pipeline.config.ts';
 import { resolve } from 'node:path';
 export default {
   ...base,
+  privateDir: 'private',
   stages: base.stages.map((s) => {
     const module = typeof s === 'string' ? s : s.module;
     const from = ${JSON.stringify(own)}.some((n) => module === './stages/' + n + '/stage.ts') ? '${root}' : '${REPO}';

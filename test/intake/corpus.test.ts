@@ -1,7 +1,8 @@
 // The bad-input corpus: every file in test/fixtures/intake/files is either accepted with the
 // expected number of people or rejected with problems that name the row and field (or the file).
 // None may throw, leave a half-written output, or let a value reach the summary or the log.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -67,11 +68,21 @@ for (const name of names) {
       if (g.effect === 'row not used') assert.is(g.rows.length, g.count);
       if (g.effect === 'request refused' && g.rows.length === 0) assert.match(g.field, /cohort|request\.json|corrections/);
     }
+    // A request sent over an insecure channel is deleted on receipt, unread: no rejection file
+    // quotes its values, and the refusal says so instead of pointing at one (issue 17).
+    if ((summary as { deleted_on_receipt?: unknown }).deleted_on_receipt) {
+      assert.not.ok(existsSync(run.outputs.rejections!), `${name}: no rejection file for a request deleted on receipt`);
+      assert.match(run.result!.stop!, /deleted on receipt/);
+      return;
+    }
+    // Otherwise the rejection file is always written (header only when there is nothing to say), with a
+    // line per problem and per whole-request reason no problem carries (too few people ...).
     const rejections = readRejections(run.outputs.rejections!);
-    if (summary.problems.length) {
-      assert.is(statSync(run.outputs.rejections!).mode & 0o777, 0o600);
-      assert.is(rejections.length, summary.problems.reduce((n, g) => n + g.count, 0));
-    } else assert.not.ok(existsSync(run.outputs.rejections!));
+    assert.is(statSync(run.outputs.rejections!).mode & 0o777, 0o600);
+    const reasonLines = summary.reasons.filter((r) => REASON_KINDS.has(r.kind)).length;
+    assert.is(rejections.length, summary.problems.reduce((n, g) => n + g.count, 0) + reasonLines);
+    // A refusal ends by saying where the provider's row-by-row detail is.
+    if (exp.status === 'rejected') assert.ok(run.result!.stop!.endsWith('row by row for the provider: rejections/corpus/rejections.csv in the data folder'), run.result!.stop);
     for (const r of rejections) {
       assert.ok(r.field && r.problem);
       assert.not.match(r.value, /^[=+\-@\t\r]/, `${name}: formula not neutralised`);
@@ -81,6 +92,81 @@ for (const name of names) {
     // Never a value in the summary, the log or the stop reason.
     const aggregate = [run.summaryText, ...run.notes, run.result?.stop ?? ''].join('\n');
     for (const s of SENTINELS) assert.not.ok(aggregate.includes(s), `${name}: "${s}" leaked`);
+  });
+}
+
+// Request folders with links, pipes and misnamed corrections (layouts.json): built here, since
+// a link or a pipe is not data that can be committed.
+type Layout = Expected & { files: Record<string, { copy?: string; link?: string; fifo?: boolean; folder?: boolean; device?: boolean }>; stop?: string };
+
+/** Whether this process may make device nodes (root, or CAP_MKNOD). */
+function canMakeDevices(): boolean {
+  const probe = join(tempDir('intake-mknod-'), 'dev');
+  try {
+    execFileSync('mknod', [probe, 'c', '1', '5'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const DEVICES = canMakeDevices();
+const layouts = Object.entries(JSON.parse(readFileSync(join(FIXTURES, 'layouts.json'), 'utf8')) as Record<string, Layout>).filter(([k]) => !k.startsWith('_'));
+
+function buildLayout(files: Layout['files']): string {
+  const dir = tempDir('intake-layout-');
+  const outside = tempDir('intake-outside-');
+  const source = (name: string) => (name === '../request.json' ? REQUEST_JSON : join(FILES, name));
+  if (files['/']?.link) {
+    // The request folder itself is a link to a complete request folder elsewhere.
+    copyFileSync(REQUEST_JSON, join(outside, 'request.json'));
+    copyFileSync(source(files['/'].link), join(outside, 'cohort.csv'));
+    const linked = join(dir, 'request');
+    symlinkSync(outside, linked);
+    return linked;
+  }
+  if (!('request.json' in files)) copyFileSync(REQUEST_JSON, join(dir, 'request.json'));
+  for (const [name, spec] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    if (spec.copy) copyFileSync(source(spec.copy), path);
+    else if (spec.folder) mkdirSync(path);
+    else if (spec.fifo) execFileSync('mkfifo', [path]);
+    else if (spec.device) execFileSync('mknod', [path, 'c', '1', '5']); // what /dev/zero is: it never ends
+    else if (spec.link?.startsWith('inside:')) symlinkSync(spec.link.slice('inside:'.length), path);
+    else if (spec.link?.startsWith('folder-of:')) {
+      copyFileSync(source(spec.link.slice('folder-of:'.length)), join(outside, '2024-05-10-cohort.csv'));
+      symlinkSync(outside, path);
+    } else if (spec.link) {
+      const target = join(outside, name.replace(/\//g, '_'));
+      copyFileSync(source(spec.link), target);
+      symlinkSync(target, path);
+    }
+  }
+  return dir;
+}
+
+for (const [name, exp] of layouts) {
+  const needsDevice = Object.values(exp.files).some((f) => f.device);
+  if (needsDevice && !DEVICES) {
+    console.log(`layout ${name}: skipped, making a device node needs root (checked on /dev/zero in units.test.ts)`);
+    continue;
+  }
+  test(`layout: ${name}`, async () => {
+    const dir = buildLayout(exp.files);
+    const run = await runIntake(dir, PARAMS, 'corpus', '2024-06-01');
+    assert.is(run.summary.status, exp.status, `${name}: ${JSON.stringify(run.summary.reasons)}`);
+    const found = kinds(run.summary);
+    for (const kind of Object.keys(exp.kinds)) assert.ok(found.has(kind), `${name}: expected ${kind}, found ${[...found].join(', ')}`);
+    if (exp.status === 'accepted') assert.is(run.summary.counts.usable, exp.usable);
+    else {
+      assert.ok(run.result!.stop!.includes(exp.stop!), `${name}: ${run.result!.stop}`);
+      assert.not.match(run.result!.stop!, /request\.json is missing/);
+      assert.not.ok(existsSync(run.outputs.cohort!));
+      // A file name may be a person's name: never in the summary or the console.
+      for (const sentinel of SENTINELS) assert.not.ok(`${run.summaryText}\n${run.result!.stop}`.includes(sentinel), `${name}: "${sentinel}" leaked`);
+      // A refused cohort file is not read: no person from it reached any output.
+      if (!name.startsWith('request-')) assert.is(run.summary.counts.submitted, 0);
+    }
   });
 }
 

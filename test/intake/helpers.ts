@@ -39,6 +39,7 @@ export interface Summary {
   reasons: { kind: string; message: string }[];
   file: Record<string, string | null>;
   counts: { submitted: number; usable: number; unusable: number; duplicates: number };
+  limits: Record<string, number>;
   problems: { kind: string; field: string; problem: string; effect: string; count: number; rows: number[] }[];
 }
 
@@ -47,8 +48,11 @@ export interface IntakeRun extends DirectRun {
   summaryText: string;
 }
 
-export async function runIntake(dir: string, params: Partial<IntakeParams> = {}, request = 'test'): Promise<IntakeRun> {
-  const run = await runStageDirect(stage, STAGE_URL, { inputs: { request: dir }, params, request });
+/** The day the tests run on, as the stage sees it (ctx.today): after every date in the fixtures. */
+export const TODAY = '2024-06-01';
+
+export async function runIntake(dir: string, params: Partial<IntakeParams> = {}, request = 'test', today = TODAY): Promise<IntakeRun> {
+  const run = await runStageDirect(stage, STAGE_URL, { inputs: { request: dir }, params, request, today });
   const summaryText = readFileSync(run.outputs.summary!, 'utf8');
   return { ...run, summaryText, summary: JSON.parse(summaryText) as Summary };
 }

@@ -73,7 +73,8 @@ test('no data-protection assurance refuses the request', async () => {
 });
 
 test('every request and cohort problem is reported at once', async () => {
-  const request = { ...baseRequest(), transfer_channel: 'email', data_protection_assurance: false, review_period_days: -1 };
+  // No channel named: refused with the rest (a named insecure channel is deleted unread: test/privacy/insecure.test.ts).
+  const request = { ...baseRequest(), transfer_channel: undefined, data_protection_assurance: false, review_period_days: -1 };
   const run = await runCsv(cohortWith([[0, 'dob', '31/02/1990'], [1, 'gender', 'X'], [2, 'surname', '']], 10), {}, request);
   const k = kinds(run.summary);
   for (const kind of ['insecure_channel', 'no_assurance', 'request_invalid', 'not_a_real_date', 'not_a_gender', 'missing_value', 'too_few_people']) assert.ok(k.has(kind), kind);
@@ -198,13 +199,64 @@ test('an unknown column is an error naming the column; a missing mandatory colum
   assert.is(extra.summary.status, 'rejected');
   const unknown = extra.summary.problems.find((p) => p.kind === 'unknown_column')!;
   assert.is(unknown.field, 'column N');
-  assert.not.ok(extra.summaryText.includes('Home address'), 'the header text stays out of the summary');
+  // A column name is not personal data: the console message names it, by letter and heading.
+  assert.match(extra.result!.stop!, /the columns of cohort\.csv do not match the upload template: column N \("Home address"\) is not a template column/);
   assert.is(readRejections(extra.outputs.rejections!)[0]!.value, 'Home address');
+  // A heading with digits may be a value typed into the header row: only its letter is given.
+  const odd = await runCsv(csvText([[...HEADER, '12 Imaginary Lane'], ...people(60).map((r) => [...r, 'x'])]));
+  assert.match(odd.result!.stop!, /column N is not a template column/);
+  assert.not.ok(odd.result!.stop!.includes('Imaginary'));
 
   const missing = await runCsv(csvText(people(60).map((r) => r.filter((_, j) => j !== col('gender'))).reduce((a, r) => [...a, r], [HEADER.filter((h) => h !== 'gender')])));
   assert.is(missing.summary.status, 'rejected');
   assert.equal(missing.summary.problems.filter((p) => p.kind === 'missing_column').map((p) => p.field), ['gender']);
+  assert.match(missing.result!.stop!, /do not match the upload template: no gender column;/);
   assert.not.ok(kinds(missing.summary).has('missing_value'), 'the missing column is reported once, not on every row');
+});
+
+// --- request and file sanity ---
+
+test('request dates: nothing after today (received today is fine), the period runs forwards, shared not before received', async () => {
+  const cohort = csvText([HEADER, ...people(60)]);
+  const on = (dates: Record<string, unknown>, period = { from: '2019-01-01', to: '2020-12-31' }) => ({ ...baseRequest(), dates: { received: '2024-05-01', results_shared: null, publication: null, ...dates }, analysis_period: period });
+  const runOn = (today: string, request: Record<string, unknown>) => runIntake(requestFolder({ 'cohort.csv': cohort }, request), {}, 'test', today);
+  const today = await runOn('2024-05-01', on({}));
+  assert.is(today.summary.status, 'accepted', JSON.stringify(today.summary.reasons));
+  const tomorrow = await runOn('2024-04-30', on({}));
+  assert.is(tomorrow.summary.status, 'rejected');
+  assert.equal(tomorrow.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field), ['request.json: dates.received']);
+  const all = await runOn('2024-06-01', on({ results_shared: '2024-04-01', publication: '2024-07-01' }, { from: '2020-01-01', to: '2019-12-31' }));
+  assert.equal(all.summary.problems.filter((p) => p.kind === 'request_dates').map((p) => p.field).sort(), ['request.json: analysis_period.to', 'request.json: dates.publication', 'request.json: dates.results_shared']);
+  assert.match(all.result!.stop!, /the dates in request\.json do not fit together \(analysis_period\.to, dates\.publication, dates\.results_shared\)/);
+});
+
+test('maxRows: more rows of people than allowed are refused with the limit; blank rows do not count', async () => {
+  const text = csvText([HEADER, ...people(70)]) + '\n'.repeat(500);
+  const over = await runCsv(text, { maxRows: 69 });
+  assert.is(over.summary.status, 'rejected');
+  assert.equal(over.summary.problems.map((p) => p.kind), ['file_too_many_rows']);
+  assert.match(over.result!.stop!, /cohort\.csv: has more than 69 rows of people, the most one request may hold/);
+  const at = await runCsv(text, { maxRows: 70 });
+  assert.is(at.summary.status, 'accepted');
+  assert.is(at.summary.limits.max_rows, 70);
+});
+
+test('a NUL byte is a problem of its row and field, shown as ␀ in the rejection file only', async () => {
+  const run = await runCsv(cohortWith([[3, 'surname', 'Imag\u0000inx'], [5, 'notes', 'see\u0000file']]));
+  assert.equal(rowsOf(run.summary, 'control_character'), [5, 7]);
+  assert.is(run.summary.counts.usable, 59); // the notes are ignored, the person kept
+  const values = readRejections(run.outputs.rejections!).filter((r) => r.problem.includes('control character')).map((r) => r.value);
+  assert.equal(values, ['Imag␀inx', 'see␀file']);
+});
+
+test('the summary names how the lines of a CSV end', async () => {
+  const lines = csvText([HEADER, ...people(60)]).split('\n');
+  const mixed = await runCsv(lines.map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join(''));
+  assert.is(mixed.summary.status, 'accepted');
+  assert.is(mixed.summary.counts.usable, 60);
+  assert.is(mixed.summary.file.line_endings, 'mixed');
+  const crlf = await runCsv(lines.join('\r\n'));
+  assert.is(crlf.summary.file.line_endings, 'crlf');
 });
 
 // --- files ---

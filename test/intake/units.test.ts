@@ -4,13 +4,26 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ageOn, calendarDateFormat, excelSerialToIso, parseDate } from '../../stages/intake/dates.ts';
 import { decodeText, sniffKind } from '../../stages/intake/decode.ts';
-import { columnLetter, headerWords } from '../../stages/intake/headers.ts';
+import { columnLetter, columnsMessage, headerWords, mapColumns } from '../../stages/intake/headers.ts';
+import { loadSchemas } from '../../stages/intake/schemas.ts';
 import { nameKey } from '../../stages/intake/names.ts';
 import { normalisePnc, pncCheckLetter, pncCheckLetterFits } from '../../stages/intake/pnc.ts';
 import { chooseSeparator } from '../../stages/intake/read-table.ts';
 import { neutraliseFormula } from '../../stages/intake/write-outputs.ts';
 import { zipSizes } from '../../stages/intake/zip-sizes.ts';
 import { zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { parseCsv } from '../../stages/intake/csv.ts';
+import { entryAt, readRegularFile } from '../../stages/intake/regular-file.ts';
+import { PLACEHOLDER } from '../../stages/intake/validate-rows.ts';
+import { formulasWithoutValues } from '../../stages/intake/xlsx-formulas.ts';
+import { withoutBlankRows } from '../../stages/intake/xlsx-blank-rows.ts';
+import { openWorkbook, type FirstSheet } from '../../stages/intake/xlsx-sheet.ts';
+import { zipMembers } from '../../stages/intake/zip-sizes.ts';
+import { readdirSync } from 'node:fs';
+import { readSheet } from 'read-excel-file/node';
 
 test('parseDate agrees with the JavaScript calendar on every day-month of several years', () => {
   for (const y of [1900, 1999, 2000, 2001, 2024, 2100]) {
@@ -175,6 +188,140 @@ test('header words and column letters', () => {
   assert.is(headerWords('  Date_of-Birth (dd/mm/yyyy)* '), 'date of birth');
   assert.is(headerWords('Surname/Last name'), 'surname/last name');
   assert.equal([0, 25, 26, 27, 701, 702].map(columnLetter), ['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
+});
+
+/** A small seeded generator (mulberry32), so every run checks the same cases. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('the CSV reader gives back exactly the records written, with any mix of line endings, on 300 seeds', () => {
+  const alphabet = ['a', 'B', ' ', ',', ';', '"', '\n', '\r\n', '\r', 'é', "'"];
+  for (let seed = 1; seed <= 300; seed++) {
+    const rnd = random(seed);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const sep = pick([',', ';', '\t', '|']);
+    const width = 1 + Math.floor(rnd() * 5);
+    const records: string[][] = Array.from({ length: 1 + Math.floor(rnd() * 30) }, () =>
+      Array.from({ length: width }, () => Array.from({ length: Math.floor(rnd() * 6) }, () => pick(alphabet)).join('')),
+    );
+    records[0] = records[0]!.map((v, j) => `h${j}${v.replace(/[^a-zA-Z]/g, '')}`); // a header with no blank cells
+    const quoteIfNeeded = (v: string) => (/["\r\n]/.test(v) || v.includes(sep) ? `"${v.replace(/"/g, '""')}"` : v);
+    // An empty line ending LF right after a line ending CR would be one CRLF: never written so.
+    let previous = '';
+    const line = (r: string[]) => {
+      const body = r.map(quoteIfNeeded).join(sep);
+      previous = pick(body === '' && previous === '\r' ? ['\r', '\r\n'] : ['\n', '\r\n', '\r']);
+      return body + previous;
+    };
+    const text = records.map(line).join('');
+    const parsed = parseCsv(text, sep, 1_000);
+    assert.ok(parsed.ok, `seed ${seed}`);
+    if (!parsed.ok) continue;
+    assert.equal(parsed.header, records[0], `seed ${seed}`);
+    const nonBlank = records.slice(1).map((cells, i) => ({ row: i + 2, cells })).filter((r) => r.cells.some((v) => v.trim() !== ''));
+    assert.equal(parsed.rows, nonBlank, `seed ${seed}`);
+  }
+});
+
+test('on files with one line ending, the CSV reader agrees with csv-parse record for record', () => {
+  for (let seed = 1; seed <= 100; seed++) {
+    const rnd = random(seed * 7919);
+    const eol = ['\n', '\r\n'][seed % 2]!;
+    const cell = () => (rnd() < 0.3 ? `"x${eol}y, ""z"""` : rnd() < 0.5 ? `v${Math.floor(rnd() * 100)}` : 'a"b');
+    const rows = Array.from({ length: 20 }, () => Array.from({ length: 4 }, cell));
+    const text = rows.map((r) => r.join(',')).join(eol) + eol;
+    const ours = parseCsv(text, ',', 1_000);
+    const theirs = parse(text, { relax_quotes: true, relax_column_count: true, bom: false }) as string[][];
+    assert.ok(ours.ok);
+    if (ours.ok) assert.equal([ours.header, ...ours.rows.map((r) => r.cells)], theirs, `seed ${seed}`);
+  }
+});
+
+test('CSV reader: blank rows count in row numbers, line endings are named, an unclosed quote gives its row, maxRows stops', () => {
+  const mixed = parseCsv('h1,h2\na,b\r\n\r\n,\rc,d\r', ',', 10);
+  assert.equal(mixed, { ok: true, header: ['h1', 'h2'], rows: [{ row: 2, cells: ['a', 'b'] }, { row: 5, cells: ['c', 'd'] }], lineEndings: 'mixed' });
+  assert.is((parseCsv('h\r\nx\r\n', ',', 10) as { lineEndings: string }).lineEndings, 'crlf');
+  assert.is((parseCsv('h\rx', ',', 10) as { lineEndings: string }).lineEndings, 'cr');
+  // Excel keeps text after a closing quote; a quote inside an unquoted value is a character.
+  assert.equal((parseCsv('h,i\n"ab"cd,x"y\n', ',', 10) as { rows: unknown[] }).rows, [{ row: 2, cells: ['abcd', 'x"y'] }]);
+  assert.equal(parseCsv('h\na\nb\n"c\nd\n', ',', 10), { ok: false, unclosedQuoteRow: 4 });
+  assert.equal(parseCsv('h\na\n\n\nb\nc\n', ',', 2), { ok: false, tooManyRows: 2 });
+  assert.is((parseCsv('h\na\n\n\nb\n', ',', 2) as { rows: unknown[] }).rows.length, 2);
+  // A million blank lines: one header, no rows, and the row number of the last line is right.
+  const blank = parseCsv('h1,h2\n' + '\n'.repeat(1_000_000) + 'x,y\n', ',', 10);
+  assert.equal(blank.ok && blank.rows, [{ row: 1_000_002, cells: ['x', 'y'] }]);
+});
+
+test('decoding: one NUL byte in a text file is not binary (it is a problem of its row); many are', () => {
+  const text = 'surname,forename\nSmi\u0000th,Ada\n' + 'Jones,Bob\n'.repeat(20);
+  assert.equal(decodeText(Buffer.from(text)), { ok: true, text, encoding: 'utf-8' });
+  assert.equal(decodeText(Buffer.from('abc\u0000'.repeat(10))), { ok: false, why: 'binary' });
+});
+
+test('placeholders for no value: NULL, N/A and the like; real names such as Na, Nan and Nil are not', () => {
+  for (const v of ['NULL', 'null', 'Null', 'N/A', 'n/a', '#N/A', 'N.A.', 'none', 'Unknown', 'not known', '-', '--', '?']) assert.ok(PLACEHOLDER.test(v), v);
+  for (const v of ['Na', 'NA', 'Nan', 'Nil', 'Nullo', 'Ann', 'Knowles', 'A-N']) assert.not.ok(PLACEHOLDER.test(v), v);
+});
+
+test('only regular files are read: a device, a folder or a link is refused without being read', async () => {
+  assert.equal(await entryAt('/dev/zero'), { kind: 'other', what: 'a device, not a file' });
+  assert.equal(await readRegularFile('/dev/zero', 10), { ok: false, what: 'a device, not a file' }); // never reads forever
+  assert.equal(await readRegularFile('/', 10), { ok: false, what: 'a folder, not a file' });
+  assert.equal(await entryAt('/no/such/file'), { kind: 'absent' });
+  assert.equal(await readRegularFile('/proc/self/exe', 10), { ok: false, what: 'a symbolic link (a shortcut to another file), not the file itself' });
+});
+
+/** The first sheet of a workbook, as intake unzips it. */
+function firstSheet(bytes: Buffer): FirstSheet {
+  const opened = openWorkbook(bytes, zipMembers(bytes)!, 2 ** 28);
+  assert.ok(!opened.tooLarge && opened.sheet);
+  return (opened as { sheet: FirstSheet }).sheet;
+}
+
+test('formulas without saved values are found by cell, in the first sheet only', () => {
+  const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'formula-without-value.xlsx')).xml), [{ row: 3, column: 1 }]);
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'formula-text-without-value.xlsx')).xml), [{ row: 3, column: 1 }, { row: 5, column: 2 }]);
+  assert.equal(formulasWithoutValues(firstSheet(readFileSync(dir + 'good.xlsx')).xml), []);
+});
+
+test('the console names the columns: missing by template name, unknown or doubled by letter and heading (when it reads as a name)', async () => {
+  const schemas = await loadSchemas(fileURLToPath(new URL('../../stages/intake/', import.meta.url)));
+  const map = (header: string[]) => mapColumns(header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
+  assert.is(
+    columnsMessage(map(['surname', 'forename', 'dob', 'Last name', 'Home address', '12 High St', 'index date'])),
+    'column D ("Last name") is a second column for surname; column E ("Home address") is not a template column; column F is not a template column; no gender column',
+  );
+  assert.is(columnsMessage(map(['surname', 'forename', 'dob', 'gender'])), 'no index_date, conviction_date, intervention_start_date column (at least one is needed)');
+  // One recognised heading is not enough to trust the row as a header: other cells may be values.
+  assert.is(columnsMessage(map(['Quillfeather', 'gender'])), 'column A is not a template column; no surname column; no forename column; no dob column; no index_date, conviction_date, intervention_start_date column (at least one is needed)');
+});
+
+test('blank rows taken out of a workbook: the reader sees the same cells at the same row numbers', async () => {
+  const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
+  const nonBlank = (rows: unknown[][]) => rows.map((cells, i) => [i + 1, cells] as const).filter(([, cells]) => cells.some((c) => c !== null && c !== ''));
+  let compacted = 0;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.xlsx')).sort()) {
+    const bytes = readFileSync(dir + name);
+    const members = zipMembers(bytes);
+    if (!members || name.startsWith('zip-bomb') || name.startsWith('formula-text')) continue; // refused before the reader
+    const opened = openWorkbook(bytes, members, 2 ** 28);
+    if (opened.tooLarge || !opened.sheet) continue; // not a workbook (zip-not-xlsx.xlsx ...)
+    const compact = withoutBlankRows(bytes, members, opened.sheet);
+    if (!compact) continue;
+    compacted++;
+    assert.equal(nonBlank(await readSheet(compact, 1, { trim: false })), nonBlank(await readSheet(bytes, 1, { trim: false })), name);
+  }
+  assert.ok(compacted >= 1, 'blank-rows.xlsx has blank rows to take out');
+  const blank = readFileSync(dir + 'blank-rows.xlsx');
+  const rows = nonBlank(await readSheet(withoutBlankRows(blank, zipMembers(blank)!, firstSheet(blank))!, 1, { trim: false }));
+  assert.equal(rows.map(([n]) => n), [1, 2, 3, 4, 5, 1006, 1007, 1008, 1009]);
 });
 
 test.run();

@@ -11,6 +11,7 @@ import { runStageDirect } from '../helpers/run-stage.ts';
 import { Duck } from '../../src/duck.ts';
 import { writeHandRegister, type HandRegister } from '../register/hand-register.ts';
 import { writeCohort, writeRequest, type CohortRow } from './hand-cohort.ts';
+import { FEMALE_FORENAMES, MALE_FORENAMES, SURNAMES } from '../../synth/names.ts';
 
 const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
 const LINKAGE_URL = new URL('../../stages/linkage/stage.ts', import.meta.url).href;
@@ -45,10 +46,14 @@ const COHORT: (CohortRow & { expect: { status: string; tier?: string | null; reg
   { row: 3, forename: 'Mary', surname: 'Holmes', dob: '1975-11-03', gender: 'F', prison_number: 'a1234 bc', intervention_start_date: IV, expect: { status: 'linked', tier: 'prison_number', register_id: 2, event_id: 200 } },
   { row: 4, forename: 'David', surname: 'Wright', dob: '1990-07-14', intervention_start_date: '2018-12-01', expect: { status: 'linked', tier: 'exact', register_id: 3, event_id: 303 } },
   { row: 5, forename: 'Bill', surname: 'Baker', dob: '1988-02-28', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 4, event_id: 400 } },
-  { row: 6, forename: 'Peter', surname: 'Morgan', dob: '1979-09-04', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 5, event_id: 500 } },
+  // day and month swapped: the same person as row 18, whose exact date of birth is the stronger
+  // evidence, so row 18 keeps the link and this row is the duplicate
+  { row: 6, forename: 'Peter', surname: 'Morgan', dob: '1979-09-04', intervention_start_date: IV, expect: { status: 'duplicate', tier: 'fuzzy', register_id: 5, event_id: null } },
   { row: 7, forename: 'Sarah', surname: 'Palmer', dob: '1992-10-13', gender: 'F', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 6, event_id: 600 } },
   { row: 8, forename: 'Anthony', surname: 'Flecther', dob: '1983-06-06', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 7, event_id: 700 } },
-  { row: 9, forename: 'Kevin', surname: 'Dixon', dob: '1970-01-22', intervention_start_date: IV, expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
+  // the day of birth wrong (same year and month), the intervention within his sentence: in a
+  // register of this size the names and the sentence dates carry it
+  { row: 9, forename: 'Kevin', surname: 'Dixon', dob: '1970-01-22', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 8, event_id: 800 } },
   { row: 10, forename: 'Zebedee', surname: 'Quux', dob: '1999-09-09', intervention_start_date: IV, expect: { status: 'no_match', tier: null, register_id: null, event_id: null } },
   { row: 11, forename: 'David', surname: 'Wright', dob: '1990-07-14', intervention_start_date: '2018-12-01', expect: { status: 'duplicate', tier: 'exact', register_id: 3, event_id: null } },
   { row: 12, forename: 'Gary', surname: 'Newton', dob: '1986-12-12', intervention_start_date: '2019-05-01', expect: { status: 'no_eligible_sentence', tier: 'exact', register_id: 9, event_id: null } },
@@ -58,12 +63,31 @@ const COHORT: (CohortRow & { expect: { status: string; tier?: string | null; reg
   { row: 16, forename: 'Clare', surname: 'Hughes', dob: '1987-09-19', gender: 'F', pnc_id: '03/1023B', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 13, event_id: 1300 } },
   { row: 17, forename: 'Paul', surname: 'Ward', dob: '1960-01-01', pnc_id: '2002/0000555C', intervention_start_date: IV, expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
   // gender missing (the link command allows it): still an exact match
-  { row: 18, forename: 'Peter', surname: 'Morgan', dob: '1979-04-09', gender: null, intervention_start_date: IV, expect: { status: 'duplicate', tier: 'exact', register_id: 5, event_id: null } },
-  { row: 19, forename: 'Kevin', surname: 'Dixon', dob: '1995-08-22', intervention_start_date: IV, expect: { status: 'no_match', tier: null, register_id: null, event_id: null } },
+  { row: 18, forename: 'Peter', surname: 'Morgan', dob: '1979-04-09', gender: null, intervention_start_date: IV, expect: { status: 'linked', tier: 'exact', register_id: 5, event_id: 500 } },
+  // both names agree, the date of birth is 25 years out and no sentence fits: a suspect match, discarded
+  { row: 19, forename: 'Kevin', surname: 'Dixon', dob: '1995-08-22', intervention_start_date: '2012-01-01', expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
 ];
 
+/**
+ * Strangers around the hand-made people, so that names have realistic frequencies and the model's
+ * prior is that of a register, not of fourteen people: a tiny register would make any two people
+ * with the same name likely to be one. Names from the synthetic generator's public lists, drawn by
+ * a fixed sequence; no events, so none of them can be an index event.
+ */
+const FILLER = 5000;
+function filler(): HandRegister['people'] {
+  let x = 12345;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = (list: readonly string[]) => list[Math.floor(list.length * next() ** 2)]!;
+  return Array.from({ length: FILLER }, (_, i) => {
+    const female = next() < 0.2;
+    const dob = new Date(Date.UTC(1950, 0, 1) + Math.floor(next() * 50 * 365.25) * 86400000).toISOString().slice(0, 10);
+    return { register_id: 100000 + i, forename: pick(female ? FEMALE_FORENAMES : MALE_FORENAMES), surname: pick(SURNAMES), dob, gender: female ? 'F' : 'M', pnc_id: null };
+  });
+}
+
 function register(): HandRegister {
-  const reg: HandRegister = { people: [], disposals: [], offences: [], prisonNumbers: [], extractDate: '2022-01-01' };
+  const reg: HandRegister = { people: filler(), disposals: [], offences: [], prisonNumbers: [], extractDate: '2022-01-01' };
   let oid = 1;
   for (const p of PEOPLE) {
     reg.people.push({ register_id: p.id, forename: p.fn, surname: p.sn, dob: p.dob, gender: p.g ?? 'M', pnc_id: p.pnc ?? null });

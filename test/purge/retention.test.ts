@@ -2,11 +2,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { retentionDecision } from '../../stages/purge/retention.ts';
 
-test('nothing is due until the results are shared', () => {
-  const d = retentionDecision({ dates: { results_shared: null, publication: null }, review_period_days: 28, retention: { pseudonymised_opt_out: false } });
-  assert.is(d.due, null);
-  assert.equal(d.classifications, ['personal']);
-  assert.match(d.rule, /not shared yet/);
+test('a request never shared is kept at most 12 months after receipt', () => {
+  const d = retentionDecision({ dates: { received: '2025-02-03', results_shared: null, publication: null }, review_period_days: 28, retention: { pseudonymised_opt_out: false } });
+  assert.is(d.due, '2026-02-03');
+  assert.match(d.rule, /never shared: at most 12 months after receipt/);
+  assert.match(d.reason, /never shared/);
+  const custom = retentionDecision({ dates: { received: '2025-01-31' } }, {}, { refusedDays: 30, unsharedMonths: 1 });
+  assert.is(custom.due, '2025-02-28', 'one month after 31 January is the last day of February');
+});
+
+test('a refused request is due 30 days after receipt (or its first run when the form gives no date)', () => {
+  assert.is(retentionDecision({ dates: { received: '2025-02-03' } }, { stopped: true }).due, '2025-03-05');
+  assert.is(retentionDecision({}, { stopped: true, firstRun: '2025-01-10' }).due, '2025-02-09');
+  assert.is(retentionDecision({ dates: { received: '2025-02-03' } }, { stopped: true }, { refusedDays: 7, unsharedMonths: 12 }).due, '2025-02-10');
+  assert.is(retentionDecision({}, { stopped: true }).due, null);
+  assert.is(retentionDecision({}, { stopped: true, firstRun: '2025-01-10' }).reason, 'request refused');
 });
 
 test('due at the later of the review period end and one month after publication', () => {
@@ -20,10 +30,11 @@ test('due at the later of the review period end and one month after publication'
   assert.is(leap.due, '2024-03-02', '2024 is a leap year');
 });
 
-test('an opt-out adds pseudonymised data to what is deleted', () => {
-  const d = retentionDecision({ dates: { results_shared: '2025-03-01', publication: null }, review_period_days: 28, retention: { pseudonymised_opt_out: true } });
-  assert.equal(d.classifications, ['personal', 'pseudonymised']);
-  assert.match(d.rule, /opted out/);
+test('person-level pseudonymised data goes with the personal data, opt-out or not (it re-identifies through the register)', () => {
+  for (const optOut of [true, false]) {
+    const d = retentionDecision({ dates: { results_shared: '2025-03-01', publication: null }, review_period_days: 28, retention: { pseudonymised_opt_out: optOut } });
+    assert.equal(d.classifications, ['personal', 'pseudonymised']);
+  }
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // Hand-built inputs for the report stage: metrics computed by the real metrics stage from a
 // known-effect fixture, plus balance, match report and intake summary in the shapes the
 // propensity, linkage and intake stages write.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import metricsStage from '../../stages/metrics/stage.ts';
@@ -12,7 +12,7 @@ const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).hre
 
 export interface ReportFixture {
   dir: string;
-  inputs: { metrics: string; request: string; balance: string; matchReport: string; intakeSummary: string };
+  inputs: { metrics: string; request: string; balance: string; model: string; matchReport: string; intakeSummary: string };
 }
 
 export function balanceJson(poor = false) {
@@ -34,6 +34,35 @@ export function balanceJson(poor = false) {
       row('region=London', 0.2, -0.004, null),
     ],
     thresholds: { well_matched: 0.05, acceptable: 0.1 },
+  };
+}
+
+/** The shape propensity writes (propensity/outputs.ts ModelJson: snake_case keys). */
+export function modelJson(o: { treated: number; comparison: number; missingTreated?: number; offSupport?: number }) {
+  const bins = 4;
+  return {
+    model: {
+      family: 'binomial',
+      terms: [
+        { name: 'age_index', kind: 'numeric' },
+        { name: 'prev_offences', kind: 'numeric' },
+        { name: 'ogrs', kind: 'numeric' },
+        { name: 'region', kind: 'factor', reference: 'London', levels: [] },
+      ],
+      exclusions: { missing: { treated: o.missingTreated ?? 0, comparison: 0, by_covariate: o.missingTreated ? { sentence_months: o.missingTreated } : {} }, pruned: { treated: 0, comparison: 0, by_factor: {} } },
+    },
+    matching: {
+      method: 'caliper', distance: 'logit', caliper: 0.2, caliper_width: 0.1545, distance_sd: 0.77, ratio: null, replace: true, exact: ['gender', 'sentence_type'],
+      counts: { treated: o.treated + (o.offSupport ?? 0), treated_matched: o.treated, treated_off_support: o.offSupport ?? 0, comparison: o.comparison * 2, comparison_matched: o.comparison },
+      strata: [],
+    },
+    cohort: { linked_events: o.treated + (o.offSupport ?? 0) + (o.missingTreated ?? 0), linked_events_not_in_register: 0 },
+    overlap: {
+      scale: 'logit',
+      edges: Array.from({ length: bins + 1 }, (_, k) => -4 + k),
+      before: { treated: [0.1, 0.2, 0.3, 0.4], comparison: [0.4, 0.3, 0.2, 0.1] },
+      after: { treated: [0.1, 0.2, 0.3, 0.4], comparison: [0.11, 0.19, 0.3, 0.4] },
+    },
   };
 }
 
@@ -76,7 +105,12 @@ export async function buildReportFixture(o: BuildOptions & { submitted: number; 
       ],
     }),
   );
+  // Everyone linked reaches the matching except one person lacking a covariate; the rest are matched.
+  const metricsOut = JSON.parse(readFileSync(run.outputs.metrics!, 'utf8')) as { analyses: { group_sizes: { treatment: number; comparison: number } }[] };
+  const head = metricsOut.analyses[0]!.group_sizes;
+  const model = join(dir, 'model.json');
+  writeFileSync(model, JSON.stringify(modelJson({ treated: head.treatment, comparison: head.comparison, missingTreated: 1 })));
   const intakeSummary = join(dir, 'intake-summary.json');
   writeFileSync(intakeSummary, JSON.stringify({ request: 'test', status: 'accepted', reasons: [], counts: { submitted: o.submitted, usable: o.submitted - unusable, unusable, duplicates: 0 }, problems: [] }));
-  return { dir, inputs: { metrics: run.outputs.metrics!, request: built.request, balance, matchReport, intakeSummary } };
+  return { dir, inputs: { metrics: run.outputs.metrics!, request: built.request, balance, model, matchReport, intakeSummary } };
 }

@@ -56,7 +56,9 @@ test('a known reduction is found and reported as significantly better', async ()
   assert.match(table1, /<tr class="significant">/);
   for (let n = 1; n <= 7; n++) assert.ok(html.includes(`id="table-${n}"`), `table ${n}`);
   for (const id of ['chart-rate', 'chart-frequency', 'chart-time', 'table-balance', 'table-group-sizes', 'profile-sex', 'attrition', 'provenance']) assert.ok(html.includes(`id="${id}"`), id);
-  assert.is((html.match(/<svg /g) ?? []).length, 3);
+  // Three group charts, three difference charts (rates, frequencies, time) and the overlap plot.
+  for (const id of ['chart-difference-rate', 'chart-difference-frequency', 'chart-difference-time', 'chart-overlap']) assert.ok(html.includes(`id="${id}"`), id);
+  assert.is((html.match(/<svg /g) ?? []).length, 7);
   // Results: the published figures, matching the metrics at published precision.
   const r = results.analyses[0].measures[0];
   assert.is(r.treatment.mean, Math.round(rate.treatment.mean * 100));
@@ -107,10 +109,12 @@ test('the rate is drawn as 100 people per group, as many coloured as the rate in
   assert.match(text(chart), /Treatment group \d+ in 100 95% CI \d+% to \d+%/);
 });
 
-test('without provider text there are no own-words or response sections', async () => {
+test('without provider text the own-words and response sections say so (a placeholder, methodology §10.1 item 8)', async () => {
   const fx = await buildReportFixture({ treated: 120, comparison: 800, treatRate: 0.35, compRate: 0.4, submitted: 200 });
   const { html } = await render(fx);
-  assert.not.ok(html.includes('id="own-words"') || html.includes('id="response"') || html.includes('#own-words'));
+  assert.ok(html.includes('id="own-words-placeholder"') && html.includes('id="response-placeholder"'));
+  assert.match(text(html), /has not provided a description of its work in its own words for this report\./);
+  assert.match(text(html), /has not provided a response to this analysis\./);
 });
 
 test('not significant: the 2024 summary, the "as many as" phrase and number needed', async () => {
@@ -150,7 +154,7 @@ test('gate: fewer than 60 in the treatment group publishes no figures', async ()
   validate(results);
   assert.ok(text(html).includes(NOT_PUBLISHABLE));
   assert.not.ok(html.includes('id="table-1"'));
-  assert.not.ok(html.includes('<svg'));
+  assert.not.ok(html.includes('<svg'), 'no chart at all, not even the score overlap of so few people');
   assert.not.ok(html.includes('id="profile"'));
   assert.is(results.publishable, false);
   assert.is(results.summary, null);
@@ -200,8 +204,10 @@ test('the box of participants not included: their breakdowns, suppressed like th
   const start = html.indexOf('id="not-included"');
   assert.ok(start > 0, 'the box is on the page');
   const box = html.slice(start, html.indexOf('</aside>', start));
-  assert.ok(text(box).includes('38 offenders sent to the Justice Data Lab were not included in the analysis.'), text(box).slice(0, 300));
-  assert.ok(text(box).includes('17 of them could not be found in the reoffending database'));
+  // The count is of people: the 8 entries with invalid details are people too, the 2 duplicate entries are not.
+  assert.ok(text(box).includes('46 offenders sent to the Justice Data Lab were not included in the analysis (entries that repeated another person are not counted). 8 of them had missing or invalid details and cannot be described; the tables describe the other 38.'), text(box).slice(0, 300));
+  assert.ok(text(html).includes('The support may have had a different impact on 46 other participants'), 'the intro counts the same people as the box');
+  assert.ok(text(box).includes('17 of them could not be found in the reoffending database'), text(box));
   assert.ok(text(box).includes('Information about the index offence is not available for these offenders.'));
   for (const id of ['not-included-sex', 'not-included-ethnicity', 'not-included-nationality', 'not-included-age-band']) {
     const t = box.indexOf(`id="${id}"`);
@@ -215,17 +221,19 @@ test('the box of participants not included: their breakdowns, suppressed like th
   // Nobody left out: one sentence, no tables.
   const all = await render(await buildReportFixture({ treated: 150, comparison: 700, treatRate: 0.35, compRate: 0.4, submitted: 190 }));
   const empty = all.html.slice(all.html.indexOf('id="not-included"'), all.html.indexOf('</aside>', all.html.indexOf('id="not-included"')));
-  assert.ok(text(empty).includes('All the offenders sent to the Justice Data Lab were included in the analysis.'));
+  // The fixture's 8 entries with invalid details are the only people left out: named, not described.
+  assert.ok(text(empty).includes('8 offenders sent to the Justice Data Lab were not included in the analysis (entries that repeated another person are not counted). They had missing or invalid details, so nothing about them can be described.'), text(empty));
   assert.not.ok(empty.includes('<table'));
 });
 
-test('attrition from the intake summary and match report, with "<1%" for small losses', async () => {
+test('attrition from the intake summary and match report, with small losses shown as "fewer than 5" (disclosure.ts)', async () => {
   const fx = await buildReportFixture({ treated: 300, comparison: 1500, treatRate: 0.3, compRate: 0.4, submitted: 420 });
   const { html } = await render(fx);
   const start = html.indexOf('id="attrition"');
   const section = text(html.slice(start, html.indexOf('</section>', start)));
-  assert.ok(section.includes('420 people were submitted for analysis.'));
-  assert.ok(section.includes('1 person (<1%) had only an uncertain match to the register.'));
+  assert.ok(section.includes('420 entries were submitted for analysis.'));
+  assert.ok(section.includes('fewer than 5 people (percentage not shown) had only an uncertain match to the register.'), section);
+  assert.not.ok(/\b[1-4] (person|people)\b/.test(section), 'no attrition count under 5');
   assert.ok(section.includes('300 people (71% of those submitted) formed the treatment group.'));
 });
 

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import {
   canSay, cannotSay, ciPhrase, icon, introParagraph, matchingSummary, matchQuality, measurementComparison, measurementTreatment,
   NOT_SIGNIFICANT_SUMMARY, numberNeededSentence, periodPhrase, significantBullet, significantIntro, singular, summarySentence,
+  boundMagnitude, fragileNote, fragility, pText, tableIntervalText,
 } from '../../stages/report/wording.ts';
 
 test('measurements, rate: fewer, more, and a rounded difference of 0 is "similar"', () => {
@@ -101,7 +102,11 @@ test('intro paragraph, period, number needed', () => {
   assert.ok(p.startsWith("The headline analysis in this report measured proven reoffences in a one-year period for a 'treatment group' of 1,258 offenders who received support some time between January 2019 and December 2020"));
   assert.ok(p.endsWith('The support may have had a different impact on 93 other participants whose details were submitted but who did not meet the minimum criteria for analysis.'));
   assert.not.ok(introParagraph({ treated: 80, term: 'offenders', period: 'in 2019', org: 'Org', notIncluded: null }).includes('different impact'));
-  assert.is(numberNeededSentence(1250, 'offenders'), 'Based on the current measurements, it is estimated that 1,250 offenders would be needed.');
+  // Labelled for what it is: a size for 80% power if the observed difference were true.
+  assert.is(
+    numberNeededSentence(1250, 'offenders'),
+    'Based on the current measurements, it is estimated that 1,250 offenders would be needed in the treatment group for an 80% chance of finding a statistically significant difference in the reoffending rate, if the difference observed here were the true one.',
+  );
 });
 
 test('significant results box', () => {
@@ -121,8 +126,62 @@ test('matching quality thresholds at 5 % and 10 %', () => {
   assert.is(matchQuality(5), 'reasonable');
   assert.is(matchQuality(10), 'reasonable');
   assert.is(matchQuality(10.01), 'poor');
-  assert.is(matchingSummary({ well: 4, reasonable: 0, poor: 0 }, []), 'All 4 matching variables were well matched (standardised differences below 5%).');
-  assert.ok(matchingSummary({ well: 3, reasonable: 1, poor: 1 }, ['ogrs']).includes('1 was poorly matched (above 10%): ogrs'));
+  assert.is(matchingSummary({ well: 4, reasonable: 0, poor: 0 }, []), 'All 4 matching variables were well matched (standardised differences below 5% and variance ratios between 0.8 and 1.25).');
+  assert.ok(matchingSummary({ well: 3, reasonable: 1, poor: 1 }, ['ogrs']).includes('1 was poorly matched (above 10%, or a variance ratio outside 0.5 to 2): ogrs'));
+});
+
+test('balance is judged on the variance ratio too: a matched mean with half the spread is not "reasonably matched"', () => {
+  // Request 123's age: SMD -5.2 %, variance ratio 0.47 (issue 20).
+  assert.is(matchQuality(5.2, 0.47), 'poor');
+  assert.is(matchQuality(5.2, 1.0), 'reasonable');
+  assert.is(matchQuality(2.5, 0.79), 'reasonable');
+  assert.is(matchQuality(2.5, 0.8), 'well');
+  assert.is(matchQuality(2.5, 1.25), 'well');
+  assert.is(matchQuality(2.5, 2.01), 'poor');
+  assert.is(matchQuality(12, 1.0), 'poor');
+  assert.is(matchQuality(1, null), 'well', 'binary variables have no variance ratio');
+});
+
+test('a bound that rounds to 0 is printed to one decimal place, so the wording agrees with the interval', () => {
+  // Issue 20, version 1: lower bound -0.42 days printed "0", "may shorten … by up to 0 days".
+  assert.is(boundMagnitude(-0.42), '0.4');
+  assert.is(boundMagnitude(0.11), '0.1');
+  assert.is(boundMagnitude(0.04), 'less than 0.1');
+  assert.is(boundMagnitude(0), '0');
+  assert.is(boundMagnitude(12.6), '13');
+  assert.is(boundMagnitude(-0.004, 2), '0.004');
+  assert.is(tableIntervalText('time', -0.42, 28.9), '-0.4 to 29');
+  assert.is(tableIntervalText('time', 0.11, 30.2), '0.1 to 30');
+  assert.is(tableIntervalText('rate', -0.0596, 0.0021), '-6 to 0.2');
+  assert.is(tableIntervalText('frequency', -0.17, 0.004), '-0.17 to 0.004');
+  assert.is(tableIntervalText('rate', -0.10, -0.0001), '-10 to -<0.1');
+  assert.is(
+    canSay('time', -0.42, 28.9, 'Org', 'offenders'),
+    'This analysis provides evidence that support from Org may shorten the average time to first proven reoffence by up to 0.4 days, or may lengthen it by up to 29 days.',
+  );
+  assert.is(canSay('time', 0.11, 30.2, 'Org', 'offenders'), 'This analysis provides evidence that support from Org lengthens the average time to first proven reoffence by between 0.1 and 30 days.');
+  assert.is(ciPhrase('time', -0.42, 28.9, 'offenders').text, 'shorter by as many as 0.4 days, or longer by as many as 29 days.');
+  // Whatever the interval, the wording's branch follows its sign and the printed bounds never read "0".
+  for (const [lo, hi] of [[-0.42, 28.9], [0.11, 30.2], [-3e-5, 0.2], [-0.2, 4e-4]] as const) {
+    const printed = tableIntervalText('time', lo, hi);
+    assert.not.match(printed, /(^|\s|-)0( |$)/, printed);
+    assert.is(ciPhrase('time', lo, hi, 'offenders').significant, lo > 0 || hi < 0);
+  }
+});
+
+test('p-values that would print as 0.05 get a third decimal; fragile results are named', () => {
+  assert.is(pText(0.0569), '0.06');
+  assert.is(pText(0.0504), '0.050');
+  assert.is(pText(0.0496), '0.050');
+  assert.is(pText(0.0546), '0.055');
+  assert.is(pText(0.004), '<0.01');
+  assert.equal(fragility('time', -0.42, 28.9, 0.0569), { fragile: true, pNear: true, boundNearZero: true });
+  assert.equal(fragility('rate', -0.10, -0.02, 0.01), { fragile: false, pNear: false, boundNearZero: false });
+  assert.equal(fragility('rate', -0.10, -0.004, 0.03), { fragile: true, pNear: false, boundNearZero: true });
+  assert.equal(fragility('frequency', -0.17, 0.05, 0.041), { fragile: true, pNear: true, boundNearZero: false });
+  const note = fragileNote('Time to first reoffence', fragility('time', 0.11, 30.2, 0.049), 0.049, '0.1 days');
+  assert.ok(note.startsWith('Time to first reoffence: this result is fragile.'));
+  assert.ok(note.includes('p-value (0.049)') && note.includes('(0.1 days) is close to zero'), note);
 });
 
 test('singular of the people term', () => {
