@@ -64,14 +64,17 @@ export class LogisticError extends Error {
 }
 
 /**
- * A model column's name for a message: the column in double quotes, which the runner's redaction
- * of single-quoted values keeps, so the analyst learns which covariate is at fault. A factor
- * dummy "column=level" keeps its level in single quotes: a level is a value from the data, and
- * is redacted like one.
+ * A model column's name for a message, in typographic double quotes (“prev_offences”). The
+ * runner redacts every ASCII-quoted span ('…', "…", `…`), because libraries quote the values they
+ * could not use; a column name is not a value, and the analyst needs to learn which covariate is
+ * at fault, so our own messages mark names with quotes no library uses for values. (A name equal
+ * to a cohort identifier would still be redacted by the runner's second net.) A factor dummy
+ * "column=level" keeps its level in ASCII single quotes: a level is a value from the data, and is
+ * redacted like one.
  */
 export function quoteColumn(name: string): string {
   const eq = name.indexOf('=');
-  return eq > 0 ? `"${name.slice(0, eq)}" (level '${name.slice(eq + 1)}')` : `"${name}"`;
+  return eq > 0 ? `“${name.slice(0, eq)}” (level '${name.slice(eq + 1)}')` : `“${name}”`;
 }
 
 /**

@@ -47,7 +47,7 @@ export class ModelSpecError extends Error {}
 export function modelTerms(design: Design, spec: ModelSpec = {}): ModelTerms {
   for (const [name, transforms] of Object.entries(spec)) {
     for (const t of transforms) {
-      if (!TRANSFORMS.includes(t)) throw new ModelSpecError(`covariate "${name}": unknown transform "${t}" (one of ${TRANSFORMS.join(', ')})`);
+      if (!TRANSFORMS.includes(t)) throw new ModelSpecError(`covariate “${name}”: unknown transform “${t}” (one of ${TRANSFORMS.join(', ')})`);
     }
   }
   const out: ModelColumn[] = [];
@@ -84,7 +84,7 @@ function mapColumn(x: Float64Array, f: (v: number) => number, name: string, tran
   const y = sharedFloat64(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!valid(v)) throw new ModelSpecError(`covariate "${name}": transform ${transform} needs values above -1 (row ${i + 1} of the model table is not)`);
+    if (!valid(v)) throw new ModelSpecError(`covariate “${name}”: transform ${transform} needs values above -1 (row ${i + 1} of the model table is not)`);
     y[i] = f(v);
   }
   return y;

@@ -131,10 +131,10 @@ function fitDropping(columns: ModelColumn[], design: Design, options: PsmOptions
         with: partners,
         note:
           reason === 'constant'
-            ? `"${name}" has the same value for every person in the model, so it cannot be estimated and was left out of the model`
+            ? `“${name}” has the same value for every person in the model, so it cannot be estimated and was left out of the model`
             : reason === 'collinear'
-              ? `"${name}" is a linear combination of ${partners.length ? partners.map((p) => `"${p}"`).join(', ') : 'earlier columns'}, so it was left out of the model`
-              : `"${name}" separates the groups on its own (the treatment group has no one on one side of it), so it was left out of the model`,
+              ? `“${name}” is a linear combination of ${partners.length ? partners.map((p) => `“${p}”`).join(', ') : 'earlier columns'}, so it was left out of the model`
+              : `“${name}” separates the groups on its own (the treatment group has no one on one side of it), so it was left out of the model`,
       });
       cols = cols.filter((_, j) => j !== at);
     }
@@ -308,7 +308,7 @@ export function modelNotes(design: Design, result: PsmResult): string[] {
     ...result.dropped.map((d) => d.note),
     ...design.terms
       .filter((t) => t.kind === 'factor' && t.levels!.length === 1)
-      .map((t) => `"${t.name}" has only one level among the people modelled, so it has no column in the model`),
+      .map((t) => `“${t.name}” has only one level among the people modelled, so it has no column in the model`),
   ];
 }
 

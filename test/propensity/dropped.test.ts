@@ -43,14 +43,14 @@ test('a constant and a collinear covariate are dropped with a note naming them; 
   assert.equal(result.dropped.map((x) => [x.column, x.reason]), [['always3', 'constant'], ['twice_age', 'collinear']]);
   assert.equal(result.dropped[1]!.with, ['age']);
   const model = modelJson(d, result, options).model;
-  assert.ok(model.notes.some((n) => n.includes('"always3"') && n.includes('same value')), model.notes.join('\n'));
-  assert.ok(model.notes.some((n) => n.includes('"twice_age"') && n.includes('"age"')), model.notes.join('\n'));
+  assert.ok(model.notes.some((n) => n.includes('“always3”') && n.includes('same value')), model.notes.join('\n'));
+  assert.ok(model.notes.some((n) => n.includes('“twice_age”') && n.includes('“age”')), model.notes.join('\n'));
   const fitted = model.coefficients.map((c) => c.name);
   assert.ok(!fitted.includes('always3') && !fitted.includes('twice_age'));
   assert.ok(fitted.includes('log1p(prior)') && fitted.includes('prior>0') && fitted.includes('age:rcs1'), fitted.join(', '));
   assert.is(model.converged, true);
   // without dropAliased (the psm command's default) the same design is still an error naming the column
-  assert.throws(() => runPsm(d, { ...options, dropAliased: false }), /"always3"/);
+  assert.throws(() => runPsm(d, { ...options, dropAliased: false }), /“always3”/);
 });
 
 test('a request whose analysis period lies within one calendar year runs to a report', async () => {
@@ -78,13 +78,13 @@ export default {
     );
     const r = pipeline(root, ['--request', 'oneyear']);
     assert.is(r.status, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /"index_year" has only one level/);
+    assert.match(r.stdout, /“index_year” has only one level/);
     const runs = join(root, 'data', 'runs', 'oneyear');
     const record = JSON.parse(readFileSync(join(runs, readdirSync(runs).filter((f) => f.endsWith('.json'))[0]!), 'utf8'));
     assert.is(record.status, 'ok');
     assert.is(record.stages.report.status, 'ran', 'the report stage ran');
     const balance = JSON.parse(readFileSync(join(root, 'data/store/objects', record.stages.propensity.outputs.balance.hash), 'utf8'));
-    assert.ok(balance.model_notes.some((n: string) => n.includes('"index_year"')), 'the note reaches the balance output the report reads');
+    assert.ok(balance.model_notes.some((n: string) => n.includes('“index_year”')), 'the note reaches the balance output the report reads');
   } finally {
     rmSync(world, { recursive: true, force: true });
   }
