@@ -1,7 +1,7 @@
 // Default settings of the synthetic world. Changing any of them changes the committed demo
 // request (data/requests/123), so bump GENERATOR_VERSION and regenerate it when you do.
 
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 20240531;
 export const DEFAULT_PEOPLE = 200_000;
 /** The register is an extract taken on this date: nothing after it is known. */

@@ -142,8 +142,18 @@ export async function generateRegister(options: RegisterOptions): Promise<Synthe
       progress('participants: replaying careers with the programme effect');
       // the state at each treated event, kept before career-resume.sql deletes it from ev_gen
       await db.run('CREATE OR REPLACE TABLE ev_gen_treated AS SELECT e.* FROM ev_gen e JOIN treated t USING (register_id, k)');
+      // the world without the programme: the participants' treated events and their disposals
+      // from then on, as the first pass made them (career-resume.sql deletes them)
+      await db.run(
+        `CREATE OR REPLACE TABLE po_events AS
+         SELECT t.programme, e.disposal_id AS event_id, e.register_id, e.k, e.index_date
+         FROM ev_gen_treated e JOIN treated t USING (register_id, k)`,
+      );
+      await db.run('CREATE OR REPLACE TABLE po_dis_without AS SELECT d.* FROM dis_gen d JOIN treated t ON d.register_id = t.register_id AND d.k >= t.k');
       await db.file(sql('career-resume.sql'));
       await runSteps(db, base, () => {});
+      await db.run('CREATE OR REPLACE TABLE po_dis_with AS SELECT d.* FROM dis_gen d JOIN treated t ON d.register_id = t.register_id AND d.k >= t.k');
+      await db.file(sql('potential-outcomes.sql'), { seed: options.seed });
     }
     progress('identifiers and offences');
     await db.file(sql('finish.sql'), base);

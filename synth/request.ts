@@ -90,6 +90,7 @@ export async function writeRequest(register: SyntheticRegister, id: string, opti
       cohort_path: requestStaging.path('cohort.csv'),
       truth_path: truthStaging.path('truth.csv'),
     });
+    await writePotentialOutcomes(db, id, truthStaging.path(POTENTIAL_OUTCOMES_FILE));
     const request = { ...requestJson(programme), ...options.request };
     requestStaging.writeText('request.json', jsonText(request), PUBLIC_MODE);
     truthStaging.writeText('effect.json', jsonText(await effectTruth(register, programme, rates)), PUBLIC_MODE);
@@ -97,12 +98,74 @@ export async function writeRequest(register: SyntheticRegister, id: string, opti
     requestStaging.commit('request.json', PUBLIC_MODE);
     truthStaging.commit('truth.csv', PRIVATE_MODE);
     truthStaging.commit('effect.json', PUBLIC_MODE);
+    truthStaging.commit(POTENTIAL_OUTCOMES_FILE, PRIVATE_MODE);
   } finally {
     requestStaging.dispose();
     truthStaging.dispose();
   }
   const rows = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM req_all');
   return { id, rows: rows?.n ?? 0, participants, notInRegister: nFakes, duplicates: nDuplicates };
+}
+
+/** Per participant, the eleven measures without and with the programme (truth dir, private). */
+export const POTENTIAL_OUTCOMES_FILE = 'potential-outcomes.csv';
+
+/** The eleven measures in report order (methodology §5.2), as the pipeline names them. */
+export const TRUTH_MEASURES = [
+  'reoff', 'reoff_freq', 'days_to_first', 'first_indictable', 'first_either_way', 'first_summary',
+  'freq_indictable', 'freq_either_way', 'freq_summary', 'first_custody', 'custody_freq',
+] as const;
+/** Measures whose population is reoffenders only: NULL for a non-reoffender in that world. */
+const ALL_PEOPLE = new Set(['reoff', 'reoff_freq']);
+
+async function writePotentialOutcomes(db: SyntheticRegister['db'], id: string, path: string): Promise<void> {
+  const cols = TRUTH_MEASURES.flatMap((m) => [
+    `max(${m}) FILTER (WHERE world = 0) AS ${m}_without`,
+    `max(${m}) FILTER (WHERE world = 1) AS ${m}_with`,
+  ]);
+  await db.run(
+    `COPY (SELECT event_id, register_id, ${cols.join(', ')} FROM potential_outcomes WHERE programme = $p GROUP BY event_id, register_id ORDER BY event_id)
+     TO $path (FORMAT csv, HEADER true)`,
+    { p: id, path },
+  );
+}
+
+/**
+ * The true average effect on the participants (the ATT) of each of the eleven measures, exactly
+ * as the pipeline measures them: each participant's outcomes with and without the programme come
+ * from the same draws (potential-outcomes.sql). Rates and frequencies are per person (a rate is a
+ * proportion, 0-1), times are days. For the measures of reoffenders only, each world's mean is over
+ * that world's reoffenders, as the report compares treated reoffenders with comparison
+ * reoffenders.
+ */
+async function measureTruth(register: SyntheticRegister, id: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const m of TRUTH_MEASURES) {
+    const row = await register.db.one<{ without: number | null; with: number | null; n0: number; n1: number; changed: number }>(
+      `SELECT avg(${m}) FILTER (WHERE world = 0) AS without, avg(${m}) FILTER (WHERE world = 1) AS with,
+         count(${m}) FILTER (WHERE world = 0)::INTEGER AS n0, count(${m}) FILTER (WHERE world = 1)::INTEGER AS n1,
+         (SELECT count(*) FROM (SELECT event_id FROM potential_outcomes WHERE programme = $p GROUP BY event_id
+            HAVING max(${m}) FILTER (WHERE world = 0) IS DISTINCT FROM max(${m}) FILTER (WHERE world = 1)))::INTEGER AS changed
+       FROM potential_outcomes WHERE programme = $p`,
+      { p: id },
+    );
+    const without = row?.without ?? null;
+    const withP = row?.with ?? null;
+    out[m] = {
+      population: ALL_PEOPLE.has(m) ? 'all' : 'reoffenders',
+      n_without: row?.n0 ?? 0,
+      n_with: row?.n1 ?? 0,
+      without: round(without),
+      with: round(withP),
+      att: without === null || withP === null ? null : round(withP - without),
+      participants_changed: row?.changed ?? 0,
+    };
+  }
+  return out;
+}
+
+function round(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1e10) / 1e10;
 }
 
 /**
@@ -133,7 +196,8 @@ async function effectTruth(register: SyntheticRegister, p: ProgrammeSpec, rates:
     realised_pp: row?.realised_pp,
     reoffended_within_year_without_pct: row?.reoff_without_pct,
     reoffended_within_year_with_pct: row?.reoff_with_pct,
-    note: 'Reoffending here means the next offence was committed within a year of the index date (generator level). The measured outcome also needs proof within a further six months, so a few reoffences are not counted and the measured effect is slightly smaller in size.',
+    note: 'realised_pp and the *_pct fields are at generator level: the next offence committed within a year. `measures` gives the exact effect on the measured outcomes (proven within the further six months, PNDs excluded), from each participant\'s outcomes with and without the programme under the same draws.',
+    measures: await measureTruth(register, p.id),
     error_rates: { ...rates },
   };
 }

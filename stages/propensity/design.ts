@@ -34,6 +34,14 @@ export interface DesignSpec {
   id?: { column: string; kind: ColumnKind | 'varchar' };
   pruneLevels?: boolean;
   /**
+   * Numeric covariates on which the comparison pool is restricted to the treated group's range:
+   * comparators below the youngest treated person's value or above the oldest's are removed
+   * before fitting (counted). For age, a programme that takes only adults has no treated person
+   * under 18, and a smooth model cannot make the score of a 16-year-old exactly 0: it would
+   * extrapolate the trend of the young adults and match teenagers to them.
+   */
+  rangeSupport?: string[];
+  /**
    * Refuse factors with more levels than this: a factor with hundreds of levels is usually an
    * identifier, and its level names would then end up in coefficient names and messages.
    */
@@ -58,6 +66,8 @@ export interface Exclusions {
   missing: { treated: number; comparison: number; byCovariate: Record<string, number> };
   /** Rows removed by level pruning, per factor. */
   pruned: { treated: number; comparison: number; byFactor: Record<string, { treated: number; comparison: number }> };
+  /** Comparators removed because a rangeSupport covariate lay outside the treated range. */
+  outsideRange: { comparison: number; byCovariate: Record<string, number> };
 }
 
 export interface Design {
@@ -83,11 +93,11 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdent(spec.table)}`);
   const available = new Set(described.map((c) => c.column_name));
   const wanted = [spec.order, spec.treatment, ...spec.numeric, ...spec.factors, ...spec.exact, ...(spec.id ? [spec.id.column] : [])];
-  for (const name of wanted) if (!available.has(name)) throw new DesignError(`column '${name}' is not in the input (columns: ${[...available].join(', ')})`);
+  for (const name of wanted) if (!available.has(name)) throw new DesignError(`column “${name}” is not in the input (columns: ${[...available].join(', ')})`);
   const seen = new Set<string>();
   for (const name of [...spec.numeric, ...spec.factors]) {
-    if (seen.has(name)) throw new DesignError(`covariate '${name}' is listed twice`);
-    if (name === spec.treatment) throw new DesignError(`the treatment column '${name}' cannot also be a covariate`);
+    if (seen.has(name)) throw new DesignError(`covariate “${name}” is listed twice`);
+    if (name === spec.treatment) throw new DesignError(`the treatment column “${name}” cannot also be a covariate`);
     seen.add(name);
   }
 
@@ -96,7 +106,7 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   const bad = await db.one<{ bad: number; n: number }>(
     `SELECT count(*) FILTER (WHERE TRY_CAST(${q(spec.treatment)} AS INTEGER) IS NULL OR TRY_CAST(${q(spec.treatment)} AS INTEGER) NOT IN (0, 1))::INTEGER AS bad, count(*)::INTEGER AS n FROM ${t}`,
   );
-  if (bad!.bad > 0) throw new DesignError(`treatment column '${spec.treatment}': ${bad!.bad} of ${bad!.n} rows are not 0/1`);
+  if (bad!.bad > 0) throw new DesignError(`treatment column “${spec.treatment}”: ${bad!.bad} of ${bad!.n} rows are not 0/1`);
 
   // Internal column names avoid quoting the user's names twice and any clash between them.
   const select = [
@@ -117,11 +127,12 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   );
   spec.numeric.forEach((c, j) => {
     const bad = missingCounts![`inf${j}`]!;
-    if (bad > 0) throw new DesignError(`covariate '${c}': ${bad} rows are not finite numbers`);
+    if (bad > 0) throw new DesignError(`covariate “${c}”: ${bad} rows are not finite numbers`);
   });
   const exclusions: Exclusions = {
     missing: { treated: missingCounts!.treated!, comparison: missingCounts!.comparison!, byCovariate: {} },
     pruned: { treated: 0, comparison: 0, byFactor: {} },
+    outsideRange: { comparison: 0, byCovariate: {} },
   };
   spec.numeric.forEach((c, j) => {
     const m = missingCounts![`m${j}`]!;
@@ -129,6 +140,18 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE psm_rows AS SELECT * FROM psm_all WHERE NOT (${anyMissing})`);
   await db.run('DROP VIEW psm_all');
+
+  for (const name of spec.rangeSupport ?? []) {
+    const j = spec.numeric.indexOf(name);
+    if (j < 0) throw new DesignError(`range support: “${name}” is not one of the numeric covariates`);
+    const range = await db.one<{ lo: number | null; hi: number | null }>(`SELECT min(n${j}) AS lo, max(n${j}) AS hi FROM psm_rows WHERE __treat = 1`);
+    if (range?.lo === null || range?.lo === undefined || range.hi === null) continue;
+    const outside = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM psm_rows WHERE __treat = 0 AND (n${j} < $lo OR n${j} > $hi)`, { lo: range.lo, hi: range.hi });
+    if (outside!.n > 0) await db.run(`DELETE FROM psm_rows WHERE __treat = 0 AND (n${j} < $lo OR n${j} > $hi)`, { lo: range.lo, hi: range.hi });
+    // counts only: the treated group's extreme values could single a person out
+    exclusions.outsideRange.byCovariate[name] = outside!.n;
+    exclusions.outsideRange.comparison += outside!.n;
+  }
 
   if (spec.pruneLevels) {
     // Removing comparators never empties a level of treated rows, and vice versa, but removing
@@ -170,7 +193,7 @@ export async function loadDesign(db: Duck, spec: DesignSpec): Promise<Design> {
     );
     const count = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM psm_levels_${j}`);
     const maxLevels = spec.maxLevels ?? 100;
-    if (count!.n > maxLevels) throw new DesignError(`factor '${spec.factors[j]}' has ${count!.n} levels (more than ${maxLevels}): is it an identifier? Leave it out, or group its levels`);
+    if (count!.n > maxLevels) throw new DesignError(`factor “${spec.factors[j]}” has ${count!.n} levels (more than ${maxLevels}): is it an identifier? Leave it out, or group its levels`);
     const rows = await db.all<{ level: string; n: number }>(`SELECT level, n FROM psm_levels_${j} ORDER BY code`);
     factorLevels.push({ levels: rows.map((r) => r.level), counts: rows.map((r) => r.n) });
   }

@@ -64,6 +64,20 @@ export class LogisticError extends Error {
 }
 
 /**
+ * A model column's name for a message, in typographic double quotes (“prev_offences”). The
+ * runner redacts every ASCII-quoted span ('…', "…", `…`), because libraries quote the values they
+ * could not use; a column name is not a value, and the analyst needs to learn which covariate is
+ * at fault, so our own messages mark names with quotes no library uses for values. (A name equal
+ * to a cohort identifier would still be redacted by the runner's second net.) A factor dummy
+ * "column=level" keeps its level in ASCII single quotes: a level is a value from the data, and is
+ * redacted like one.
+ */
+export function quoteColumn(name: string): string {
+  const eq = name.indexOf('=');
+  return eq > 0 ? `“${name.slice(0, eq)}” (level '${name.slice(eq + 1)}')` : `“${name}”`;
+}
+
+/**
  * Groups separated by one covariate: every treated value on one side of every comparison value
  * (complete if strictly, quasi-complete if they touch). Then no finite maximum exists.
  */
@@ -71,11 +85,11 @@ function checkSingleCovariateSeparation(ranges: Float64Array, names: string[]): 
   for (let j = 0; j < names.length; j++) {
     const minT = ranges[4 * j]!, maxT = ranges[4 * j + 1]!, minC = ranges[4 * j + 2]!, maxC = ranges[4 * j + 3]!;
     if (maxT < minC || maxC < minT) {
-      throw new LogisticError('separation', `complete separation: covariate '${names[j]}' alone separates treated from comparison rows (every treated value lies on one side of every comparison value); drop it, or restrict the comparison pool`, [names[j]!]);
+      throw new LogisticError('separation', `complete separation: covariate ${quoteColumn(names[j]!)} alone separates treated from comparison rows (every treated value lies on one side of every comparison value); drop it, or restrict the comparison pool`, [names[j]!]);
     }
     if (maxT <= minC || maxC <= minT) {
       const hint = names[j]!.includes('=') ? ' (a factor level held by only one group)' : '';
-      throw new LogisticError('separation', `quasi-complete separation: covariate '${names[j]}'${hint} separates treated from comparison rows except at one shared value; drop or merge it, or restrict the comparison pool`, [names[j]!]);
+      throw new LogisticError('separation', `quasi-complete separation: covariate ${quoteColumn(names[j]!)}${hint} separates treated from comparison rows except at one shared value; drop or merge it, or restrict the comparison pool`, [names[j]!]);
     }
   }
 }
@@ -226,7 +240,7 @@ function factorHessian(hessian: Float64Array, m: number, names: string[]): Float
   const bad = cholesky(l, m, 1e-13);
   if (bad >= 0) {
     const name = bad === 0 ? '(Intercept)' : names[bad - 1]!;
-    throw new LogisticError('separation', `the information matrix became singular at '${name}' during fitting: fitted probabilities reached 0 or 1, which indicates (quasi-)complete separation involving '${name}'`, bad === 0 ? [] : [name]);
+    throw new LogisticError('separation', `the information matrix became singular at ${quoteColumn(name)} during fitting: fitted probabilities reached 0 or 1, which indicates (quasi-)complete separation involving ${quoteColumn(name)}`, bad === 0 ? [] : [name]);
   }
   return l;
 }
@@ -273,7 +287,7 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, names: strin
     }
     mean[j] = mu;
     sd[j] = Math.sqrt(variance);
-    if (!(sd[j]! > 0)) throw new LogisticError('constant', `singular design: covariate '${names[j]}' has the same value in every row, so it cannot be estimated beside the intercept; drop it`, [names[j]!]);
+    if (!(sd[j]! > 0)) throw new LogisticError('constant', `singular design: covariate ${quoteColumn(names[j]!)} has the same value in every row, so it cannot be estimated beside the intercept; drop it`, [names[j]!]);
   }
   checkSingleCovariateSeparation(ranges, names);
   const inv = sd.map((v) => 1 / v);
@@ -326,9 +340,9 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, names: strin
     for (let j = 2; j < m; j++) if (Math.abs(fit.lastStep[j]!) > Math.abs(fit.lastStep[worst]!)) worst = j;
     const name = p > 0 ? names[worst - 1]! : '(Intercept)';
     if (pass.extremeFits > 0) {
-      throw new LogisticError('separation', `the model did not converge in ${opts.maxIterations} iterations and ${pass.extremeFits} fitted probabilities are numerically 0 or 1: (quasi-)complete separation, most likely involving '${name}' (its coefficient was still growing)`, [name]);
+      throw new LogisticError('separation', `the model did not converge in ${opts.maxIterations} iterations and ${pass.extremeFits} fitted probabilities are numerically 0 or 1: (quasi-)complete separation, most likely involving ${quoteColumn(name)} (its coefficient was still growing)`, [name]);
     }
-    throw new LogisticError('nonconvergence', `the model did not converge in ${opts.maxIterations} iterations (largest remaining change in '${name}')`, [name]);
+    throw new LogisticError('nonconvergence', `the model did not converge in ${opts.maxIterations} iterations (largest remaining change in ${quoteColumn(name)})`, [name]);
   }
 
   // The information matrix at the final point gives the standard errors; its gradient gives one
@@ -421,7 +435,7 @@ function checkCollinearity(hessian: Float64Array, m: number, names: string[], to
   }
   throw new LogisticError(
     'singular',
-    `singular design: covariate '${names[bad]}' is a linear combination of ${partners.length ? partners.map((x) => `'${x}'`).join(', ') : 'earlier covariates'} (collinear columns); drop one of them`,
+    `singular design: covariate ${quoteColumn(names[bad]!)} is a linear combination of ${partners.length ? partners.map((x) => quoteColumn(x)).join(', ') : 'earlier covariates'} (collinear columns); drop one of them`,
     [names[bad]!, ...partners],
   );
 }

@@ -13,7 +13,7 @@ export type SnakeKeys<T> = T extends readonly (infer U)[] ? SnakeKeys<U>[] : T e
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Objects keyed by data (covariate and factor names), whose own keys are left as they are. */
-const DATA_KEYED = new Set(['by_covariate', 'by_factor']);
+const DATA_KEYED = new Set(['by_covariate', 'by_factor', 'transforms', 'spline_knots']);
 
 /** Object keys in snake_case, recursively; the keys of data-keyed maps are kept as written. */
 export function snakeCaseKeys<T>(value: T, keepKeys = false): SnakeKeys<T> {

@@ -9,13 +9,20 @@ import { defineStage } from '../../src/stage.ts';
 import { loadDesign } from './design.ts';
 import { WITHDRAWN_INPUT, readWithdrawn } from '../purge/withdrawal.ts';
 import { writeMatchedArrow } from './matched-arrow.ts';
-import { balanceJson, DEFAULT_OPTIONS, modelJson, runPsm, type PsmOptions } from './psm.ts';
+import type { ModelSpec } from './model-terms.ts';
+import { balanceJson, DEFAULT_OPTIONS, modelJson, modelNotes, runPsm, type PsmOptions } from './psm.ts';
 import { scoreOverlap } from './overlap.ts';
 import { snakeCaseKeys } from './outputs.ts';
 
 export type PropensityParams = {
   numeric: string[];
   factors: string[];
+  /** How each numeric covariate enters the model (model-terms.ts); unlisted ones are linear. */
+  model: ModelSpec;
+  /** Rounds of balance-driven refinement (psm.ts refineForBalance); 0 for none. */
+  refineRounds: number;
+  /** Comparators outside the treated range of these numeric covariates are removed (design.ts). */
+  rangeSupport: string[];
   /** Exact-matching columns (strata). */
   exact: string[];
   method: 'caliper' | 'nearest';
@@ -43,9 +50,28 @@ export const DEFAULT_PARAMS: PropensityParams = {
     'sentence_months',
     'employed_days_1y',
     'benefit_days_1y',
-    'index_year',
   ],
-  factors: ['ethnicity', 'nationality', 'region', 'index_offence_type'],
+  // The year of the index date as a factor: a period effect need not be linear. With a period
+  // inside one calendar year it has one level and simply no column (noted in the model output).
+  // The exact-matching columns are in the model too (as MatchIt puts them in its formula):
+  // matching within a stratum on a score that ignores the stratum leaves the groups unbalanced
+  // on whatever the stratum shifts (custody, for one).
+  factors: ['ethnicity', 'nationality', 'region', 'index_offence_type', 'index_year', 'gender', 'sentence_type'],
+  // See model-terms.ts for why each form.
+  model: {
+    age_index: ['spline'],
+    prev_offences: ['log1p', 'any'],
+    prev_convictions: ['log1p'],
+    prev_cautions: ['log1p', 'any'],
+    prev_custody: ['log1p', 'any'],
+    age_first_offence: ['spline'],
+    offending_rate: ['linear'],
+    sentence_months: ['log1p'],
+    employed_days_1y: ['share_of_year', 'any'],
+    benefit_days_1y: ['share_of_year', 'any'],
+  },
+  refineRounds: 2,
+  rangeSupport: ['age_index'],
   exact: ['gender', 'sentence_type'],
   method: 'caliper',
   caliper: 0.2,
@@ -101,6 +127,9 @@ export default defineStage<PropensityParams>({
       exact: p.exact,
       maxIterations: p.maxIterations,
       thresholds: { wellMatched: p.smdWellMatched, acceptable: p.smdAcceptable },
+      model: p.model,
+      dropAliased: true,
+      refineRounds: p.refineRounds,
     };
     if (options.method === 'caliper' && options.caliper === null) options.caliper = DEFAULT_OPTIONS.caliper;
     const design = await loadDesign(db, {
@@ -112,6 +141,7 @@ export default defineStage<PropensityParams>({
       exact: p.exact,
       id: { column: 'event_id', kind: 'bigint' },
       pruneLevels: p.pruneLevels,
+      rangeSupport: p.rangeSupport,
     });
     log.info(`${design.treat.reduce((a, b) => a + b, 0)} treated, ${design.n} rows, ${design.columns.length} model columns`);
     const result = runPsm(design, options);
@@ -125,9 +155,10 @@ export default defineStage<PropensityParams>({
       overlap: scoreOverlap(result.logit, design.treat, result.match.weight),
     };
     writeFileSync(outputs.model!, JSON.stringify(snakeCaseKeys(out), null, 2) + '\n');
-    writeFileSync(outputs.balance!, JSON.stringify(snakeCaseKeys(balanceJson(result)), null, 2) + '\n');
+    writeFileSync(outputs.balance!, JSON.stringify(snakeCaseKeys(balanceJson(result, modelNotes(design, result))), null, 2) + '\n');
     const rows = writeMatchedArrow(outputs.matched!, { idName: 'event_id', ids: design.ids!, treat: design.treat, weight: result.match.weight, score: result.logit });
     const c = result.match.counts;
+    for (const note of model.model.notes) log.info(note);
     log.info(`${c.treatedMatched} of ${c.treated} treated matched (${c.treatedOffSupport} off support), ${c.comparisonMatched} comparators used; max |SMD| after ${result.balance.maxAbsSmdAfter.toFixed(3)}`);
     return {
       rows: { matched: rows },

@@ -6,7 +6,10 @@ ALTER TABLE step RENAME TO prev;
 CREATE OR REPLACE TEMP VIEW state AS
 SELECT
   register_id, k + 1 AS k, dob, gender, risk, employability, next_o AS o_date,
-  prev_off + n_off AS prev_off, prev_disp + 1 AS prev_disp,
+  prev_off + n_off AS prev_off,
+  -- offences as the register records them: a PND's are never counted (methodology §5.1)
+  prev_off_rec + CASE WHEN disposal_type = 'pnd' THEN 0 ELSE n_off END AS prev_off_rec,
+  prev_disp + 1 AS prev_disp,
   prev_cust + (disposal_type = 'custody')::INTEGER AS prev_cust,
   CASE WHEN has_emp THEN e_start ELSE emp_start END AS emp_start,
   CASE WHEN has_emp THEN e_end ELSE emp_end END AS emp_end

@@ -27,7 +27,7 @@ WHERE spell_type IS NOT NULL AND s_start < coalesce(s_end, $extract::DATE);
 CREATE OR REPLACE TABLE state_init AS
 SELECT
   register_id, 1 AS k, dob, gender, risk, employability, o_date,
-  0 AS prev_off, 0 AS prev_disp, 0 AS prev_cust,
+  0 AS prev_off, 0 AS prev_off_rec, 0 AS prev_disp, 0 AS prev_cust,
   CASE WHEN spell_type = 'employment' AND s_start < s_end THEN s_start END AS emp_start,
   CASE WHEN spell_type = 'employment' AND s_start < s_end THEN s_end END AS emp_end
 FROM career_start

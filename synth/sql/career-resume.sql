@@ -8,7 +8,7 @@ DELETE FROM assess_gen USING treated t WHERE assess_gen.register_id = t.register
 
 CREATE OR REPLACE TABLE state_init AS
 SELECT e.register_id, e.k, p.dob, p.gender, p.risk, p.employability, e.o_date,
-  e.prev_off, e.prev_disp, e.prev_cust, e.emp_start, e.emp_end
+  e.prev_off, e.prev_off_rec, e.prev_disp, e.prev_cust, e.emp_start, e.emp_end
 FROM treated t
 JOIN ev_gen_treated e ON e.register_id = t.register_id AND e.k = t.k
 JOIN people_gen p ON p.register_id = t.register_id;

@@ -50,7 +50,7 @@ WITH a AS (
   FROM c
 ), e AS (
   SELECT
-    register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_disp, prev_cust, emp_start, emp_end,
+    register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_off_rec, prev_disp, prev_cust, emp_start, emp_end,
     h, n_off, main_type, main_mode, u8, u9, u10, u11, u12, u13, u14, u15, u16, u17, u18, u19, u20,
     CASE WHEN u_d < p_pnd THEN 'pnd'
          WHEN u_d < p_pnd + (1.0 - p_pnd) * p_caution THEN 'caution'
@@ -69,7 +69,7 @@ WITH a AS (
   FROM e
 ), decided AS (
 SELECT
-  register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_disp, prev_cust, emp_start, emp_end,
+  register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_off_rec, prev_disp, prev_cust, emp_start, emp_end,
   h, n_off, main_type, main_mode, disposal_type, court, u11, u12, u13, u14, u15, u16, u17, u18, u19, u20,
   CASE disposal_type
     WHEN 'custody' THEN round(CASE WHEN court = 'crown' THEN 6.0 + 114.0 * pow(u_months, 2.5)
@@ -131,7 +131,7 @@ FROM f
   FROM n
 )
 SELECT
-  register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_disp, prev_cust, emp_start, emp_end,
+  register_id, k, dob, gender, risk, employability, o_date, prev_off, prev_off_rec, prev_disp, prev_cust, emp_start, emp_end,
   h, n_off, CAST(main_type AS offence_kind) AS main_type, CAST(main_mode AS trial_mode) AS main_mode,
   CAST(disposal_type AS disposal_kind) AS disposal_type, CAST(court AS court_kind) AS court,
   sentence_months, disposal_date, age_i, emp_days_1y, programme, effect_pp, p_reoff, u_reoff, next_o,
@@ -157,7 +157,7 @@ WHERE disposal_date <= $extract::DATE;
 
 INSERT INTO ev_gen
 SELECT disposal_id, register_id, k, disposal_type, disposal_date, index_date, age_i, prev_off, emp_days_1y,
-  p_reoff, u_reoff, programme, effect_pp, o_date, prev_disp, prev_cust, emp_start, emp_end
+  p_reoff, u_reoff, programme, effect_pp, o_date, prev_off_rec, prev_disp, prev_cust, emp_start, emp_end
 FROM step
 WHERE index_date BETWEEN $window_from::DATE AND $window_to::DATE;
 

@@ -72,3 +72,16 @@ CREATE OR REPLACE TEMP MACRO transpose_pnc(pnc, u) AS (
 -- base hash per row and one cheap integer re-hash per draw is 2-3x faster than u01 with a text
 -- tag, which matters in the career loop (tens of millions of rows at national scale).
 CREATE OR REPLACE TEMP MACRO draw(h, j) AS ((hash(xor(h, CAST(j AS UBIGINT))) >> 11)::DOUBLE / 9007199254740992.0);
+
+-- The offences a disposal proved, from the disposal's own draws: the j-th (0-based) of its n_off
+-- offences. The first is the one that started the case, on the disposal's offence date with its
+-- main type and mode; the others were committed between then and the proof (never more than 60
+-- days later). Shared by the register's offences file and the participants' potential outcomes,
+-- so the truth is computed from the very offences the register holds.
+CREATE OR REPLACE TEMP MACRO offence_hash(s, disposal_id, j) AS hash(s, disposal_id, j);
+CREATE OR REPLACE TEMP MACRO nth_offence_type(h, j, main_type) AS
+  CASE WHEN j = 0 THEN CAST(main_type AS VARCHAR) ELSE offence_type(draw(h, 1)) END;
+CREATE OR REPLACE TEMP MACRO nth_offence_date(h, j, o_date, disposal_date) AS
+  CASE WHEN j = 0 THEN o_date ELSE o_date + days(draw(h, 2) * least(disposal_date - o_date, 60)) END;
+CREATE OR REPLACE TEMP MACRO nth_offence_mode(h, j, main_mode, offence_type) AS
+  CASE WHEN j = 0 THEN CAST(main_mode AS VARCHAR) ELSE mode_of_trial(offence_type, draw(h, 3)) END;

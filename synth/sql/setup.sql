@@ -23,7 +23,7 @@ CREATE OR REPLACE TABLE ev_gen (
   disposal_id BIGINT, register_id BIGINT, k INTEGER, disposal_type disposal_kind, disposal_date DATE,
   index_date DATE, age_index DOUBLE, prev_off INTEGER, emp_days_1y INTEGER,
   p_reoff DOUBLE, u_reoff DOUBLE, programme VARCHAR, effect_pp DOUBLE,
-  o_date DATE, prev_disp INTEGER, prev_cust INTEGER, emp_start DATE, emp_end DATE
+  o_date DATE, prev_off_rec INTEGER, prev_disp INTEGER, prev_cust INTEGER, emp_start DATE, emp_end DATE
 );
 
 CREATE OR REPLACE TABLE spells_gen (register_id BIGINT, k INTEGER, spell_type spell_kind, start_date DATE, end_date DATE);

@@ -25,21 +25,19 @@ COPY (
       unnest(range(d.n_off)) AS j
     FROM dis_gen d
   ), drawn AS (
-    SELECT e.*, hash($seed::BIGINT, disposal_id, j) AS h FROM expanded e
+    SELECT e.*, offence_hash($seed::BIGINT, disposal_id, j) AS h FROM expanded e
   ), typed AS (
-    SELECT drawn.*,
-      CASE WHEN j = 0 THEN CAST(main_type AS VARCHAR) ELSE offence_type(draw(h, 1)) END AS offence_type
+    SELECT drawn.*, nth_offence_type(h, j, main_type) AS offence_type
     FROM drawn
   )
   SELECT
     disposal_id * 100 + j AS offence_id,
     register_id,
     disposal_id,
-    CASE WHEN j = 0 THEN o_date
-         ELSE o_date + days(draw(h, 2) * least(disposal_date - o_date, 60)) END AS offence_date,
+    nth_offence_date(h, j, o_date, disposal_date) AS offence_date,
     disposal_date AS proven_date,
     offence_type,
-    CASE WHEN j = 0 THEN CAST(main_mode AS VARCHAR) ELSE mode_of_trial(offence_type, draw(h, 3)) END AS mode_of_trial
+    nth_offence_mode(h, j, main_mode, offence_type) AS mode_of_trial
   FROM typed
   ORDER BY offence_id
 ) TO $offences_path (FORMAT parquet);

@@ -145,7 +145,9 @@ test('a withdrawn person is absent from every later output, the numbers change, 
   const links = await rowsOf(blob(after.stages.linkage!.outputs!.links!.hash), `SELECT count(*)::INTEGER AS n FROM $T WHERE row = ${row}`);
   assert.is(links[0]!.n, 0);
   const treatedAfter = metricsOf(after).analyses[0].group_sizes.treatment as number;
-  assert.is(treatedAfter, treatedBefore - 1);
+  // One person fewer, and the propensity model is refitted without them, so another treated
+  // person may fall off common support (outside every caliper): the group shrinks by at least one.
+  assert.ok(treatedAfter <= treatedBefore - 1 && treatedAfter >= treatedBefore - 3, `${treatedBefore} -> ${treatedAfter}`);
   assert.not.ok(existsSync(blob(before.stages.intake!.outputs!.cohort!.hash)), 'the older cohort blob is purged');
   const register = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8');
   assert.match(register, /withdrawal of one person/);

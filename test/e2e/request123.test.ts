@@ -67,7 +67,7 @@ test('request 123: the synthetic effect is found in the right direction and the 
   assert.match(html, new RegExp(`a rate of \\d+%\\), \\d+ offenders ${lower ? 'fewer' : 'more'} than in the comparison group`));
   if (rate.significant) {
     assert.ok(html.includes(`were ${lower ? 'less' : 'more'} likely to reoffend`), 'summary names the effect');
-    assert.match(html, new RegExp(`could be ${lower ? 'lower' : 'higher'} by between \\d+ and \\d+ offenders\\. This is a statistically significant result\\.`));
+    assert.match(html, new RegExp(`could be ${lower ? 'lower' : 'higher'} by between \\d+(?:\\.\\d+)? and \\d+(?:\\.\\d+)? offenders\\. This is a statistically significant result\\.`));
   } else {
     assert.match(html, new RegExp(`could be lower by as many as \\d+ offenders?, or higher by as many as \\d+ offenders?\\.`));
   }

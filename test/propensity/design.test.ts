@@ -88,8 +88,8 @@ test('pruneLevels removes comparators in levels without treated and treated in l
 test('bad inputs are refused with the column named', async () => {
   await withTable(`(1, 2, 30.0, 'North', 'M'), (2, 0, 31.0, 'North', 'M')`, async (db) => {
     for (const [spec, message] of [
-      [{ treatment: 'treat', numeric: ['age'] }, /treatment column 'treat': 1 of 2 rows are not 0\/1/],
-      [{ treatment: 'treat', numeric: ['agee'] }, /column 'agee' is not in the input/],
+      [{ treatment: 'treat', numeric: ['age'] }, /treatment column “treat”: 1 of 2 rows are not 0\/1/],
+      [{ treatment: 'treat', numeric: ['agee'] }, /column “agee” is not in the input/],
       [{ treatment: 'treat', numeric: ['treat'] }, /cannot also be a covariate/],
     ] as const) {
       try {

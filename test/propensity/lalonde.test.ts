@@ -80,7 +80,7 @@ test('usage errors exit 2, data that cannot be modelled exits 1 with the covaria
   assert.match(r.stderr, /column 'nope' is not in/);
   r = await runPsmCommand(['--input', LALONDE, '--treatment', 'treat', '--covariates', 'age,re78,rownames']);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /factor 'rownames' has 614 levels/);
+  assert.match(r.stderr, /factor “rownames” has 614 levels/);
   assert.not.match(r.stderr, /NSW1/);
   r = await runPsmCommand(['--input', LALONDE, '--treatment', 'treat', '--covariates', 'age,educ,married,nodegree,re74,re75,race', '--caliper', '0']);
   assert.is(r.code, 2);

@@ -56,7 +56,10 @@ async function buildInputs() {
   linkLines.push(`${row++},no_match,,,,`);
   linkLines.push(`${row++},suspect,fuzzy,0.7,61,`);
   linkLines.push(`${row++},outside_period,pnc,1.0,62,`);
-  for (let r = 61; r <= 1500; r++) add(r, false, r % 25 === 0 ? '2018-06-01' : date());
+  for (let r = 61; r <= 1500; r++) {
+    add(r, false, r % 25 === 0 ? '2018-06-01' : date());
+    if (r % 7 === 0) add(r, false, date()); // a second event in the period: only the first is a comparator
+  }
   writeFileSync(join(dir, 'events.csv'), lines.join('\n') + '\n');
   writeFileSync(join(dir, 'links.csv'), linkLines.join('\n') + '\n');
   writeFileSync(join(dir, 'request.json'), JSON.stringify({ id: 't1', analysis_period: { from: '2019-01-01', to: '2020-12-31' } }));
@@ -82,12 +85,19 @@ test('the stage matches linked events against the pool and writes matched, model
   const balance = JSON.parse(readFileSync(run.outputs.balance!, 'utf8'));
   const matched = tableFromIPC(readFileSync(run.outputs.matched!));
 
-  // Independently: the pool is in-period events of people never associated with the cohort.
+  // Independently: the pool is each person's first in-period event, of people never associated
+  // with the cohort.
   const cohortPeople = new Set([...Array.from({ length: 62 }, (_, i) => i + 1)]);
-  const pool = events.filter((e) => !e.cohort && !cohortPeople.has(e.register_id) && e.index_date >= '2019-01-01' && e.index_date <= '2020-12-31');
+  const inPeriod = events.filter((e) => !e.cohort && !cohortPeople.has(e.register_id) && e.index_date >= '2019-01-01' && e.index_date <= '2020-12-31');
+  const firstOf = new Map<number, Event>();
+  for (const e of inPeriod) {
+    const f = firstOf.get(e.register_id);
+    if (!f || e.index_date < f.index_date || (e.index_date === f.index_date && e.event_id < f.event_id)) firstOf.set(e.register_id, e);
+  }
+  const pool = [...firstOf.values()];
   const excluded = model.model.exclusions;
   assert.is(model.model.treated + excluded.missing.treated + excluded.pruned.treated, 60);
-  assert.is(model.model.comparison + excluded.missing.comparison + excluded.pruned.comparison, pool.length);
+  assert.is(model.model.comparison + excluded.missing.comparison + excluded.pruned.comparison + excluded.outside_range.comparison, pool.length);
   assert.is(model.cohort.linked_events, 60);
   assert.is(model.model.converged, true);
   assert.equal(model.matching.exact, ['gender', 'sentence_type']);

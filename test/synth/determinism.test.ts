@@ -13,7 +13,7 @@ test('the same seed gives byte-identical files, another seed different ones', as
   const expected = [
     'reference/assessments.parquet', 'reference/disposals.parquet', 'reference/extract.json', 'reference/offences.parquet',
     'reference/people.parquet', 'reference/prison_numbers.parquet', 'reference/spells.parquet',
-    'requests/t1/cohort.csv', 'requests/t1/request.json', 'truth/t1/effect.json', 'truth/t1/truth.csv',
+    'requests/t1/cohort.csv', 'requests/t1/request.json', 'truth/t1/effect.json', 'truth/t1/potential-outcomes.csv', 'truth/t1/truth.csv',
   ];
   assert.equal(Object.keys(first).sort(), expected, 'exactly the contract files, no staging leftovers');
   assert.equal(again, first);
