@@ -135,7 +135,7 @@ export function buildResults(metrics: Metrics, view: ReportView) {
       ...view.matching.counts,
       total: view.matching.rows.length,
       summary: view.matching.summary,
-      variables: view.matching.rows.map((r) => ({ variable: r.variable, label: r.name, smd_before: r.before, smd_after: r.after, variance_ratio: r.varianceRatio, quality: r.quality })),
+      variables: view.matching.rows.map((r) => ({ variable: r.variable, label: r.name, ...numericLevel(r.variable), smd_before: r.before, smd_after: r.after, variance_ratio: r.varianceRatio, quality: r.quality })),
       overlap: view.overlap ? view.overlap.numbers : null,
     },
     method: {
@@ -165,4 +165,10 @@ export function buildResults(metrics: Metrics, view: ReportView) {
     rounding_note: view.roundingNote !== null,
     provenance: { key: view.provenance.key, inputs: Object.fromEntries(view.provenance.inputs.map((i) => [i.name, i.hash])) },
   };
+}
+
+/** A factor level that is a number (the year of the sentence, "index_year=2020") as data, since its label prints it. */
+function numericLevel(variable: string): { level?: number } {
+  const m = /=(-?\d+(?:\.\d+)?)$/.exec(variable);
+  return m ? { level: Number(m[1]) } : {};
 }

@@ -58,20 +58,21 @@ test('run, then share is refused until a second analyst approves the exact resul
 
 test("the lab's own analysis corrected over the same people flips a significance: version 2, the erratum leads with the flip; the diff against shared shows both versions", async () => {
   const before = results();
-  const time = before.analyses[0].measures.find((m: { measure: string }) => m.measure === 'days_to_first');
-  // Request 123's time to first reoffence is the fragile result of issue 20: p about 0.06, lower bound just under 0 days.
-  assert.is(time.significant, false);
-  assert.ok(time.fragile.fragile, 'flagged as fragile');
-  assert.ok(readFileSync(join(root, 'data/reports/123/report.html'), 'utf8').includes('Time to first reoffence: this result is fragile.'));
-  // The analyst's fix, after sharing: the propensity model is specified again without the index
-  // offence type among its factors (an analysis change, the people are the same). Over request 123
-  // this turns the time to first reoffence significant
-  // (p 0.06 -> 0.04) and flips nothing else (found by trying specifications; deterministic). The DPIA: the lab's own erroneous analysis is
+  const rate = before.analyses[0].measures.find((m: { measure: string }) => m.measure === 'reoff');
+  // Request 123's headline, the rate of reoffending, is a fragile result: p about 0.04, one end of
+  // its interval close to zero.
+  assert.is(rate.significant, true);
+  assert.ok(rate.fragile.fragile, 'flagged as fragile');
+  assert.ok(readFileSync(join(root, 'data/reports/123/report.html'), 'utf8').includes('Rate of reoffending: this result is fragile.'));
+  // The analyst's fix, after sharing: matching is specified again with a caliper of 0.3 standard
+  // deviations of the logit instead of 0.2 (an analysis change, the people are the same). Over
+  // request 123 this turns the headline not significant (p 0.04 -> 0.052) and flips nothing else
+  // (found by trying specifications; deterministic). The DPIA: the lab's own erroneous analysis is
   // re-issued with an explanation, so the differencing rule does not hold it back.
   const config = join(root, 'pipeline.config.ts');
   writeFileSync(config, readFileSync(config, 'utf8').replace(
     "return typeof s === 'string' ? resolve(from, s)",
-    "if (module === './stages/propensity/stage.ts') return { module: resolve(from, module), params: { factors: ['ethnicity', 'nationality', 'region'] } };\n    return typeof s === 'string' ? resolve(from, s)",
+    "if (module === './stages/propensity/stage.ts') return { module: resolve(from, module), params: { caliper: 0.3 } };\n    return typeof s === 'string' ? resolve(from, s)",
   ));
   ok(['--request', '123'], { PIPELINE_TODAY: '2026-11-11' });
 
@@ -79,7 +80,7 @@ test("the lab's own analysis corrected over the same people flips a significance
   assert.is(after.report_version, 2);
   const e = after.erratum;
   assert.is(e.lead, e.material[0]);
-  assert.match(e.lead, /^Time to first reoffence: the difference is now statistically significant \(p-value 0\.06 → 0\.0\d+; 95% interval -[\d.]+ to \d+ days → [\d.]+ to \d+ days\)\.$/, e.lead);
+  assert.match(e.lead, /^Rate of reoffending: the difference is no longer statistically significant \(p-value 0\.0\d+ → 0\.0\d+; 95% interval .+ → .+\)\.$/, e.lead);
   assert.match(e.why, /found an error in its own analysis and corrected it\. The data the figures come from has not changed \(the same 630 entries\)/);
   assert.is(after.source.cohort_sha256, before.source.cohort_sha256, 'the same people');
   assert.not.ok(readFileSync(join(root, 'data/reports/123/report.html'), 'utf8').includes('Not re-issued'));
@@ -87,7 +88,8 @@ test("the lab's own analysis corrected over the same people flips a significance
   // The erratum sits after the summary, and its first line is the flip.
   assert.ok(html.indexOf('id="summary"') < html.indexOf('id="erratum"'), 'erratum after the summary');
   const lead = /<p id="erratum-lead"><strong>([^<]*)<\/strong><\/p>/.exec(html)![1]!;
-  assert.is(lead.replace(/&#39;/g, "'"), e.lead);
+  const unescape = (t: string) => t.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  assert.is(unescape(lead), e.lead);
   const box = html.slice(html.indexOf('id="erratum"'), html.indexOf('</section>', html.indexOf('id="erratum"')));
   for (const bad of [/\[object Object\]/, /measures\[/, /group_sizes/, /\bp_display\b/, /\$\./, /Profile sections/]) assert.not.match(box, bad, String(bad));
   assert.not.match(JSON.stringify(e), /\[object Object\]|measures\[|group_sizes|p_display/);
@@ -100,18 +102,20 @@ test("the lab's own analysis corrected over the same people flips a significance
   const out = join(root, 'diff.html');
   const d = run(['diff', '--request', '123', '--against', 'shared', '--html', out], { PIPELINE_TODAY: '2026-11-11' });
   assert.is(d.status, 0, d.stderr);
-  assert.match(d.stdout, /FLIPPED Time to first reoffence/);
+  assert.match(d.stdout, /FLIPPED Rate of reoffending/);
   const page = readFileSync(out, 'utf8');
   assert.match(page, /version 1 as shared on 2026-11-10/);
-  assert.match(page, /1 measure changed significance: Time to first reoffence \(now significant\)/);
+  assert.match(page, /1 measure changed significance: Rate of reoffending \(no longer significant\)/);
   // The changed summary sentence, both sides in full in one row, the new words marked.
   const row = page.split('\n').find((l) => l.startsWith('<tr class="changed">') && l.includes('The overall results show'))!;
   assert.ok(row, 'the summary is a changed row');
-  assert.ok(row.includes('less likely to reoffend than those who did not.</td>'), 'the old sentence in full');
-  assert.match(row, /<mark class="ins">took<\/mark> <mark class="ins">longer<\/mark>/);
+  const plain = row.replace(/<\/?mark[^>]*>/g, '');
+  assert.ok(plain.includes('<td>The overall results show that those who took part in the programme were less likely to reoffend than those who did not.</td>'), `the old sentence in full: ${plain}`);
+  assert.ok(plain.includes('<td>The overall results do not show that the programme had a statistically significant effect'), `the new sentence: ${plain}`);
+  assert.match(row, /<mark class="(ins|del)">/);
   // All eleven measures in the table, the flip marked.
   assert.is((page.match(/<tr(?: class="flipped")?><td>Headline analysis<\/td>/g) ?? []).length, 11);
-  assert.match(page, /<tr class="flipped"><td>Headline analysis<\/td><td>Time to first reoffence<\/td>/);
+  assert.match(page, /<tr class="flipped"><td>Headline analysis<\/td><td>Rate of reoffending<\/td>/);
 
   // A run that stops (a 4-person correction is refused at intake) leaves a record; diff skips it.
   const lines = readFileSync(join(root, 'data/requests/123/cohort.csv'), 'utf8').split('\n');
