@@ -248,8 +248,8 @@ export class Runner {
       emit({ type: 'stage', stage: name, state: 'running', reason: decision.reason });
       const t0 = performance.now();
       // A stage that loads no DuckDB (the retention check) does not load it for this either: its
-      // notes get what is already known, and an error waits for the cohort's values.
-      const full = () => this.cohortRedactor(request, outputsOf, redactCache);
+      // notes get what is already known, and an error waits for the request's identifier values.
+      const full = () => this.identifierRedactor(request, outputsOf, redactCache);
       const redaction = { now: stage.duckdb === false ? this.knownRedactor(request, outputsOf, redactCache) : await full(), full };
       const outcome = await this.executeStage(stage, request, runId, day, resolved, engines, emit, redaction, signal, memo);
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
@@ -386,8 +386,8 @@ export class Runner {
   }
 
   /**
-   * A redactor knowing the identifier values of the request's cohort: from this run's outputs that
-   * declare identifier columns, else the last run's (a stage failing before its cohort exists).
+   * A redactor knowing the request's identifier values: from this run's outputs that
+   * declare identifier columns, else the last run's (a stage failing before such an output exists).
    * Values are read once per blob and only kept in memory.
    */
   private redactionSources(request: string, outputsOf: Map<string, Record<string, OutputRecord>>) {
@@ -402,13 +402,13 @@ export class Runner {
     return { sources, id: `redactor:${[...new Set(sources.map((x) => x.hash))].sort().join(',')}` };
   }
 
-  /** The cohort redactor if this run already built it, else quotes only (no DuckDB loaded). */
+  /** The identifier redactor if this run already built it, else quotes only (no DuckDB loaded). */
   private knownRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Redact {
     const built = cache.get(this.redactionSources(request, outputsOf).id);
     return typeof built === 'function' ? built : redactQuoted;
   }
 
-  private async cohortRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
+  private async identifierRedactor(request: string, outputsOf: Map<string, Record<string, OutputRecord>>, cache: Map<string, string[] | Redact>): Promise<Redact> {
     const { sources, id } = this.redactionSources(request, outputsOf);
     const built = cache.get(id);
     if (typeof built === 'function') return built;

@@ -20,7 +20,9 @@ export async function knownRequests(project: Project): Promise<string[]> {
  * undefined when the request can be acted on, else the usage error. With a requests hook, a
  * request must be one it lists, or one with run records (a purged request has no folder left).
  */
-export async function checkKnownRequest(project: Project, request: string | undefined, options: { mustHaveInputs?: boolean } = {}): Promise<string | undefined> {
+export async function checkKnownRequest(project: Project, request: string | undefined, options: { mustHaveInputs?: boolean; optional?: boolean } = {}): Promise<string | undefined> {
+  // `optional`: a command that works on every request when none is named.
+  if (request === undefined && options.optional) return undefined;
   const bad = checkRequestId(request);
   if (bad) return bad;
   if (!project.config.requests) return undefined;

@@ -15,10 +15,8 @@ export default defineCommand({
   async run({ values, project }): Promise<number> {
     const json = !!values.json;
     const p = await project();
-    if (values.request !== undefined) {
-      const bad = await checkKnownRequest(p, values.request);
-      if (bad) return fail(bad, EXIT.usage, { json });
-    }
+    const bad = await checkKnownRequest(p, values.request, { optional: true });
+    if (bad) return fail(bad, EXIT.usage, { json });
     const last = values.request ? p.records.latest(values.request) : undefined;
     if (json) {
       printJson({
