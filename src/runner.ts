@@ -426,7 +426,9 @@ export class Runner {
           db.close();
         }
       }
-      values.push(...(cache.get(hash) as string[]));
+      // (a loop, not a spread: a national cohort has a few hundred thousand values, past the
+      // number of arguments a call can take)
+      for (const v of cache.get(hash) as string[]) values.push(v);
     }
     const redact = redactor(values);
     cache.set(id, redact);

@@ -132,7 +132,8 @@ export default defineStage<IntakeParams>({
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
             rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
-            problems.push(...rows.problems);
+            // (a loop, not a spread: a large upload can have more problems than a call takes arguments)
+            for (const p of rows.problems) problems.push(p);
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {
               if (rows.usable.length < params.minPeople)
