@@ -7,7 +7,11 @@
 --   dob slips      day/month swapped + either initial; two adjacent digits transposed + both
 --                  initials; the sound of both names + two of year, month and day (a wrong
 --                  digit or year, with or without a typo in the names)
---   dob missing    the sound of both names (either order) when either side has no dob
+--   dob missing    the sound of both names (either order) when either side has no dob; the
+--                  sound of any part of the surname and of the forename (a middle name used
+--                  as the forename, forename and middle name given where the other side has
+--                  one of them, one part of a double-barrelled surname), when either side has
+--                  no dob
 --   names alone    surname and first forename, as written or by sound, either order, but only
 --                  where at most $name_block_cap register people share them: a date of birth
 --                  can be wrong beyond recognition, and a rare name can still decide with the
@@ -44,6 +48,37 @@ CREATE TABLE register_rare_sounds AS
 WITH r AS (SELECT r.rid, r.sn_ph, r.fn_ph FROM register_keys r SEMI JOIN cohort_sound_keys k ON k.sn_ph = r.sn_ph AND k.fn_ph = r.fn_ph),
      b AS (SELECT sn_ph, fn_ph FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
 SELECT r.* FROM r SEMI JOIN b ON b.sn_ph = r.sn_ph AND b.fn_ph = r.fn_ph;
+
+-- Name parts, for the dob-missing rules: the sound of each part of every multi-part spelling
+-- ("LEE ASHLEY": L, A234; "SMITH WILSON": S530, W425), computed once per spelling. A record's
+-- part sounds are these and the sound of its whole surname and first forename part (sn_ph,
+-- fn_ph), which is all a single-part name has.
+CREATE TABLE name_part_sounds AS
+WITH p AS (SELECT DISTINCT norm, unnest(parts) AS part FROM name_keys WHERE len(parts) > 1),
+     s AS (SELECT part, phonetic_of(string_split(sound_classes(part), ''), part) AS part_ph FROM (SELECT DISTINCT part FROM p))
+SELECT DISTINCT p.norm, s.part_ph FROM p JOIN s USING (part);
+-- Every cohort row's (surname part, forename part) sounds: the register's records without a dob
+-- are compared with any cohort row.
+CREATE TABLE cohort_part_sounds AS
+WITH s AS (SELECT row, sn_ph AS ph FROM cohort_keys WHERE sn_ph <> ''
+           UNION SELECT c.row, p.part_ph FROM cohort c JOIN name_part_sounds p ON p.norm = c.sn),
+     f AS (SELECT row, fn_ph AS ph FROM cohort_keys WHERE fn_ph <> ''
+           UNION SELECT c.row, p.part_ph FROM cohort c JOIN name_part_sounds p ON p.norm = c.fn)
+SELECT s.row, k.dob IS NULL AS dob_missing, s.ph AS sn_ph, f.ph AS fn_ph
+FROM s JOIN f USING (row) JOIN cohort_keys k USING (row);
+-- The register's side, where a single (sn_ph, fn_ph) pair is not enough: people with a
+-- multi-part name, one of whose surname parts sounds like one of a cohort row without a dob,
+-- and people without a dob.
+CREATE TABLE register_part_sounds AS
+WITH wanted AS (SELECT DISTINCT sn_ph FROM cohort_part_sounds WHERE dob_missing),
+     r AS (SELECT rid, dob IS NULL AS dob_missing, sn, fn, sn_ph, fn_ph FROM register
+           WHERE (dob IS NULL OR sn LIKE '% %' OR fn LIKE '% %') AND sn_ph <> '' AND fn_ph <> ''),
+     s AS (SELECT rid, dob_missing, sn_ph AS ph FROM r
+           UNION SELECT r.rid, r.dob_missing, p.part_ph FROM r JOIN name_part_sounds p ON p.norm = r.sn),
+     s_kept AS (SELECT * FROM s WHERE dob_missing OR ph IN (SELECT sn_ph FROM wanted)),
+     f AS (SELECT rid, fn_ph AS ph FROM r WHERE rid IN (SELECT rid FROM s_kept)
+           UNION SELECT r.rid, p.part_ph FROM r JOIN name_part_sounds p ON p.norm = r.fn WHERE r.rid IN (SELECT rid FROM s_kept))
+SELECT s.rid, s.dob_missing, s.ph AS sn_ph, f.ph AS fn_ph FROM s_kept s JOIN f USING (rid);
 
 -- The transposition blocks are built from the cohort side: each cohort PNC and date of birth
 -- expanded into its few adjacent-digit swaps, then joined on the register's own values (a swap
@@ -99,6 +134,12 @@ SELECT DISTINCT row, rid FROM (
   UNION ALL
   SELECT c.row, r.rid FROM cohort_keys c
     JOIN (SELECT * FROM register_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_part_sounds WHERE dob_missing) c
+    JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_part_sounds c JOIN register_part_sounds r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  WHERE c.dob_missing OR r.dob_missing
   UNION ALL
   SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_names r ON r.sn = c.sn AND r.fn1 = c.fn1
   UNION ALL

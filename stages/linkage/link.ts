@@ -23,8 +23,8 @@ export const DEFAULT_THRESHOLD = 0.95;
 export const U_SAMPLE = 400;
 /** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
 export const NAME_BLOCK_CAP = 50;
-/** Fixed weights (bits) of the evidence outside the model: see decide.sql. */
-export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10 } as const;
+/** Fixed weights (bits) of the evidence outside the model: see evidence.sql. */
+export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10, date_none: 4 } as const;
 
 export interface LinkOptions {
   /** Choose index events from `events_in` (the pipeline); false for person-level linkage only. */
@@ -113,7 +113,7 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
   await run('event-evidence.sql', {});
   await run('evidence.sql', {
     pnc_near_bits: bits.pnc_near, pnc_conflict_bits: bits.pnc_conflict, pn_conflict_bits: bits.pn_conflict,
-    date_bits: bits.date, date_bits_strong: bits.date_strong,
+    date_bits: bits.date, date_bits_strong: bits.date_strong, date_none_bits: options.withEvents ? bits.date_none : 0,
   });
   const matchShare = await estimateMatchShare(db, cohortRows, registerRows, model.lambda * registerRows);
   const prior = matchShare / Math.max(1, registerRows);
