@@ -92,7 +92,7 @@ test('linkage SQL: only equality joins (no cohort x register product)', async ()
       with_events: true, period_from: '2017-01-01', period_to: '2019-12-31',
       tf_source: 'register', u_source: 'register', u_sample: 10, name_block_cap: 50,
       tf_floor: 1e-6, swap_penalty: 1, prior_bits: -10, date_bits: 4, date_bits_strong: 8, pnc_near_bits: 10, pnc_conflict_bits: 10,
-      pn_conflict_bits: 3, no_match_mass: 0.05, threshold: 0.95,
+      pn_conflict_bits: 3, date_none_bits: 4, no_match_mass: 0.05, threshold: 0.95,
     };
     for (const file of ['load-stage.sql', 'keys.sql', 'candidates.sql', 'compare.sql']) await runChecked(db, join(LINKAGE_DIR, file), params, found);
     // the model's weights, as link.ts loads them
