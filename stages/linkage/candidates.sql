@@ -3,7 +3,10 @@
 -- survives a different kind of slip, and their union survives most single ones and many pairs:
 --   identifiers    PNC id; PNC with two adjacent digits transposed; prison number
 --   dob exact      + surname initial, + forename initial, + both initials crosswise (names
---                  swapped), or alone when either side has a name missing
+--                  swapped), + one side's surname initial in the other's forename field where
+--                  that side has several forenames (names swapped and a middle name used:
+--                  JOHN WATKINS for WATKINS THOMAS JOHN), or alone when either side has a name
+--                  missing
 --   dob slips      day/month swapped + either initial; two adjacent digits transposed + both
 --                  initials; the sound of both names + two of year, month and day (a wrong
 --                  digit or year, with or without a typo in the names)
@@ -21,7 +24,7 @@
 CREATE TABLE cohort_keys AS
 SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn1, left(c.fn1, 1) AS fn1, c.sn_ph, c.fn_ph,
        dob_swapped(c.dob) AS dob_sw, year(c.dob) AS y, month(c.dob) AS m, day(c.dob) AS d,
-       c.sn = '' OR c.fn = '' AS name_missing
+       c.sn = '' OR c.fn = '' AS name_missing, c.fn LIKE '% %' AS fn_parts
 FROM cohort c;
 
 -- (a view: the register's keys are columns of `register` already, or cheap to compute, and a
@@ -29,7 +32,7 @@ FROM cohort c;
 CREATE VIEW register_keys AS
 SELECT r.rid, r.dob, r.pnc, left(replace(r.sn, ' ', ''), 1) AS sn1, left(r.fn1, 1) AS fn1, r.sn_ph, r.fn_ph,
        year(r.dob) AS y, month(r.dob) AS m, day(r.dob) AS d,
-       r.sn = '' OR r.fn = '' AS name_missing
+       r.sn = '' OR r.fn = '' AS name_missing, r.fn LIKE '% %' AS fn_parts
 FROM register r;
 
 -- How many register people share each name key that some cohort row has (either order): the
@@ -106,6 +109,10 @@ SELECT DISTINCT row, rid FROM (
   SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.fn1
   UNION ALL
   SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1 AND r.sn1 = c.fn1
+  UNION ALL
+  SELECT c.row, r.rid FROM cohort_keys c JOIN (SELECT * FROM register_keys WHERE fn_parts) r ON r.dob = c.dob AND r.sn1 = c.fn1
+  UNION ALL
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE fn_parts) c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1
   UNION ALL
   SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE name_missing) c JOIN register_keys r ON r.dob = c.dob
   UNION ALL

@@ -38,12 +38,19 @@ SELECT * FROM random_pairs;
 -- Each distinct pair of name spellings is compared once. Crosswise (forename against surname)
 -- only where the initials agree crosswise, as the crosswise blocking rules ask: a national run
 -- has millions of pairs and comparing every one both ways would double the costliest step.
+-- The initial of any part of a multi-part name counts (JOHN WATKINS for WATKINS THOMAS JOHN:
+-- the names swapped and the middle name used).
+CREATE OR REPLACE TEMP MACRO initials_agree(a, b) AS
+  left(a, 1) = left(b, 1)
+  OR ((contains(a, ' ') OR contains(b, ' ')) AND (contains(' ' || b, ' ' || left(a, 1)) OR contains(' ' || a, ' ' || left(b, 1))));
+CREATE TABLE crosswise_records AS
+SELECT l_fn, l_sn, r_fn, r_sn FROM pair_records WHERE initials_agree(l_fn, r_sn) AND initials_agree(l_sn, r_fn);
 CREATE TABLE name_pairs AS
 SELECT DISTINCT a, b FROM (
   SELECT l_fn AS a, r_fn AS b FROM pair_records
   UNION ALL SELECT l_sn, r_sn FROM pair_records
-  UNION ALL SELECT l_fn, r_sn FROM pair_records WHERE left(l_fn, 1) = left(r_sn, 1) AND left(l_sn, 1) = left(r_fn, 1)
-  UNION ALL SELECT l_sn, r_fn FROM pair_records WHERE left(l_fn, 1) = left(r_sn, 1) AND left(l_sn, 1) = left(r_fn, 1)
+  UNION ALL SELECT l_fn, r_sn FROM crosswise_records
+  UNION ALL SELECT l_sn, r_fn FROM crosswise_records
 ) WHERE a <> '' AND b <> '';
 
 CREATE TABLE variant_pairs AS
