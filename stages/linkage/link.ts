@@ -17,14 +17,19 @@ export const NAME_VARIANTS_FILE = 'name-variants.csv';
 export const ATTRITION = ['no_match', 'suspect', 'duplicate', 'no_eligible_sentence', 'outside_period'] as const;
 export const TIERS = ['pnc', 'prison_number', 'exact', 'fuzzy'] as const;
 
-/** Default match probability a candidate needs to be linked. */
+/** Default match probability a candidate needs to be linked (the `link` tool). */
 export const DEFAULT_THRESHOLD = 0.95;
+/**
+ * The pipeline's: a link there decides whose reoffending is measured, and the service promises
+ * precision of at least 0.999, so each link must be that likely on its own evidence.
+ */
+export const PIPELINE_THRESHOLD = 0.999;
 /** Records per side in the random-pair sample that gives u (this many squared pairs). */
 export const U_SAMPLE = 400;
 /** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
 export const NAME_BLOCK_CAP = 50;
 /** Fixed weights (bits) of the evidence outside the model: see evidence.sql. */
-export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10, date_none: 4 } as const;
+export const EXTRA_EVIDENCE_BITS = { pnc_near: 10, pnc_conflict: 10, pn_conflict: 3, date: 5, date_strong: 10, date_none: 5 } as const;
 
 export interface LinkOptions {
   /** Choose index events from `events_in` (the pipeline); false for person-level linkage only. */

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, type Json } from '../../src/stage.ts';
-import { LINKAGE_SQL, NAME_VARIANTS_FILE, link, matchReport, writeJson, writeLinks } from './link.ts';
+import { LINKAGE_SQL, NAME_VARIANTS_FILE, PIPELINE_THRESHOLD, link, matchReport, writeJson, writeLinks } from './link.ts';
 
 interface RequestJson {
   analysis_period?: { from?: string; to?: string };
@@ -54,7 +54,7 @@ export default defineStage({
     const to = request.analysis_period?.to;
     if (!from || !to || !ISO_DATE.test(from) || !ISO_DATE.test(to)) throw new Error('request: analysis_period.from/to missing or not YYYY-MM-DD');
     await db.file(join(dir, 'load-stage.sql'), { cohort: inputs.cohort!, people: inputs.people!, prison_numbers: inputs.prisonNumbers! });
-    const options = { withEvents: true, period: { from, to }, log: (m: string) => log.info(m), source: 'register' as const };
+    const options = { withEvents: true, period: { from, to }, log: (m: string) => log.info(m), source: 'register' as const, threshold: PIPELINE_THRESHOLD };
     const result = await link(db, dir, options, () => db.file(join(dir, 'load-events.sql'), { events: inputs.events!, disposals: inputs.disposals! }));
     const rows = await writeLinks(db, outputs.links!);
     const report = await matchReport(db, options, result);
