@@ -99,8 +99,10 @@ test('names in the other order are compared crosswise, and only when that is cle
     { fn: ['Okafr', 'David'], sn: ['David', 'Okafor'] }, // swapped, with a typo
     { fn: ['David', 'David'], sn: ['Okafor', 'Okafor'] }, // direct
     { fn: ['Thomas', 'Thomas'], sn: ['Thomas', 'Thomas'] }, // the same both ways: direct
+    { fn: ['Watkins', 'Thomas John'], sn: ['John', 'Watkins'] }, // swapped, and the middle name used
+    { fn: ['Okafor', 'David'], sn: ['David Paul', 'Okafor'] }, // swapped, forename and middle name given
   ]);
-  assert.equal(got.map((g) => [g.swapped, g.g_fn, g.g_sn]), [[true, 6, 6], [true, 6, 6], [true, 3, 6], [false, 6, 6], [false, 6, 6]]);
+  assert.equal(got.map((g) => [g.swapped, g.g_fn, g.g_sn]), [[true, 6, 6], [true, 6, 6], [true, 3, 6], [false, 6, 6], [false, 6, 6], [true, 6, 5], [true, 6, 5]]);
   // an exact name read crosswise is not term-frequency adjusted (the frequency is of the other field)
   assert.is(got[0]!.fn_exact, null);
   assert.is(got[3]!.fn_exact, 'DAVID');

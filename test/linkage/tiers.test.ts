@@ -161,6 +161,12 @@ test('scores are in [0, 1] and exact matches score 1', () => {
   assert.is(links.find((l) => l.row === 4)!.score, 1);
 });
 
+test('the pipeline links at a match probability of 0.999: row 20 would pass the link tool\'s 0.95', () => {
+  const score = links.find((l) => l.row === 20)!.score!;
+  assert.ok(score >= 0.95 && score < 0.999, `row 20 scores ${score}`);
+  assert.ok(links.find((l) => l.row === 9)!.score! >= 0.999);
+});
+
 test('match report: counts by status add up in attrition order, suspects by kind', () => {
   const attrition = report.attrition as { step: string; lost?: number; remaining: number }[];
   assert.equal(attrition.map((a) => a.step), ['submitted', 'no_match', 'suspect', 'duplicate', 'no_eligible_sentence', 'outside_period']);
