@@ -13,6 +13,7 @@ export default defineDag({
   stages: [
     './stages/intake/stage.ts',
     './stages/register/stage.ts',
+    './stages/linkage/model-stage.ts',
     './stages/linkage/stage.ts',
     './stages/propensity/stage.ts',
     './stages/metrics/stage.ts',

@@ -42,6 +42,9 @@ export function buildGraph(stages: Stage[]): GraphResult {
         if (spec.publish.split('/').includes('..') || spec.publish.startsWith('/')) errors.push({ stage: s.name, field: `${field}.publish`, message: `publish path "${spec.publish}" must stay inside the data folder` });
       }
     }
+    for (const name of s.reuse?.varying ?? []) {
+      if (!(name in (s.inputs ?? {}))) errors.push({ stage: s.name, field: `reuse.varying.${name}`, message: `"${name}" is not one of the stage's inputs` });
+    }
     for (const name of s.optionalInputs ?? []) {
       if (!(name in (s.inputs ?? {}))) errors.push({ stage: s.name, field: `optionalInputs.${name}`, message: `"${name}" is not one of the stage's inputs` });
     }
