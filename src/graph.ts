@@ -134,6 +134,22 @@ export function requestScoped(graph: Graph): Set<string> {
   return scoped;
 }
 
+/**
+ * Stages whose every input is a file under one of `folders` (project-relative, e.g.
+ * 'data/reference') or an output of such a stage: what they write is a function of those folders
+ * alone (a national register's derived tables), and the audit treats it like the folders.
+ */
+export function derivedOnlyFrom(graph: Graph, folders: string[]): Set<string> {
+  const prefixes = folders.map((f) => f.replace(/\/+$/, '') + '/');
+  const derived = new Set<string>();
+  for (const name of graph.order) {
+    const inputs = Object.values(graph.inputs.get(name)!);
+    const ok = inputs.length > 0 && inputs.every((i) => (i.kind === 'file' ? prefixes.some((p) => i.path.startsWith(p)) : derived.has(i.stage)));
+    if (ok) derived.add(name);
+  }
+  return derived;
+}
+
 /** name and everything downstream of it. */
 export function downstreamOf(graph: Graph, name: string): Set<string> {
   const out = new Set<string>([name]);
