@@ -19,6 +19,7 @@ import { environment } from './env.ts';
 import { resolveInputPath } from './keys.ts';
 import { redactQuoted, redactor, type Redact } from './redact.ts';
 import { identifierRows } from './identifiers.ts';
+import { reusableOutputs } from './reuse.ts';
 import type { Project } from './project.ts';
 import { checkRequestId, purgedNotice, requestLockPath } from './request.ts';
 import { today } from './clock.ts';
@@ -486,6 +487,7 @@ export class Runner {
           },
         },
         signal: controller.signal,
+        ...(stage.reuse && memo ? { previous: await reusableOutputs(this.records, this.store, memo, request, stage.name, resolved.key, stage.reuse.varying) } : {}),
       };
       const aborted = new Promise<'aborted'>((r) => (controller.signal.aborted ? r('aborted') : controller.signal.addEventListener('abort', () => r('aborted'))));
       const result = await Promise.race([stage.run(ctx), aborted]);

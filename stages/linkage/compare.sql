@@ -15,25 +15,7 @@
 -- Names swapped between the forename and surname fields (OKAFOR DAVID for DAVID OKAFOR) are
 -- compared crosswise as well; the crosswise levels are used when they are clearly better (see
 -- `swapped`), and the model then charges a fixed penalty for having looked both ways.
-
--- The random pairs, crossed by equality joins on a generated pair number (a plain cross join
--- would be the only cross product in the linkage SQL; see test/linkage/plans.test.ts).
-CREATE TABLE random_pairs AS
-WITH l AS (SELECT *, row_number() OVER (ORDER BY hash(sn, fn, dd, gender), id) - 1 AS i FROM sample_left),
-     r AS (SELECT *, row_number() OVER (ORDER BY hash(sn, fn, dd, gender), id) - 1 AS j FROM sample_right),
-     p AS (SELECT range // $u_sample AS i, range % $u_sample AS j FROM range(0, $u_sample * $u_sample))
-SELECT 'random' AS kind, l.id AS lid, r.id AS rid,
-       l.sn AS l_sn, l.fn AS l_fn, l.dob AS l_dob, l.dd AS l_dd, l.gender AS l_gender,
-       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
-FROM p JOIN l ON l.i = p.i JOIN r ON r.j = p.j;
-
-CREATE TABLE pair_records AS
-SELECT 'blocked' AS kind, k.row::BIGINT AS lid, k.rid,
-       c.sn AS l_sn, c.fn AS l_fn, c.dob AS l_dob, c.dd AS l_dd, c.gender AS l_gender,
-       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
-FROM candidates k JOIN cohort c ON c.row = k.row JOIN register r ON r.rid = k.rid
-UNION ALL
-SELECT * FROM random_pairs;
+-- The pairs come in `pair_records` (blocked-pairs.sql, random-pairs.sql).
 
 -- Each distinct pair of name spellings is compared once. Crosswise (forename against surname)
 -- only where the initials agree crosswise, as the crosswise blocking rules ask: a national run

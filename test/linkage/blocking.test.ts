@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
 
 const DIR = fileURLToPath(new URL('../../stages/linkage/', import.meta.url));
+/** The register's keys (the linkage-model stage's SQL), then the cohort's, as link.ts runs them. */
+const KEY_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql'];
 
 type Rec = [surname: string, forename: string, dob: string | null];
 
@@ -24,8 +26,8 @@ async function blocked(cohort: Rec[], people: Rec[]): Promise<string[]> {
     await db.run(`CREATE TABLE prison_numbers_in (rid BIGINT, prison_number VARCHAR)`);
     for (const [i, [s, f, d]] of cohort.entries()) await db.run(`INSERT INTO cohort_in (row, surname, forename, dob) VALUES ($r, $s, $f, $d::DATE)`, { r: i + 2, s, f, d });
     for (const [i, [s, f, d]] of people.entries()) await db.run(`INSERT INTO people_in (rid, register_id, surname, forename, dob) VALUES ($r, $r, $s, $f, $d::DATE)`, { r: i + 1, s, f, d });
-    await db.file(join(DIR, 'keys.sql'), { name_variants: join(DIR, 'name-variants.csv'), tf_source: 'both' });
-    await db.file(join(DIR, 'candidates.sql'), { u_source: 'both', u_sample: 10, name_block_cap: 50 });
+    for (const f of KEY_SQL) await db.file(join(DIR, f), { name_variants: join(DIR, 'name-variants.csv') });
+    await db.file(join(DIR, 'candidates.sql'), { name_block_cap: 50 });
     return (await db.all<{ p: string }>(`SELECT row || '~' || rid AS p FROM candidates ORDER BY row, rid`)).map((r) => r.p);
   } finally {
     db.close();

@@ -29,6 +29,7 @@ async function levels(rows: Row[], dateNoneBits: number) {
     // every row a plausible pair with person 1, 20 bits of personal evidence, no identifiers
     await db.run(`CREATE TABLE plausible AS SELECT row, 1::BIGINT AS rid, 20.0::DOUBLE AS personal_weight, false AS pnc_near, false AS pnc_conflict,
       false AS pn_conflict, false AS pnc_exact, false AS pn_exact, 1 AS g_gender, false AS gender_guess_conflict FROM cohort`);
+    await db.run('CREATE TABLE candidates AS SELECT row, rid FROM plausible');
     await db.file(join(DIR, 'event-evidence.sql'), {});
     const b = EXTRA_EVIDENCE_BITS;
     await db.file(join(DIR, 'evidence.sql'), {
