@@ -61,12 +61,15 @@ SELECT a, b,
             WHEN jw >= 0.92 OR (least(length(ca), length(cb)) >= 4 AND jw >= 0.7 AND one_edit_apart(ca, cb)) THEN 3
             WHEN pha = phb OR jw >= 0.85 THEN 2
             WHEN left(ca, 1) = left(cb, 1) THEN 1
-            ELSE 0 END AS level
+            ELSE 0 END AS level,
+       -- the part two multi-part names share (score.sql weighs it no more than an exact agreement
+       -- on that part: LAWRENCE in CALDTON LAWRENCE is as common as LAWRENCE)
+       CASE WHEN ca <> cb AND (len(pa) > 1 OR len(pb) > 1) THEN list_intersect(pa, pb)[1] END AS shared_part
 FROM k;
 
 CREATE TABLE pair_gammas AS
 WITH oriented AS (
-  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn,
+  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn, ff.shared_part AS fn_shared, ss.shared_part AS sn_shared,
          coalesce(ff.level, -1) AS fn_direct, coalesce(ss.level, -1) AS sn_direct,
          coalesce(fs.level, -1) AS fn_cross, coalesce(sf.level, -1) AS sn_cross,
          CASE WHEN p.l_dob IS NULL OR p.r_dob IS NULL THEN -1
@@ -96,5 +99,7 @@ SELECT kind, lid, rid,
        g_dob, g_gender, swapped,
        -- the spellings whose frequency adjusts an exact agreement (direct reading only)
        CASE WHEN NOT swapped AND fn_direct = 6 THEN replace(l_fn, ' ', '') END AS fn_exact,
-       CASE WHEN NOT swapped AND sn_direct = 6 THEN replace(l_sn, ' ', '') END AS sn_exact
+       CASE WHEN NOT swapped AND sn_direct = 6 THEN replace(l_sn, ' ', '') END AS sn_exact,
+       CASE WHEN NOT swapped AND fn_direct = 5 THEN fn_shared END AS fn_part,
+       CASE WHEN NOT swapped AND sn_direct = 5 THEN sn_shared END AS sn_part
 FROM chosen;

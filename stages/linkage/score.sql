@@ -1,7 +1,9 @@
 -- Match weights of the blocked pairs: the sum over fields of log2(m/u) at the pair's comparison
 -- levels (model_weights, from model.ts), where an exact name agreement is weighed by how common
 -- the name is (term-frequency adjustment: log2(m / share of people with that spelling), so JOHN
--- SMITH counts for less than a rare name), minus a fixed penalty when the names were read
+-- SMITH counts for less than a rare name; a part two multi-part names share is weighed the same
+-- way, log2(m of the level / share of people with that part as their name), never more than the
+-- level's own weight), minus a fixed penalty when the names were read
 -- crosswise. A missing field weighs nothing either way.
 -- Identifiers are compared here too, outside the model (decide.sql puts them first):
 --   pnc_exact     the same PNC id
@@ -12,8 +14,10 @@
 --                 numbers, none of them the one given
 CREATE TABLE pair_weights AS
 SELECT g.lid::INTEGER AS row, g.rid, g.g_fn, g.g_sn, g.g_dob, g.g_gender, g.swapped,
-       coalesce(CASE WHEN g.fn_exact IS NOT NULL THEN log2(wf.m / greatest(tff.tf, $tf_floor)) END, wf.log2_bf, 0)
-     + coalesce(CASE WHEN g.sn_exact IS NOT NULL THEN log2(ws.m / greatest(tfs.tf, $tf_floor)) END, ws.log2_bf, 0)
+       coalesce(CASE WHEN g.fn_exact IS NOT NULL THEN log2(wf.m / greatest(tff.tf, $tf_floor))
+                     WHEN tpf.tf IS NOT NULL THEN least(wf.log2_bf, log2(wf.m / greatest(tpf.tf, $tf_floor))) END, wf.log2_bf, 0)
+     + coalesce(CASE WHEN g.sn_exact IS NOT NULL THEN log2(ws.m / greatest(tfs.tf, $tf_floor))
+                     WHEN tps.tf IS NOT NULL THEN least(ws.log2_bf, log2(ws.m / greatest(tps.tf, $tf_floor))) END, ws.log2_bf, 0)
      + coalesce(wd.log2_bf, 0)
      + coalesce(wg.log2_bf, 0)
      - CASE WHEN g.swapped THEN $swap_penalty ELSE 0 END AS personal_weight
@@ -24,6 +28,9 @@ LEFT JOIN model_weights wd ON wd.comparison = 'dob' AND wd.level = g.g_dob
 LEFT JOIN model_weights wg ON wg.comparison = 'gender' AND wg.level = g.g_gender
 LEFT JOIN tf_forename tff ON tff.compact = g.fn_exact
 LEFT JOIN tf_surname tfs ON tfs.compact = g.sn_exact
+-- a shared part (level 5) is term-frequency adjusted like an exact agreement, by that part's share
+LEFT JOIN tf_forename tpf ON tpf.compact = g.fn_part
+LEFT JOIN tf_surname tps ON tps.compact = g.sn_part
 WHERE g.kind = 'blocked';
 
 CREATE TABLE person_prison_numbers AS SELECT DISTINCT rid FROM register_prison_numbers;
