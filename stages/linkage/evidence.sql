@@ -3,7 +3,9 @@
 -- +$pnc_near_bits, a different PNC -$pnc_conflict_bits, a different prison number
 -- -$pn_conflict_bits, and in the pipeline the sentence dates (event-evidence.sql's levels:
 -- +$date_bits_strong when the index or conviction date itself fits one of the person's
--- sentences, +$date_bits when the provider's dates fit a sentence otherwise, nothing when they
+-- sentences; when the provider's dates fit a sentence otherwise, log2(1 / share of the person's
+-- adult life spent under sentence), the chance a stranger's dates would fit too, at most
+-- +$date_bits; nothing when they
 -- only make an event eligible, -$date_none_bits when the provider gave dates and none of the
 -- person's sentences fits them: a true match's dates fit its sentence unless the provider got
 -- them wrong, a stranger's almost never do, so a pair with no fit has evidence against it).
@@ -15,7 +17,9 @@ SELECT p.*,
          + CASE WHEN p.pnc_near THEN $pnc_near_bits ELSE 0 END
          - CASE WHEN p.pnc_conflict THEN $pnc_conflict_bits ELSE 0 END
          - CASE WHEN p.pn_conflict THEN $pn_conflict_bits ELSE 0 END
-         + CASE s.date_level WHEN 3 THEN $date_bits_strong WHEN 2 THEN $date_bits WHEN 0 THEN -$date_none_bits ELSE 0 END AS evidence_weight,
+         + CASE s.date_level WHEN 3 THEN $date_bits_strong
+                WHEN 2 THEN least($date_bits, greatest(0, -log2(greatest(coalesce(s.sentence_cover, 0), 1e-9))))
+                WHEN 0 THEN -$date_none_bits ELSE 0 END AS evidence_weight,
        p.g_gender <> 0 AND NOT p.gender_guess_conflict AS gender_ok,
        CASE WHEN p.pnc_exact AND p.personal_weight >= 0 THEN 'pnc'
             WHEN p.pn_exact AND p.personal_weight >= 0 THEN 'prison_number' END AS identifier_tier

@@ -60,7 +60,9 @@ const COHORT: (CohortRow & { expect: { status: string; tier?: string | null; reg
   { row: 13, forename: 'Luke', surname: 'Price', dob: '1991-03-03', conviction_date: '2016-01-10', expect: { status: 'outside_period', tier: 'exact', register_id: 10, event_id: null } },
   // an intervention during the 2012-13 orders of both: either alone would be linked, neither is
   { row: 14, forename: 'James', surname: 'Smith', dob: '1984-08-08', intervention_start_date: '2013-01-01', expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
-  { row: 15, forename: 'James', surname: 'Smith', dob: '1984-08-08', intervention_start_date: '2018-06-01', expect: { status: 'linked', tier: 'exact', register_id: 11, event_id: 1100 } },
+  // the conviction date of one twin's 2018 order: the sentence dates pick him (an intervention
+  // during his order alone says less: he is under sentence an eighth of his adult life)
+  { row: 15, forename: 'James', surname: 'Smith', dob: '1984-08-08', conviction_date: '2018-02-01', intervention_start_date: '2018-06-01', expect: { status: 'linked', tier: 'exact', register_id: 11, event_id: 1100 } },
   { row: 16, forename: 'Clare', surname: 'Hughes', dob: '1987-09-19', gender: 'F', pnc_id: '03/1023B', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 13, event_id: 1300 } },
   { row: 17, forename: 'Paul', surname: 'Ward', dob: '1960-01-01', pnc_id: '2002/0000555C', intervention_start_date: IV, expect: { status: 'suspect', tier: null, register_id: null, event_id: null } },
   // gender missing (the link command allows it): still an exact match
