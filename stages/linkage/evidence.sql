@@ -6,8 +6,9 @@
 -- sentences; when the provider's dates fit a sentence otherwise, log2(1 / share of the person's
 -- adult life spent under sentence), the chance a stranger's dates would fit too, at most
 -- +$date_bits; nothing when they only make an event eligible; -$date_none_bits when the
--- provider gave dates and none of the person's sentences fits them: a true match's dates fit its sentence unless the provider got
--- them wrong, a stranger's almost never do, so a pair with no fit has evidence against it).
+-- provider gave dates and none of the person's sentences fits them: a true match's dates fit
+-- its sentence unless the provider got them wrong, a stranger's almost never do, so a pair with
+-- no fit has evidence against it).
 -- link.ts estimates the share of rows with a match from these (the prior), and decide.sql decides.
 CREATE TABLE pair_evidence AS
 SELECT p.*,
