@@ -6,5 +6,5 @@ CREATE TABLE IF NOT EXISTS pair_records (kind VARCHAR, lid BIGINT, rid BIGINT,
 INSERT INTO pair_records
 SELECT 'blocked' AS kind, k.row::BIGINT AS lid, k.rid,
        c.sn AS l_sn, c.fn AS l_fn, c.dob AS l_dob, c.dd AS l_dd, c.gender AS l_gender,
-       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
+       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, dob_digits(r.dob) AS r_dd, r.gender AS r_gender
 FROM candidates k JOIN cohort c ON c.row = k.row JOIN register r ON r.rid = k.rid;
