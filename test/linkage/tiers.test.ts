@@ -49,7 +49,9 @@ const COHORT: (CohortRow & { expect: { status: string; tier?: string | null; reg
   // day and month swapped: the same person as row 18, whose exact date of birth is the stronger
   // evidence, so row 18 keeps the link and this row is the duplicate
   { row: 6, forename: 'Peter', surname: 'Morgan', dob: '1979-09-04', intervention_start_date: IV, expect: { status: 'duplicate', tier: 'fuzzy', register_id: 5, event_id: null } },
-  { row: 7, forename: 'Sarah', surname: 'Palmer', dob: '1992-10-13', gender: 'F', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 6, event_id: 600 } },
+  // the day's digits transposed (13 for 31): linked with her order's own conviction date (on an
+  // intervention during the order alone she scores 0.9987, under the pipeline's 0.999)
+  { row: 7, forename: 'Sarah', surname: 'Palmer', dob: '1992-10-13', gender: 'F', conviction_date: '2018-03-01', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 6, event_id: 600 } },
   { row: 8, forename: 'Anthony', surname: 'Flecther', dob: '1983-06-06', intervention_start_date: IV, expect: { status: 'linked', tier: 'fuzzy', register_id: 7, event_id: 700 } },
   // the day of birth wrong (same year and month), the conviction date that of his sentence: the
   // names and the sentence's own date carry it
