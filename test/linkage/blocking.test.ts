@@ -6,7 +6,10 @@
 // are never compared.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { linkFiles } from '../../stages/linkage/link-files.ts';
 import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
 
@@ -71,6 +74,27 @@ test('names swapped and a middle name used: JOHN WATKINS for WATKINS THOMAS JOHN
     [['Watkins', 'Thomas John', '1998-10-14'], ['Paul', 'Okafor', '1970-03-03']],
   );
   assert.equal(got, ['2~1', '3~2']);
+});
+
+test('the link tool: a row without a dob whose forename field holds the middle name is compared with its person', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'link-no-dob-'));
+  writeFileSync(join(dir, 'people.csv'), ['register_id,surname,forename,dob',
+    'P1,Simpson,Lee Ashley,1981-07-21', 'P2,Hall,Natalie,1981-07-07', 'P3,Okafor,David,1975-02-02', 'P4,Simpson,Mark,1990-05-05'].join('\n') + '\n');
+  writeFileSync(join(dir, 'cohort.csv'), ['surname,forename,dob',
+    'Simpson,Ashley,', // row 2: the middle name, no dob
+    'Hall,Gemma Natalie,', // row 3: forename and middle name, no dob
+    'Okafor,David,1975-02-02', // row 4: exact
+  ].join('\n') + '\n');
+  const result = await linkFiles({ cohort: join(dir, 'cohort.csv'), people: join(dir, 'people.csv'), out: join(dir, 'out'), threads: 1 });
+  const db = await Duck.open({ threads: 1 });
+  try {
+    const rows = await db.json<{ row: number; score: number | null }>('SELECT row, score FROM read_parquet($p) ORDER BY row', { p: result.files.links });
+    // a score is the best candidate's match probability: NULL when blocking found nobody
+    assert.ok(rows.find((r) => r.row === 2)!.score !== null, 'row 2 compared');
+    assert.ok(rows.find((r) => r.row === 3)!.score !== null, 'row 3 compared');
+  } finally {
+    db.close();
+  }
 });
 
 test.run();
