@@ -15,6 +15,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { loadDag } from '../src/dag.ts';
@@ -262,6 +263,7 @@ function measureFloors(outputs: Record<string, string>): Map<string, FloorFigure
   return floors;
 }
 
+const loadBefore = loadavg()[0]!;
 const scenarios: [string, Scenario][] = [];
 const add = (name: string, r: Scenario) => {
   scenarios.push([name, r]);
@@ -316,6 +318,7 @@ try {
   rmSync(project, { recursive: true, force: true });
 }
 
+const loadAfter = loadavg()[0]!;
 const rows: Row[] = [];
 for (const [name, r] of scenarios) {
   const ran = [...r.stages].filter(([s, f]) => f.state === 'ran' && floors.has(s));
@@ -374,5 +377,5 @@ recordBenchmark(
 Floors (bench/national/floors.ts), measured after the scenarios on the files of the last cold run (the first request's cohort, links and events; the new request's files are of the same size): the time DuckDB takes to read once the columns each stage reads, every value hashed (DuckDB answers count(), min() and max() from file statistics without reading), plus one hash join where the stage's method needs one; the median of ${FLOOR_RUNS} fresh processes, each with the DuckDB settings the stage runs with (the DAG's memory settings, the stage's threads). Ratio: the stage's wall time over its floor's; cpu ratio: the same for CPU time (user + sys, all threads), steadier when the machine is shared. The whole-pipeline floor is the sum of the floors of the stages that ran.
 
 ${markdownTable(floorRows)}
-Scenarios: each in a fresh process, as \`npm run pipeline\` does; stages one at a time (concurrency 1) so that peak RSS and CPU time are attributable; the whole-pipeline peak is the process's high-water mark; the register is generated beforehand and not timed. New request: a second, different 58,000-person request (${NEW_REQUEST}, bench/national/new-request.sql, drawn from the same register) run in the same store once the first request's runs have built the register. DuckDB settings from pipeline.config.ts: ${JSON.stringify(dagDuck)}.`,
+Scenarios: each in a fresh process, as \`npm run pipeline\` does; stages one at a time (concurrency 1) so that peak RSS and CPU time are attributable; the whole-pipeline peak is the process's high-water mark; the register is generated beforehand and not timed. Load average (1 min) ${loadBefore.toFixed(1)} when the scenarios started, ${loadAfter.toFixed(1)} when the floors ended: on this 2-core machine anything above about 0.5 means another process shared the cores. New request: a second, different 58,000-person request (${NEW_REQUEST}, bench/national/new-request.sql, drawn from the same register) run in the same store once the first request's runs have built the register. DuckDB settings from pipeline.config.ts: ${JSON.stringify(dagDuck)}.`,
 );
