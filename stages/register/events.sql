@@ -5,10 +5,19 @@ DROP TABLE disposals;
 DROP TABLE spells;
 DROP TABLE assessments;
 
+-- The index offence's type joins as an ENUM too (see load.sql).
+CREATE TYPE index_offence_kind AS ENUM (SELECT DISTINCT index_offence_type FROM index_offence WHERE index_offence_type IS NOT NULL ORDER BY index_offence_type);
+
 -- One row per index event: covariates as at the index date and the eleven outcomes. Measures
 -- whose population is reoffenders only (methodology §5.2) are NULL for non-reoffenders, so a
 -- mean over the column is already the mean over reoffenders.
+-- The joins and the sort carry the categories as ENUMs; the outer SELECT, over the sorted rows,
+-- turns them back into the strings they were, in the same column positions.
 COPY (
+  SELECT * REPLACE (event_type::VARCHAR AS event_type, sentence_type::VARCHAR AS sentence_type, gender::VARCHAR AS gender,
+                    ethnicity::VARCHAR AS ethnicity, nationality::VARCHAR AS nationality, region::VARCHAR AS region,
+                    index_offence_type::VARCHAR AS index_offence_type)
+  FROM (
   SELECT e.event_id,
          e.register_id,
          e.index_date,
@@ -48,9 +57,10 @@ COPY (
   JOIN people p USING (register_id)
   LEFT JOIN history h USING (event_id)
   LEFT JOIN offence_history oh USING (event_id)
-  LEFT JOIN index_offence io USING (event_id)
+  LEFT JOIN (SELECT event_id, index_offence_type::index_offence_kind AS index_offence_type, first_index_offence_date FROM index_offence) io USING (event_id)
   LEFT JOIN spell_days sd USING (event_id)
   LEFT JOIN index_assessment a USING (event_id)
   LEFT JOIN outcomes o USING (event_id)
   ORDER BY e.event_id
+  )
 ) TO $out (FORMAT parquet);

@@ -1,7 +1,19 @@
 -- The national register, read once. Only the columns the events need are loaded, so the
 -- names and identifiers in people.parquet never enter this stage's database.
+-- The people's categories are held as ENUMs of the values the file has, one byte each instead
+-- of a string: the final join and sort of events.sql move about a third less data (national
+-- scale: about 4 s of CPU less), and events.sql writes them back as the same strings.
+CREATE TYPE register_gender AS ENUM (SELECT DISTINCT gender FROM read_parquet($people) WHERE gender IS NOT NULL ORDER BY gender);
+
+CREATE TYPE register_ethnicity AS ENUM (SELECT DISTINCT ethnicity FROM read_parquet($people) WHERE ethnicity IS NOT NULL ORDER BY ethnicity);
+
+CREATE TYPE register_nationality AS ENUM (SELECT DISTINCT nationality FROM read_parquet($people) WHERE nationality IS NOT NULL ORDER BY nationality);
+
+CREATE TYPE register_region AS ENUM (SELECT DISTINCT region FROM read_parquet($people) WHERE region IS NOT NULL ORDER BY region);
+
 CREATE TABLE people AS
-SELECT register_id, dob, gender, ethnicity, nationality, region
+SELECT register_id, dob, gender::register_gender AS gender, ethnicity::register_ethnicity AS ethnicity,
+       nationality::register_nationality AS nationality, region::register_region AS region
 FROM read_parquet($people);
 
 CREATE TABLE disposals AS
