@@ -5,9 +5,10 @@
 -- service could not have known about it. It enters the history of later events once proven.
 CREATE TABLE history AS
 SELECT e.event_id,
-       count(d.disposal_id) FILTER (WHERE d.disposal_type IN ('custody', 'suspended', 'community', 'fine', 'discharge'))::INTEGER AS prev_convictions,
-       count(d.disposal_id) FILTER (WHERE d.disposal_type = 'caution')::INTEGER AS prev_cautions,
-       count(d.disposal_id) FILTER (WHERE d.disposal_type = 'custody')::INTEGER AS prev_custody
+       -- kind (load.sql): 1 custody, 2 suspended, 3 community, 4 fine, 5 discharge, 6 caution
+       count(d.disposal_id) FILTER (WHERE d.kind BETWEEN 1 AND 5)::INTEGER AS prev_convictions,
+       count(d.disposal_id) FILTER (WHERE d.kind = 6)::INTEGER AS prev_cautions,
+       count(d.disposal_id) FILTER (WHERE d.kind = 1)::INTEGER AS prev_custody
 FROM index_events e
 LEFT JOIN disposals d
   ON d.register_id = e.register_id AND d.disposal_date < e.index_date AND d.disposal_id <> e.event_id
@@ -47,9 +48,9 @@ GROUP BY o.disposal_id;
 CREATE TABLE spell_days AS
 SELECT e.event_id,
        least(365, coalesce(sum(greatest(0, least(coalesce(s.end_date + 1, e.index_date), e.index_date) - greatest(s.start_date, e.index_date - 365)))
-             FILTER (WHERE s.spell_type = 'employment'), 0))::INTEGER AS employed_days_1y,
+             FILTER (WHERE s.kind = 1), 0))::INTEGER AS employed_days_1y,
        least(365, coalesce(sum(greatest(0, least(coalesce(s.end_date + 1, e.index_date), e.index_date) - greatest(s.start_date, e.index_date - 365)))
-             FILTER (WHERE s.spell_type = 'benefit'), 0))::INTEGER AS benefit_days_1y
+             FILTER (WHERE s.kind = 2), 0))::INTEGER AS benefit_days_1y
 FROM index_events e
 JOIN spells s
   ON s.register_id = e.register_id AND s.start_date < e.index_date AND (s.end_date IS NULL OR s.end_date >= e.index_date - 365)

@@ -16,8 +16,16 @@ SELECT register_id, dob, gender::register_gender AS gender, ethnicity::register_
        nationality::register_nationality AS nationality, region::register_region AS region
 FROM read_parquet($people);
 
+-- The disposal's type as a one-byte code, so that the joins of history.sql (61 million
+-- event-disposal pairs at national scale) and the offences below compare numbers, not strings:
+-- 1 custody, 2 suspended, 3 community, 4 fine, 5 discharge, 6 caution, 7 PND, 0 any other type;
+-- a missing type stays NULL, so it compares as the string did (neither equal nor unequal).
 CREATE TABLE disposals AS
-SELECT disposal_id, register_id, disposal_date, disposal_type, sentence_months, release_date
+SELECT disposal_id, register_id, disposal_date,
+       CAST(CASE disposal_type WHEN 'custody' THEN 1 WHEN 'suspended' THEN 2 WHEN 'community' THEN 3 WHEN 'fine' THEN 4
+                               WHEN 'discharge' THEN 5 WHEN 'caution' THEN 6 WHEN 'pnd' THEN 7
+                               ELSE CASE WHEN disposal_type IS NOT NULL THEN 0 END END AS UTINYINT) AS kind,
+       sentence_months, release_date
 FROM read_parquet($disposals);
 
 -- Each offence carries what the measures need of the disposal that proved it, in narrow
@@ -27,13 +35,17 @@ FROM read_parquet($disposals);
 CREATE TABLE offences AS
 SELECT o.offence_id, o.register_id, o.disposal_id, o.offence_date, o.proven_date,
        CAST(CASE o.mode_of_trial WHEN 'indictable' THEN 1 WHEN 'either_way' THEN 2 WHEN 'summary' THEN 3 ELSE 4 END AS UTINYINT) AS severity_rank,
-       d.disposal_type = 'custody' AS custody
+       d.kind = 1 AS custody
 FROM read_parquet($offences) o
 JOIN disposals d USING (disposal_id)
-WHERE d.disposal_type <> 'pnd';
+WHERE d.kind <> 7;
 
+-- The spell's type as a code, as the disposals': 1 employment, 2 benefit, 0 any other, NULL missing.
 CREATE TABLE spells AS
-SELECT register_id, spell_type, start_date, end_date FROM read_parquet($spells);
+SELECT register_id,
+       CAST(CASE spell_type WHEN 'employment' THEN 1 WHEN 'benefit' THEN 2 ELSE CASE WHEN spell_type IS NOT NULL THEN 0 END END AS UTINYINT) AS kind,
+       start_date, end_date
+FROM read_parquet($spells);
 
 CREATE TABLE assessments AS
 SELECT * FROM read_parquet($assessments);
