@@ -5,9 +5,6 @@ DROP TABLE disposals;
 DROP TABLE spells;
 DROP TABLE assessments;
 
--- The index offence's type joins as an ENUM too (see load.sql).
-CREATE TYPE index_offence_kind AS ENUM (SELECT DISTINCT index_offence_type FROM index_offence WHERE index_offence_type IS NOT NULL ORDER BY index_offence_type);
-
 -- One row per index event: covariates as at the index date and the eleven outcomes. Measures
 -- whose population is reoffenders only (methodology §5.2) are NULL for non-reoffenders, so a
 -- mean over the column is already the mean over reoffenders.
@@ -57,7 +54,7 @@ COPY (
   JOIN people p USING (register_id)
   LEFT JOIN history h USING (event_id)
   LEFT JOIN offence_history oh USING (event_id)
-  LEFT JOIN (SELECT event_id, index_offence_type::index_offence_kind AS index_offence_type, first_index_offence_date FROM index_offence) io USING (event_id)
+  LEFT JOIN index_offence io USING (event_id)
   LEFT JOIN spell_days sd USING (event_id)
   LEFT JOIN index_assessment a USING (event_id)
   LEFT JOIN outcomes o USING (event_id)

@@ -28,12 +28,16 @@ SELECT disposal_id, register_id, disposal_date,
        sentence_months, release_date
 FROM read_parquet($disposals);
 
+-- The offence's type as an ENUM (one byte), for the index offence (history.sql).
+CREATE TYPE register_offence_type AS ENUM (SELECT DISTINCT offence_type FROM read_parquet($offences) WHERE offence_type IS NOT NULL ORDER BY offence_type);
+
 -- Each offence carries what the measures need of the disposal that proved it, in narrow
 -- columns because at national scale this is the largest table: its severity (1 indictable,
 -- 2 either way, 3 summary) and whether the disposal was immediate custody. Offences proven by
 -- a PND are left out here: a PND never counts, neither in the history nor as a reoffence.
 CREATE TABLE offences AS
 SELECT o.offence_id, o.register_id, o.disposal_id, o.offence_date, o.proven_date,
+       o.offence_type::register_offence_type AS offence_type,
        CAST(CASE o.mode_of_trial WHEN 'indictable' THEN 1 WHEN 'either_way' THEN 2 WHEN 'summary' THEN 3 ELSE 4 END AS UTINYINT) AS severity_rank,
        d.kind = 1 AS custody
 FROM read_parquet($offences) o
