@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../synth/index.ts';
 import registerStage from '../stages/register/stage.ts';
-import linkageStage from '../stages/linkage/stage.ts';
 import { runStageDirect } from '../test/helpers/run-stage.ts';
+import { runLinkage } from '../test/helpers/run-linkage.ts';
 import { cohortCsvToParquet, linkQuality, worldPaths } from '../test/linkage/synth-world.ts';
 import { recordBenchmark, type Row } from './record.ts';
 
@@ -25,12 +25,7 @@ for (let k = 0; k < n; k++) {
     const reg = await runStageDirect(registerStage, new URL('../stages/register/stage.ts', import.meta.url).href, { inputs: { reference: w.reference } });
     const cohort = join(dataDir, 'cohort.parquet');
     await cohortCsvToParquet(w.cohortCsv, cohort);
-    const run = await runStageDirect(linkageStage, new URL('../stages/linkage/stage.ts', import.meta.url).href, {
-      inputs: {
-        cohort, request: w.request, people: join(w.reference, 'people.parquet'), prisonNumbers: join(w.reference, 'prison_numbers.parquet'),
-        events: reg.outputs.events!, disposals: join(w.reference, 'disposals.parquet'),
-      },
-    });
+    const run = await runLinkage({ reference: w.reference, cohort, request: w.request, events: reg.outputs.events! });
     const q = await linkQuality(run.outputs.links!, w.truth);
     links += q.withRegisterId; correct += q.correct; inRegister += q.inRegister;
     rows.push({

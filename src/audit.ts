@@ -7,6 +7,7 @@ import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, ope
 import { createInterface } from 'node:readline';
 import { dirname, join, relative, sep } from 'node:path';
 import { listFiles } from './hash.ts';
+import { derivedOnlyFrom } from './graph.ts';
 import { fingerprint, fingerprintSet, lineCandidates, loadFingerprints } from './identifiers.ts';
 import { dataPaths, readPurgeMarker, requestInputPaths } from './purge.ts';
 import { clearTemporary } from './temporary.ts';
@@ -128,7 +129,13 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
       return owners;
     };
 
-    const exclude = new Set((options.exclude ?? ['reference']).map((e) => join(dataDir, e)));
+    const excluded = options.exclude ?? ['reference'];
+    const exclude = new Set(excluded.map((e) => join(dataDir, e)));
+    // Blobs made from the excluded folders alone (a register build's keys and frequencies) are a
+    // function of what those folders hold: no more a leak than the folders themselves.
+    const referenceStages = derivedOnlyFrom(project.graph, excluded.map((e) => relative(project.root, join(dataDir, e)).split(sep).join('/')));
+    const referenceBlobs = new Set<string>();
+    for (const r of project.store.records()) if (referenceStages.has(r.stage)) for (const o of Object.values(r.outputs)) referenceBlobs.add(o.hash);
     exclude.add(paths.fingerprints);
     const files = existsSync(dataDir) ? listFiles(dataDir).filter((f) => ![...exclude].some((x) => f === x || f.startsWith(x + sep))) : [];
     for (const file of files) {
@@ -137,6 +144,10 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
       const blob = /^store\/objects\/[0-9a-f]{64}$/.test(name) ? name.slice('store/objects/'.length) : undefined;
       const info = blob ? blobInfo.get(blob) : undefined;
       const kind = info?.format ?? sniff(file);
+      if (blob && referenceBlobs.has(blob)) {
+        skipped.push({ file: name, why: `made from ${excluded.join(', ')} alone` });
+        continue;
+      }
       if (info && !options.deep && info.classification === 'pseudonymised' && (kind === 'parquet' || kind === 'arrow')) {
         skipped.push({ file: name, why: 'pseudonymised table (use --deep to scan)' });
         continue;

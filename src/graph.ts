@@ -42,6 +42,9 @@ export function buildGraph(stages: Stage[]): GraphResult {
         if (spec.publish.split('/').includes('..') || spec.publish.startsWith('/')) errors.push({ stage: s.name, field: `${field}.publish`, message: `publish path "${spec.publish}" must stay inside the data folder` });
       }
     }
+    for (const name of s.reuse?.varying ?? []) {
+      if (!(name in (s.inputs ?? {}))) errors.push({ stage: s.name, field: `reuse.varying.${name}`, message: `"${name}" is not one of the stage's inputs` });
+    }
     for (const name of s.optionalInputs ?? []) {
       if (!(name in (s.inputs ?? {}))) errors.push({ stage: s.name, field: `optionalInputs.${name}`, message: `"${name}" is not one of the stage's inputs` });
     }
@@ -129,6 +132,22 @@ export function requestScoped(graph: Graph): Set<string> {
     if (own || graph.deps.get(name)!.some((d) => scoped.has(d))) scoped.add(name);
   }
   return scoped;
+}
+
+/**
+ * Stages whose every input is a file under one of `folders` (project-relative, e.g.
+ * 'data/reference') or an output of such a stage: what they write is a function of those folders
+ * alone (a national register's derived tables), and the audit treats it like the folders.
+ */
+export function derivedOnlyFrom(graph: Graph, folders: string[]): Set<string> {
+  const prefixes = folders.map((f) => f.replace(/\/+$/, '') + '/');
+  const derived = new Set<string>();
+  for (const name of graph.order) {
+    const inputs = Object.values(graph.inputs.get(name)!);
+    const ok = inputs.length > 0 && inputs.every((i) => (i.kind === 'file' ? prefixes.some((p) => i.path.startsWith(p)) : derived.has(i.stage)));
+    if (ok) derived.add(name);
+  }
+  return derived;
 }
 
 /** name and everything downstream of it. */

@@ -19,6 +19,7 @@ import { environment } from './env.ts';
 import { resolveInputPath } from './keys.ts';
 import { redactQuoted, redactor, type Redact } from './redact.ts';
 import { identifierRows } from './identifiers.ts';
+import { reusableOutputs } from './reuse.ts';
 import type { Project } from './project.ts';
 import { checkRequestId, purgedNotice, requestLockPath } from './request.ts';
 import { today } from './clock.ts';
@@ -188,7 +189,7 @@ export class Runner {
       emit({ type: 'stage', stage: name, state: 'hashing' });
       let resolved: Resolved;
       try {
-        resolved = await this.resolveKey(stage, request, memo, env, outputsOf);
+        resolved = await this.resolveKey(stage, request, memo, stage.usesToday ? { ...env, today: day } : env, outputsOf);
       } catch (error) {
         const message = (error as Error).message;
         emit({ type: 'stage', stage: name, state: 'failed', error: message });
@@ -486,6 +487,7 @@ export class Runner {
           },
         },
         signal: controller.signal,
+        ...(stage.reuse && memo ? { previous: await reusableOutputs(this.records, this.store, memo, request, stage.name, resolved.key, stage.reuse.varying) } : {}),
       };
       const aborted = new Promise<'aborted'>((r) => (controller.signal.aborted ? r('aborted') : controller.signal.addEventListener('abort', () => r('aborted'))));
       const result = await Promise.race([stage.run(ctx), aborted]);

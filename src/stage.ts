@@ -66,6 +66,13 @@ export interface StageContext<P extends Json = Json> {
   log: StageLog;
   /** Called by the runner when the run is being cancelled (Ctrl+C, SIGTERM). */
   signal: AbortSignal;
+  /**
+   * Only for a stage that declares `reuse`: its own outputs (read-only paths, by output name) from
+   * its newest run of this request whose key differs from this one only in the `reuse.varying`
+   * inputs, when there is one. Work still valid in them may be reused; the outputs must be the
+   * same bytes as a run without them.
+   */
+  previous?: Record<string, string>;
 }
 
 /** What run() may return: row counts for outputs the runner cannot count itself, and notes. */
@@ -104,6 +111,17 @@ export interface StageSpec<P extends Json = Json> {
   /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
   code?: string[];
   params?: P;
+  /**
+   * A row-level memo: the stage is offered its earlier outputs (ctx.previous) when only these
+   * inputs changed (a corrected cohort), to recompute only the rows whose content changed.
+   */
+  reuse?: { varying: string[] };
+  /**
+   * The stage's outputs may depend on ctx.today (a date "in the future" refused): the day is then
+   * part of its key (env `today`), so a result that depended on yesterday is not served today.
+   * Outputs that come out the same stop the re-run there (early cutoff).
+   */
+  usesToday?: boolean;
   /** false for stages that must be evaluated every time (purge). Default true. */
   cache?: boolean;
   /** DuckDB settings for this stage; `false`: the stage uses no DuckDB (none is opened, ctx.db throws). */

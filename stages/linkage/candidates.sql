@@ -15,35 +15,23 @@
 --                  and would only add noise (and time)
 -- Blocking decides which pairs are compared, never which are linked: the model decides.
 CREATE TABLE cohort_keys AS
-SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn1, left(c.fn1, 1) AS fn1, c.sn_ph, c.fn_ph,
+SELECT c.row, c.dob, c.pnc, c.pn, left(replace(c.sn, ' ', ''), 1) AS sn_i, left(c.fn1, 1) AS fn_i, c.sn_ph, c.fn_ph,
        dob_swapped(c.dob) AS dob_sw, year(c.dob) AS y, month(c.dob) AS m, day(c.dob) AS d,
        c.sn = '' OR c.fn = '' AS name_missing
 FROM cohort c;
 
--- (a view: the register's keys are columns of `register` already, or cheap to compute, and a
--- national register is not worth copying)
-CREATE VIEW register_keys AS
-SELECT r.rid, r.dob, r.pnc, left(replace(r.sn, ' ', ''), 1) AS sn1, left(r.fn1, 1) AS fn1, r.sn_ph, r.fn_ph,
-       year(r.dob) AS y, month(r.dob) AS m, day(r.dob) AS d,
-       r.sn = '' OR r.fn = '' AS name_missing
-FROM register r;
-
--- How many register people share each name key that some cohort row has (either order): the
--- name-alone blocks skip the crowded ones.
+-- The register people in the name-alone blocks of some cohort row (either order), where at most
+-- $name_block_cap people share the key (name_block_sizes, register-keys.sql).
 CREATE TABLE cohort_names AS
 SELECT c.row, c.sn, c.fn1, k.sn_ph, k.fn_ph FROM cohort c JOIN cohort_keys k USING (row) WHERE c.sn <> '' AND c.fn1 <> '';
-CREATE TABLE cohort_name_keys AS
-SELECT sn, fn1 FROM cohort_names UNION SELECT fn1, sn FROM cohort_names;
-CREATE TABLE cohort_sound_keys AS
-SELECT sn_ph, fn_ph FROM cohort_names UNION SELECT fn_ph, sn_ph FROM cohort_names;
 CREATE TABLE register_rare_names AS
-WITH r AS (SELECT r.rid, r.sn, r.fn1 FROM register r SEMI JOIN cohort_name_keys k ON k.sn = r.sn AND k.fn1 = r.fn1),
-     b AS (SELECT sn, fn1 FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
-SELECT r.* FROM r SEMI JOIN b ON b.sn = r.sn AND b.fn1 = r.fn1;
+WITH keys AS (SELECT sn AS k1, fn1 AS k2 FROM cohort_names UNION SELECT fn1, sn FROM cohort_names),
+     rare AS (SELECT b.k1, b.k2 FROM name_block_sizes b SEMI JOIN keys USING (k1, k2) WHERE b.kind = 'name' AND b.n <= $name_block_cap)
+SELECT r.rid, r.sn, r.fn1 FROM register r SEMI JOIN rare ON rare.k1 = r.sn AND rare.k2 = r.fn1;
 CREATE TABLE register_rare_sounds AS
-WITH r AS (SELECT r.rid, r.sn_ph, r.fn_ph FROM register_keys r SEMI JOIN cohort_sound_keys k ON k.sn_ph = r.sn_ph AND k.fn_ph = r.fn_ph),
-     b AS (SELECT sn_ph, fn_ph FROM r GROUP BY ALL HAVING count(*) <= $name_block_cap)
-SELECT r.* FROM r SEMI JOIN b ON b.sn_ph = r.sn_ph AND b.fn_ph = r.fn_ph;
+WITH keys AS (SELECT sn_ph AS k1, fn_ph AS k2 FROM cohort_names UNION SELECT fn_ph, sn_ph FROM cohort_names),
+     rare AS (SELECT b.k1, b.k2 FROM name_block_sizes b SEMI JOIN keys USING (k1, k2) WHERE b.kind = 'sound' AND b.n <= $name_block_cap)
+SELECT r.rid, r.sn_ph, r.fn_ph FROM register r SEMI JOIN rare ON rare.k1 = r.sn_ph AND rare.k2 = r.fn_ph;
 
 -- The transposition blocks are built from the cohort side: each cohort PNC and date of birth
 -- expanded into its few adjacent-digit swaps, then joined on the register's own values (a swap
@@ -53,52 +41,52 @@ SELECT row, unnest(adjacent_swaps(pnc, 6, 12)) AS pnc_swap
 FROM cohort WHERE pnc IS NOT NULL;
 
 CREATE TABLE cohort_dob_swaps AS
-SELECT k.row, k.sn1, k.fn1, try_strptime(v.dd_swap, '%Y%m%d')::DATE AS dob_swap
+SELECT k.row, k.sn_i, k.fn_i, try_strptime(v.dd_swap, '%Y%m%d')::DATE AS dob_swap
 FROM cohort_keys k
 JOIN (SELECT row, unnest(adjacent_swaps(dd, 1, 8)) AS dd_swap FROM cohort WHERE dd IS NOT NULL) v USING (row)
 WHERE try_strptime(v.dd_swap, '%Y%m%d') IS NOT NULL;
 
 CREATE TABLE candidates AS
 SELECT DISTINCT row, rid FROM (
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.pnc = c.pnc
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.pnc = c.pnc
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_pnc_swaps c JOIN register_keys r ON r.pnc = c.pnc_swap
+  SELECT c.row, r.rid FROM cohort_pnc_swaps c JOIN register r ON r.pnc = c.pnc_swap
   UNION ALL
   SELECT c.row, p.rid FROM cohort_keys c JOIN register_prison_numbers p ON p.pn = c.pn
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.sn1 = c.sn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.dob = c.dob AND r.sn_i = c.sn_i
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.dob = c.dob AND r.fn_i = c.fn_i
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob AND r.fn1 = c.sn1 AND r.sn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.dob = c.dob AND r.fn_i = c.sn_i AND r.sn_i = c.fn_i
   UNION ALL
-  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE name_missing) c JOIN register_keys r ON r.dob = c.dob
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE name_missing) c JOIN register r ON r.dob = c.dob
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN (SELECT * FROM register_keys WHERE name_missing) r ON r.dob = c.dob
+  SELECT c.row, r.rid FROM cohort_keys c JOIN (SELECT * FROM register WHERE name_missing) r ON r.dob = c.dob
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob_sw AND r.sn1 = c.sn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.dob = c.dob_sw AND r.sn_i = c.sn_i
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.dob = c.dob_sw AND r.fn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.dob = c.dob_sw AND r.fn_i = c.fn_i
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_dob_swaps c JOIN register_keys r ON r.dob = c.dob_swap AND r.sn1 = c.sn1 AND r.fn1 = c.fn1
+  SELECT c.row, r.rid FROM cohort_dob_swaps c JOIN register r ON r.dob = c.dob_swap AND r.sn_i = c.sn_i AND r.fn_i = c.fn_i
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.m = c.m
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.m = c.m
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.d = c.d
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.y = c.y AND r.d = c.d
   UNION ALL
-  SELECT c.row, r.rid FROM cohort_keys c JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.m = c.m AND r.d = c.d
-  UNION ALL
-  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') c
-    JOIN register_keys r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  SELECT c.row, r.rid FROM cohort_keys c JOIN register r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph AND r.m = c.m AND r.d = c.d
   UNION ALL
   SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') c
-    JOIN register_keys r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
+    JOIN register r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+  UNION ALL
+  SELECT c.row, r.rid FROM (SELECT * FROM cohort_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') c
+    JOIN register r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
   UNION ALL
   SELECT c.row, r.rid FROM cohort_keys c
-    JOIN (SELECT * FROM register_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
+    JOIN (SELECT * FROM register WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.sn_ph AND r.fn_ph = c.fn_ph
   UNION ALL
   SELECT c.row, r.rid FROM cohort_keys c
-    JOIN (SELECT * FROM register_keys WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
+    JOIN (SELECT * FROM register WHERE dob IS NULL AND sn_ph <> '' AND fn_ph <> '') r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
   UNION ALL
   SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_names r ON r.sn = c.sn AND r.fn1 = c.fn1
   UNION ALL
@@ -108,20 +96,3 @@ SELECT DISTINCT row, rid FROM (
   UNION ALL
   SELECT c.row, r.rid FROM cohort_names c JOIN register_rare_sounds r ON r.sn_ph = c.fn_ph AND r.fn_ph = c.sn_ph
 );
-
--- Random pairs for the u probabilities (how often two different people agree by chance): a
--- fixed-size sample from each side, chosen by a hash of the record's content (not its position
--- or role), crossed. $u_source 'register' takes both samples from the register (the pipeline's
--- model depends on the register alone); 'both' takes one side from each file.
-CREATE TABLE sample_left AS
-SELECT * FROM (
-  SELECT 'cohort' AS side, row::BIGINT AS id, sn, fn, dob, dd, gender FROM cohort WHERE $u_source = 'both'
-  UNION ALL
-  SELECT 'register', rid, sn, fn, dob, dd, gender FROM register WHERE $u_source = 'register'
-) ORDER BY hash(sn, fn, dd, gender), id LIMIT $u_sample;
-
-CREATE TABLE sample_right AS
-SELECT 'register' AS side, rid AS id, sn, fn, dob, dd, gender FROM register
-WHERE $u_source = 'both' OR rid NOT IN (SELECT id FROM sample_left)
-ORDER BY hash(sn, fn, dd, gender), rid LIMIT $u_sample;
-

@@ -15,25 +15,7 @@
 -- Names swapped between the forename and surname fields (OKAFOR DAVID for DAVID OKAFOR) are
 -- compared crosswise as well; the crosswise levels are used when they are clearly better (see
 -- `swapped`), and the model then charges a fixed penalty for having looked both ways.
-
--- The random pairs, crossed by equality joins on a generated pair number (a plain cross join
--- would be the only cross product in the linkage SQL; see test/linkage/plans.test.ts).
-CREATE TABLE random_pairs AS
-WITH l AS (SELECT *, row_number() OVER (ORDER BY hash(sn, fn, dd, gender), id) - 1 AS i FROM sample_left),
-     r AS (SELECT *, row_number() OVER (ORDER BY hash(sn, fn, dd, gender), id) - 1 AS j FROM sample_right),
-     p AS (SELECT range // $u_sample AS i, range % $u_sample AS j FROM range(0, $u_sample * $u_sample))
-SELECT 'random' AS kind, l.id AS lid, r.id AS rid,
-       l.sn AS l_sn, l.fn AS l_fn, l.dob AS l_dob, l.dd AS l_dd, l.gender AS l_gender,
-       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
-FROM p JOIN l ON l.i = p.i JOIN r ON r.j = p.j;
-
-CREATE TABLE pair_records AS
-SELECT 'blocked' AS kind, k.row::BIGINT AS lid, k.rid,
-       c.sn AS l_sn, c.fn AS l_fn, c.dob AS l_dob, c.dd AS l_dd, c.gender AS l_gender,
-       r.sn AS r_sn, r.fn AS r_fn, r.dob AS r_dob, r.dd AS r_dd, r.gender AS r_gender
-FROM candidates k JOIN cohort c ON c.row = k.row JOIN register r ON r.rid = k.rid
-UNION ALL
-SELECT * FROM random_pairs;
+-- The pairs come in `pair_records` (blocked-pairs.sql, random-pairs.sql).
 
 -- Each distinct pair of name spellings is compared once. Crosswise (forename against surname)
 -- only where the initials agree crosswise, as the crosswise blocking rules ask: a national run
@@ -77,7 +59,7 @@ FROM k;
 
 CREATE TABLE pair_gammas AS
 WITH oriented AS (
-  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn,
+  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn, p.r_gender, p.r_pnc,
          coalesce(ff.level, -1) AS fn_direct, coalesce(ss.level, -1) AS sn_direct,
          coalesce(fs.level, -1) AS fn_cross, coalesce(sf.level, -1) AS sn_cross,
          CASE WHEN p.l_dob IS NULL OR p.r_dob IS NULL THEN -1
@@ -104,7 +86,7 @@ WITH oriented AS (
 SELECT kind, lid, rid,
        CASE WHEN swapped THEN fn_cross ELSE fn_direct END AS g_fn,
        CASE WHEN swapped THEN sn_cross ELSE sn_direct END AS g_sn,
-       g_dob, g_gender, swapped,
+       g_dob, g_gender, swapped, r_gender, r_pnc,
        -- the spellings whose frequency adjusts an exact agreement (direct reading only)
        CASE WHEN NOT swapped AND fn_direct = 6 THEN replace(l_fn, ' ', '') END AS fn_exact,
        CASE WHEN NOT swapped AND sn_direct = 6 THEN replace(l_sn, ' ', '') END AS sn_exact

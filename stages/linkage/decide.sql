@@ -63,7 +63,7 @@ SELECT c.row,
        b.weight,
        b.p,
        b.rid
-FROM cohort c
+FROM cohort_rows c
 LEFT JOIN best b ON b.row = c.row
 LEFT JOIN identified i ON i.row = c.row;
 

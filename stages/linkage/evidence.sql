@@ -20,9 +20,9 @@ SELECT p.*,
 FROM plausible p
 LEFT JOIN pair_date_support s ON s.row = p.row AND s.register_id = p.rid;
 
--- Per cohort row, the sum of 2^evidence over the candidates it may be linked to (capped at 60
--- bits; added in register-id order, so the same whatever the threads): link.ts estimates the
--- match share from these.
-CREATE TABLE row_evidence AS
-SELECT row, list_sum(list(pow(2, least(evidence_weight, 60)) ORDER BY rid)) AS odds
-FROM pair_evidence WHERE gender_ok GROUP BY row;
+-- What blocking and scoring found for each row: the match report counts these.
+CREATE TABLE row_stats AS
+SELECT c.row, coalesce(k.n, 0)::BIGINT AS candidates, coalesce(p.n, 0)::BIGINT AS plausible
+FROM cohort c
+LEFT JOIN (SELECT row, count(*) AS n FROM candidates GROUP BY row) k USING (row)
+LEFT JOIN (SELECT row, count(*) AS n FROM plausible GROUP BY row) p USING (row);

@@ -12,7 +12,7 @@ SELECT row, register_id, event_id, index_date FROM (
 )
 WHERE rn = 1;
 
--- `register_id` is the register's own id (people_in.register_id), whatever its type.
+-- `register_id` is the register's own id (as its file has it), whatever its type.
 CREATE TABLE links AS
 SELECT l.row,
        CASE WHEN l.status <> 'linked' THEN l.status
@@ -28,5 +28,5 @@ SELECT l.row,
        l.suspect_kind,
        l.weight
 FROM person_links_dedup l
-LEFT JOIN people_in p ON p.rid = l.rid
+LEFT JOIN register p ON p.rid = l.rid
 LEFT JOIN chosen_event e ON e.row = l.row;

@@ -1,16 +1,26 @@
-// The linkage steps shared by the pipeline stage and the standalone `link` command. The caller
-// loads three tables, `cohort_in`, `people_in` and `prison_numbers_in` (see load-stage.sql for
-// their columns), and, for index events, `events_in`; everything else happens in the .sql files
-// beside this module, in this order: keys, blocking, comparison vectors, the Fellegi-Sunter
-// model (trained here by EM, or given), weights, sentence-date evidence, decisions, index events.
+// The linkage steps shared by the linkage-model stage, the linkage stage and the standalone `link`
+// command, in three parts:
+//   the register's side (keyRegister, registerModel): keys, blocking columns, frequencies and u,
+//     once per register build in the pipeline (the linkage-model stage);
+//   each cohort row's evidence (rowEvidence): keys, blocking, comparison vectors, weights,
+//     identifiers and sentence dates; a row's evidence depends on its content, the register and
+//     the model only, so the linkage stage recomputes it only for rows whose content changed;
+//   the decisions over all rows (decideLinks): the share of rows with a match, one register person
+//     per row, suspects, duplicates by strength of evidence, index events.
+// The SQL is in the .sql files beside this module; the tables each step expects are named there.
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duck } from '../../src/duck.ts';
 import type { Json } from '../../src/stage.ts';
 import type { MatchReport, WeightBin } from './match-report.ts';
-import { SWAP_PENALTY_BITS, loadModelWeights, trainModel, type Model } from './model.ts';
+import { SWAP_PENALTY_BITS, estimateU, loadModelWeights, priorModel, trainModel, type Model } from './model.ts';
 
-export const LINKAGE_SQL = ['keys.sql', 'candidates.sql', 'compare.sql', 'score.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql'] as const;
+/** The SQL of the per-row and decision steps, in order (the linkage stage's code). */
+export const LINKAGE_SQL = ['macros.sql', 'variants.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql', 'candidates.sql', 'blocked-pairs.sql',
+  'compare.sql', 'score.sql', 'event-evidence.sql', 'evidence.sql', 'row-evidence.sql', 'decide.sql', 'index-event.sql'] as const;
+/** The SQL of the register's side (the linkage-model stage's code). */
+export const REGISTER_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'frequencies.sql',
+  'sample-register.sql', 'random-pairs.sql', 'compare.sql'] as const;
 export const NAME_VARIANTS_FILE = 'name-variants.csv';
 
 /** Loss reasons in attrition order: each row is counted at the first step that loses it. */
@@ -77,32 +87,81 @@ export interface LinkResult {
 
 const EMPTY_EVENTS = `CREATE TABLE events_in (event_id BIGINT, register_id BIGINT, index_date DATE, sentence_type VARCHAR, disposal_date DATE, sentence_end DATE)`;
 
-/** Run the linkage over the loaded tables; leaves the table `links` and returns the model used. */
-export async function link(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<LinkResult> {
-  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const run = async (file: string, params: Record<string, string | number | boolean>) => {
+type Step = (file: string, params?: Record<string, string | number | boolean>) => Promise<void>;
+
+function stepper(db: Duck, dir: string, log?: (message: string) => void): Step {
+  return async (file, params = {}) => {
     await db.file(join(dir, file), params);
-    options.log?.(`${file} done`);
+    log?.(`${file} done`);
   };
-  const counts = (await db.one<{ cohort: number; register: number }>(
-    'SELECT (SELECT count(*) FROM cohort_in)::DOUBLE AS cohort, (SELECT count(*) FROM people_in)::DOUBLE AS register',
-  ))!;
-  const cohortRows = Number(counts.cohort);
-  const registerRows = Number(counts.register);
-  await run('keys.sql', { name_variants: join(dir, NAME_VARIANTS_FILE), tf_source: options.source });
-  await run('candidates.sql', { u_source: options.source, u_sample: U_SAMPLE, name_block_cap: NAME_BLOCK_CAP });
-  await run('compare.sql', { u_sample: U_SAMPLE });
+}
+
+const countOf = async (db: Duck, table: string): Promise<number> =>
+  Number((await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM ${table}`))!.n);
+
+/**
+ * The register's side, from `people_in` and `prison_numbers_in`: the tables `register`,
+ * `name_keys`, `raw_keys`, `register_prison_numbers`, `forename_sex`, `name_block_sizes`,
+ * `spellings`, and the name variants. Term frequencies (frequencies.sql) come after, once the
+ * spelling counts are complete.
+ */
+export async function keyRegister(db: Duck, dir: string, log?: (message: string) => void): Promise<void> {
+  const run = stepper(db, dir, log);
+  await run('macros.sql');
+  await run('variants.sql', { name_variants: join(dir, NAME_VARIANTS_FILE) });
+  await run('register-spellings.sql');
+  await run('name-keys.sql');
+  await run('register-keys.sql');
+}
+
+/**
+ * The pipeline's model, from the register alone (after keyRegister): term frequencies and u from
+ * random pairs of register people; m is the prior (model.ts priorModel), since a register holds
+ * each person once and shows nothing of the errors between a provider's records and its own.
+ */
+export async function registerModel(db: Duck, dir: string, log?: (message: string) => void): Promise<Model> {
+  const run = stepper(db, dir, log);
+  await run('frequencies.sql');
+  await run('sample-register.sql', { u_sample: U_SAMPLE });
+  await run('random-pairs.sql', { u_sample: U_SAMPLE });
+  await run('compare.sql');
+  return priorModel(await estimateU(db), await countOf(db, 'register'));
+}
+
+/**
+ * Each cohort row's evidence, for the rows in `cohort_in` (the register's side loaded or keyed,
+ * macros and variants loaded): the tables `pair_evidence` (each plausible pair's features and
+ * evidence in bits), `pair_events` (how each of the person's index events fits the row's dates)
+ * and `row_stats`, each keyed by row. Trains the model by EM when none is given (`link`).
+ */
+export async function rowEvidence(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<Model> {
+  const run = stepper(db, dir, options.log);
+  const registerRows = await countOf(db, 'register');
+  await run('cohort-spellings.sql');
+  await run('name-keys.sql');
+  await run('cohort-keys.sql');
+  if (options.source === 'both') {
+    await run('spellings-both.sql');
+    await run('frequencies.sql');
+  }
+  await run('candidates.sql', { name_block_cap: NAME_BLOCK_CAP });
+  await run('blocked-pairs.sql');
+  if (!options.model) {
+    await run(options.source === 'both' ? 'sample-both.sql' : 'sample-register.sql', { u_sample: U_SAMPLE });
+    await run('random-pairs.sql', { u_sample: U_SAMPLE });
+  }
+  await run('compare.sql');
   const model = options.model ?? await trainModel(db, {
     uSource: options.source,
-    // the model's lambda is per pair of the two files (the pipeline's u comes from the register
-    // alone, but its matches are still between cohort rows and register people)
-    leftRecords: cohortRows,
+    // the model's lambda is per pair of the two files
+    leftRecords: await countOf(db, 'cohort'),
     rightRecords: registerRows,
   });
   options.log?.(options.model ? 'model given' : `model trained (${model.training.em_iterations} EM iterations)`);
   await loadModelWeights(db, model);
   const bits = EXTRA_EVIDENCE_BITS;
-  const tfFloor = 1 / Math.max(1, registerRows + (options.source === 'both' ? cohortRows : 0));
+  // (the smallest share a spelling can have: one person among those the frequencies counted)
+  const tfFloor = 1 / Math.max(1, registerRows + (options.source === 'both' ? await countOf(db, 'cohort') : 0));
   // (pairs are kept for a decision when they could reach even odds at the highest prior)
   await run('score.sql', {
     tf_floor: tfFloor, swap_penalty: model.swap_penalty_bits ?? SWAP_PENALTY_BITS,
@@ -110,11 +169,24 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
   });
   if (options.withEvents && loadEvents) await loadEvents();
   else await db.run(EMPTY_EVENTS);
-  await run('event-evidence.sql', {});
+  await run('event-evidence.sql');
   await run('evidence.sql', {
     pnc_near_bits: bits.pnc_near, pnc_conflict_bits: bits.pnc_conflict, pn_conflict_bits: bits.pn_conflict,
     date_bits: bits.date, date_bits_strong: bits.date_strong,
   });
+  return model;
+}
+
+/**
+ * The decisions over every cohort row, from `pair_evidence`, `pair_events` and `cohort_rows`
+ * (every row of the cohort): leaves the table `links`.
+ */
+export async function decideLinks(db: Duck, dir: string, options: LinkOptions, model: Model): Promise<LinkResult> {
+  const run = stepper(db, dir, options.log);
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const cohortRows = await countOf(db, 'cohort_rows');
+  const registerRows = await countOf(db, 'register');
+  await run('row-evidence.sql');
   const matchShare = await estimateMatchShare(db, cohortRows, registerRows, model.lambda * registerRows);
   const prior = matchShare / Math.max(1, registerRows);
   await run('decide.sql', { prior_bits: Math.log2(prior / (1 - prior)), no_match_mass: 1 - matchShare, threshold });
@@ -124,6 +196,14 @@ export async function link(db: Duck, dir: string, options: LinkOptions, loadEven
     period_to: options.period?.to ?? '9999-12-31',
   });
   return { model, matchShare, threshold };
+}
+
+/** A whole link in one go (the `link` tool): both files loaded as `cohort_in`, `people_in`, `prison_numbers_in`. */
+export async function link(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<LinkResult> {
+  await keyRegister(db, dir, options.log);
+  const model = await rowEvidence(db, dir, options, loadEvents);
+  await db.run('CREATE TABLE cohort_rows AS SELECT row FROM cohort');
+  return decideLinks(db, dir, options, model);
 }
 
 /**
@@ -176,7 +256,7 @@ export async function matchReport(db: Duck, options: LinkOptions, result: LinkRe
     `SELECT suspect_kind AS kind, count(*)::INTEGER AS n FROM links WHERE status = 'suspect' GROUP BY suspect_kind`,
   );
   const pairs = await db.one<{ candidates: number; plausible: number }>(
-    'SELECT (SELECT count(*) FROM candidates)::INTEGER AS candidates, (SELECT count(*) FROM plausible)::INTEGER AS plausible',
+    'SELECT coalesce(sum(candidates), 0)::INTEGER AS candidates, coalesce(sum(plausible), 0)::INTEGER AS plausible FROM row_stats',
   );
   const total = [...byStatus.values()].reduce((a, b) => a + b, 0);
   const reasons = options.withEvents ? ATTRITION : ATTRITION.filter((r) => r === 'no_match' || r === 'suspect' || r === 'duplicate');

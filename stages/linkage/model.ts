@@ -72,7 +72,7 @@ interface Pattern { g: number[]; n: number }
 const levelsOf = (c: ComparisonName): number[] => Object.keys(LEVEL_LABELS[c]).map(Number).sort((a, b) => b - a);
 
 /** u by random pairs, smoothed (+0.5 per level) so a level never seen by chance keeps a finite weight. */
-async function estimateU(db: Duck): Promise<{ u: Record<ComparisonName, Map<number, number>>; pairs: number }> {
+export async function estimateU(db: Duck): Promise<{ u: Record<ComparisonName, Map<number, number>>; pairs: number }> {
   const u = {} as Record<ComparisonName, Map<number, number>>;
   let pairs = 0;
   for (const c of COMPARISONS) {
@@ -213,19 +213,7 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
   const fit = em(blocked, [FN, SN, DOB, GENDER], u, fixed, useLabels || small ? [FN, SN, DOB, GENDER] : [], useLabels || small);
   const m = fit.m;
   const expected = fit.lambda * fit.total;
-  const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => {
-    // Levels are numbered from the loosest agreement (0) up; a closer agreement never weighs
-    // less than a looser one. Without this a level the training data happen not to show among
-    // matches (no nicknames in a file, say) would count against a match wherever it appears.
-    let floor = -Infinity;
-    const ascending = [...levelsOf(c)].reverse().map((level) => {
-      const mm = m[k]!.get(level)!;
-      const uu = u[c].get(level)!;
-      floor = Math.max(floor, Math.log2(mm / uu));
-      return { level, label: LEVEL_LABELS[c][level]!, m: round(mm), u: round(uu), log2_bf: round(floor) };
-    });
-    return { comparison: c, levels: ascending.reverse() };
-  });
+  const comparisons = comparisonsOf(m, u);
   const pairsPossible = meta.leftRecords * meta.rightRecords;
   return {
     model: 'fellegi-sunter',
@@ -244,6 +232,76 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
       u_source: meta.uSource,
       left_records: meta.leftRecords,
       right_records: meta.rightRecords,
+    },
+  };
+}
+
+/**
+ * The model's comparisons from m and u per level. Levels are numbered from the loosest agreement
+ * (0) up; a closer agreement never weighs less than a looser one. Without this a level the
+ * training data happen not to show among matches (no nicknames in a file, say) would count
+ * against a match wherever it appears.
+ */
+function comparisonsOf(m: Params, u: Record<ComparisonName, Map<number, number>>): ModelComparison[] {
+  return COMPARISONS.map((c, k) => {
+    let floor = -Infinity;
+    const ascending = [...levelsOf(c)].reverse().map((level) => {
+      const mm = m[k]!.get(level)!;
+      const uu = u[c].get(level)!;
+      floor = Math.max(floor, Math.log2(mm / uu));
+      return { level, label: LEVEL_LABELS[c][level]!, m: round(mm), u: round(uu), log2_bf: round(floor) };
+    });
+    return { comparison: c, levels: ascending.reverse() };
+  });
+}
+
+/**
+ * The pipeline's m: how often a provider's record of a person agrees with the register's at each
+ * level. Administrative records of people a service worked with: about 1 in 20 forenames written
+ * another way (a middle name, a short form, a typo), 1 in 30 surnames (hyphenated or
+ * double-barrelled names cut, typos), 3 in 100 dates of birth slipped (day and month swapped, a
+ * digit, the year), and 2 in 1,000 fields that agree at no level at all. Fixed and reviewed, not
+ * fitted: fitted on each cohort it moved every row's weight at each correction, and on a
+ * national register a tolerant m links strangers to namesakes (with FEBRL-like error rates, 1 in
+ * 1,000 rows of people not in the register were linked).
+ */
+export const PIPELINE_M_PRIOR: Record<ComparisonName, Record<number, number>> = {
+  forename: { 6: 0.85, 5: 0.06, 4: 0.06, 3: 0.02, 2: 0.004, 1: 0.004, 0: 0.002 },
+  surname: { 6: 0.95, 5: 0.02, 4: 0.0002, 3: 0.02, 2: 0.004, 1: 0.003, 0: 0.0028 },
+  dob: { 5: 0.97, 4: 0.01, 3: 0.004, 2: 0.01, 1: 0.004, 0: 0.002 },
+  gender: { 1: 0.99, 0: 0.01 },
+};
+
+/** Share of cohort rows assumed to have a match before any evidence: only EM's starting point (link.ts estimates it per cohort). */
+const PRIOR_MATCH_SHARE = 0.5;
+
+/**
+ * The pipeline's model, trained once per register build (the linkage-model stage): u from random
+ * pairs of register people (estimateU), m the built-in prior. m describes how a provider's record
+ * of a person differs from the register's (typos, nicknames, swapped dates), which a register that
+ * holds each person once cannot show; estimating it on each cohort made every correction retrain
+ * the model and move every row's weight. So m is fixed, reviewable here and in the model output,
+ * and a cohort change never retrains it.
+ */
+export function priorModel(uFit: { u: Record<ComparisonName, Map<number, number>>; pairs: number }, registerRows: number): Model {
+  const m: Params = COMPARISONS.map((c) => new Map(levelsOf(c).map((l) => [l, PIPELINE_M_PRIOR[c][l]!])));
+  return {
+    model: 'fellegi-sunter',
+    version: 1,
+    comparisons: comparisonsOf(m, uFit.u),
+    lambda: registerRows > 0 ? round(PRIOR_MATCH_SHARE / registerRows) : 0,
+    swap_penalty_bits: SWAP_PENALTY_BITS,
+    training: {
+      blocked_pairs: 0,
+      patterns: 0,
+      em_iterations: 0,
+      em_converged: true,
+      m_from: 'the pipeline prior (PIPELINE_M_PRIOR: a register shows no recording errors to estimate m from)',
+      expected_matches: 0,
+      random_pairs: uFit.pairs,
+      u_source: 'register',
+      left_records: registerRows,
+      right_records: registerRows,
     },
   };
 }

@@ -44,10 +44,10 @@ function writeCorrection(day: string, lines: string[]) {
 test('first run, then a re-run that runs only the retention check', async () => {
   root = await makeJusticeProject(['123']);
   const first = ok(['--request', '123']);
-  assert.match(first, /run .*: ok: 7 ran/);
+  assert.match(first, /run .*: ok: 8 ran/);
   assert.ok(existsSync(join(root, 'data/reports/123/report.html')));
   const again = ok(['--request', '123']);
-  assert.match(again, /ok: 6 cached, 1 ran/);
+  assert.match(again, /ok: 7 cached, 1 ran/);
   assert.equal(ran(latest()), ['purge']);
 });
 
@@ -69,7 +69,7 @@ test('a correction that leaves the normalised cohort unchanged stops at intake (
   const r = latest();
   assert.is(r.stages.intake!.status, 'ran');
   assert.match(JSON.stringify(r.stages.intake!.reason), /inputs/);
-  for (const s of ['register', 'linkage', 'propensity', 'metrics']) assert.is(r.stages[s]!.status, 'hit', `${s} stays cached`);
+  for (const s of ['register', 'linkage-model', 'linkage', 'propensity', 'metrics']) assert.is(r.stages[s]!.status, 'hit', `${s} stays cached`);
   // The intake summary names the file it read, and the report's footer carries its input hashes:
   // the report is rebuilt, the analysis is not.
   assert.is(r.stages.report!.status, 'ran');

@@ -8,13 +8,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StageSpec, Json } from '../../src/stage.ts';
 import intake from '../../stages/intake/stage.ts';
-import linkage from '../../stages/linkage/stage.ts';
 import metrics from '../../stages/metrics/stage.ts';
 import { Duck } from '../../src/duck.ts';
 import propensity from '../../stages/propensity/stage.ts';
 import register from '../../stages/register/stage.ts';
 import report from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
+import { runLinkage } from '../helpers/run-linkage.ts';
 import { demoWorld } from '../helpers/demo-world.ts';
 
 /** A day after the demo request was received (2026-11-02): intake refuses a request received in the future. */
@@ -36,12 +36,7 @@ test('request 123: the synthetic effect is found in the right direction and the 
 
   const i = await run(intake, { request: join(data, 'requests', '123') });
   const reg = await run(register, { reference: join(data, 'reference') });
-  const l = await run(linkage, {
-    cohort: i.cohort!, request: i.request!, events: reg.events!,
-    people: join(data, 'reference', 'people.parquet'),
-    prisonNumbers: join(data, 'reference', 'prison_numbers.parquet'),
-    disposals: join(data, 'reference', 'disposals.parquet'),
-  });
+  const l = (await runLinkage({ reference: join(data, 'reference'), cohort: i.cohort!, request: i.request!, events: reg.events! })).outputs;
   const p = await run(propensity, { links: l.links!, events: reg.events!, request: i.request! });
   const m = await run(metrics, { matched: p.matched!, events: reg.events!, request: i.request!, cohort: i.cohort!, links: l.links!, reference: join(data, 'reference') });
   const r = await run(report, { metrics: m.metrics!, request: i.request!, balance: p.balance!, model: p.model!, matchReport: l.matchReport!, intakeSummary: i.summary! });

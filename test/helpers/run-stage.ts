@@ -17,7 +17,7 @@ export interface DirectRun {
 export async function runStageDirect<P extends Json>(
   stage: StageSpec<P>,
   moduleUrl: string,
-  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; today?: string; duckdb?: DuckOptions },
+  options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; today?: string; duckdb?: DuckOptions; previous?: Record<string, string> },
 ): Promise<DirectRun> {
   const workDir = mkdtempSync(join(tmpdir(), `stage-${stage.name}-`));
   const tmpDir = join(workDir, '.tmp');
@@ -42,6 +42,7 @@ export async function runStageDirect<P extends Json>(
       db,
       log: { info: (m) => notes.push(m) },
       signal: new AbortController().signal,
+      ...(options.previous ? { previous: options.previous } : {}),
     });
     return { outputs, result, workDir, notes };
   } finally {

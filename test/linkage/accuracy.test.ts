@@ -12,16 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../../synth/index.ts';
 import registerStage from '../../stages/register/stage.ts';
-import linkageStage from '../../stages/linkage/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
+import { runLinkage, type LinkageFiles } from '../helpers/run-linkage.ts';
 import { Duck } from '../../src/duck.ts';
 import { cohortCsvToParquet, linkQuality, worldPaths, type Quality } from './synth-world.ts';
 
 const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
-const LINKAGE_URL = new URL('../../stages/linkage/stage.ts', import.meta.url).href;
 
 let quality: Quality;
-let linkInputs: Record<string, string>;
+let linkInputs: LinkageFiles;
 let links: string;
 let report: string;
 let truth: string;
@@ -34,11 +33,8 @@ test.before(async () => {
   const reg = await runStageDirect(registerStage, REGISTER_URL, { inputs: { reference: w.reference } });
   const cohort = join(dataDir, 'cohort.parquet');
   await cohortCsvToParquet(w.cohortCsv, cohort);
-  linkInputs = {
-    cohort, request: w.request, people: join(w.reference, 'people.parquet'), prisonNumbers: join(w.reference, 'prison_numbers.parquet'),
-    events: reg.outputs.events!, disposals: join(w.reference, 'disposals.parquet'),
-  };
-  const run = await runStageDirect(linkageStage, LINKAGE_URL, { inputs: linkInputs });
+  linkInputs = { reference: w.reference, cohort, request: w.request, events: reg.outputs.events! };
+  const run = await runLinkage(linkInputs);
   links = run.outputs.links!;
   report = run.outputs.matchReport!;
   quality = await linkQuality(links, truth);
@@ -83,7 +79,7 @@ test('match report agrees with the links', async () => {
 });
 
 test('same inputs, same bytes (two threads)', async () => {
-  const again = await runStageDirect(linkageStage, LINKAGE_URL, { inputs: linkInputs });
+  const again = await runLinkage(linkInputs);
   assert.ok(readFileSync(again.outputs.links!).equals(readFileSync(links)));
   assert.ok(readFileSync(again.outputs.matchReport!).equals(readFileSync(report)));
 });

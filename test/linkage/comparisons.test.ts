@@ -1,6 +1,6 @@
 // Each comparison level of the model, the crosswise (swapped names) and multi-part rules, the
-// phonetic code and term frequencies, checked on hand-made pairs through the real SQL (keys.sql,
-// candidates.sql, compare.sql), and the weights of a trained model: twins of different sex are
+// phonetic code and term frequencies, checked on hand-made pairs through the real SQL (the
+// register's and the cohort's keys, compare.sql), and the weights of a trained model: twins of different sex are
 // never linked to each other.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
 
 const DIR = fileURLToPath(new URL('../../stages/linkage/', import.meta.url));
+
+/** The register's keys, then the cohort's, as the linkage-model and linkage stages make them. */
+const KEY_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql'];
+const REGISTER_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'frequencies.sql'];
 
 interface Pair { fn: [string | null, string | null]; sn: [string | null, string | null]; dob?: [string | null, string | null]; g?: [string | null, string | null] }
 
@@ -26,12 +30,11 @@ async function gammas(pairs: Pair[]) {
       await db.run(`INSERT INTO cohort_in (row, surname, forename, dob, gender) VALUES ($r, $s, $f, $d::DATE, $g)`, { r: i + 2, s: p.sn[0], f: p.fn[0], d: dob[0], g: g[0] });
       await db.run(`INSERT INTO people_in (rid, register_id, surname, forename, dob, gender) VALUES ($r, $r, $s, $f, $d::DATE, $g)`, { r: i + 1, s: p.sn[1], f: p.fn[1], d: dob[1], g: g[1] });
     }
-    const params = { name_variants: join(DIR, 'name-variants.csv'), tf_source: 'both', u_source: 'both', u_sample: 10, name_block_cap: 50 };
-    for (const f of ['keys.sql', 'candidates.sql']) await db.file(join(DIR, f), params);
+    const params = { name_variants: join(DIR, 'name-variants.csv') };
+    for (const f of KEY_SQL) await db.file(join(DIR, f), params);
     // every pair is compared, whatever blocking would have kept: this tests the comparison rules
-    await db.run('DELETE FROM candidates');
-    await db.run('INSERT INTO candidates SELECT row, row - 1 FROM cohort');
-    await db.file(join(DIR, 'compare.sql'), params);
+    await db.run('CREATE TABLE candidates AS SELECT row, row - 1 AS rid FROM cohort');
+    for (const f of ['blocked-pairs.sql', 'compare.sql']) await db.file(join(DIR, f), params);
     return await db.all<{ lid: number; g_fn: number; g_sn: number; g_dob: number; g_gender: number; swapped: boolean; fn_exact: string | null }>(
       `SELECT lid::INTEGER AS lid, g_fn, g_sn, g_dob, g_gender, swapped, fn_exact FROM pair_gammas WHERE kind = 'blocked' ORDER BY lid`,
     );
@@ -115,7 +118,7 @@ test('term frequencies: a common name agreeing counts for less than a rare one',
     await db.run(`CREATE TABLE people_in AS SELECT i::BIGINT AS rid, i::BIGINT AS register_id, CASE WHEN i <= 50 THEN 'Smith' ELSE 'Q' || chr((65 + i % 26)::INTEGER) || chr((65 + (i // 26) % 26)::INTEGER) || chr((65 + (i // 676) % 26)::INTEGER) END AS surname,
       CASE WHEN i % 10 = 0 THEN 'John' ELSE 'F' || chr((65 + i % 26)::INTEGER) || chr((65 + (i // 26) % 26)::INTEGER) || chr((65 + (i // 676) % 26)::INTEGER) END AS forename, DATE '1970-01-01' + i::INTEGER AS dob, NULL::VARCHAR AS gender, NULL::VARCHAR AS pnc_id FROM range(1, 1001) t(i)`);
     await db.run(`CREATE TABLE prison_numbers_in (rid BIGINT, prison_number VARCHAR)`);
-    await db.file(join(DIR, 'keys.sql'), { name_variants: join(DIR, 'name-variants.csv'), tf_source: 'register' });
+    for (const f of REGISTER_SQL) await db.file(join(DIR, f), { name_variants: join(DIR, 'name-variants.csv') });
     // the share of people with each spelling: SMITH 50 of 1,000; every other surname 1 of 1,000;
     // JOHN 100 of 1,000. The exact-agreement weight is log2(m / share): about 4.3 bits less for SMITH
     const tf = (await db.one<{ smith: number; rare: number; john: number }>(

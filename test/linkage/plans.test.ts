@@ -94,10 +94,13 @@ test('linkage SQL: only equality joins (no cohort x register product)', async ()
       tf_floor: 1e-6, swap_penalty: 1, prior_bits: -10, date_bits: 4, date_bits_strong: 8, pnc_near_bits: 10, pnc_conflict_bits: 10,
       pn_conflict_bits: 3, no_match_mass: 0.05, threshold: 0.95,
     };
-    for (const file of ['load-stage.sql', 'keys.sql', 'candidates.sql', 'compare.sql']) await runChecked(db, join(LINKAGE_DIR, file), params, found);
+    // the register's side (the linkage-model stage), then the cohort's rows (the linkage stage)
+    for (const file of ['load-register.sql', 'macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'frequencies.sql',
+      'load-cohort.sql', 'memo-fresh.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql', 'candidates.sql', 'blocked-pairs.sql',
+      'sample-register.sql', 'random-pairs.sql', 'compare.sql']) await runChecked(db, join(LINKAGE_DIR, file), params, found);
     // the model's weights, as link.ts loads them
     await db.run(`CREATE TABLE model_weights AS SELECT * FROM (VALUES ('forename', 6, 0.9, 8.0), ('surname', 6, 0.9, 8.0), ('dob', 5, 0.9, 12.0)) t(comparison, level, m, log2_bf)`);
-    for (const file of ['score.sql', 'load-events.sql', 'event-evidence.sql', 'evidence.sql', 'decide.sql', 'index-event.sql']) {
+    for (const file of ['score.sql', 'load-events.sql', 'event-evidence.sql', 'evidence.sql', 'memo-merge.sql', 'row-evidence.sql', 'decide.sql', 'index-event.sql']) {
       await runChecked(db, join(LINKAGE_DIR, file), params, found);
     }
     const linked = await db.one<{ n: number }>("SELECT count(*)::INTEGER AS n FROM links WHERE status = 'linked'");

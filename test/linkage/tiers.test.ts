@@ -6,15 +6,14 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import registerStage from '../../stages/register/stage.ts';
-import linkageStage from '../../stages/linkage/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
+import { runLinkage } from '../helpers/run-linkage.ts';
 import { Duck } from '../../src/duck.ts';
 import { writeHandRegister, type HandRegister } from '../register/hand-register.ts';
 import { writeCohort, writeRequest, type CohortRow } from './hand-cohort.ts';
 import { FEMALE_FORENAMES, MALE_FORENAMES, SURNAMES } from '../../synth/names.ts';
 
 const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
-const LINKAGE_URL = new URL('../../stages/linkage/stage.ts', import.meta.url).href;
 
 interface P { id: number; fn: string; sn: string; dob: string; g?: string; pnc?: string; pn?: string; events?: { id: number; date: string; type: string; months?: number; release?: string }[] }
 
@@ -111,12 +110,7 @@ test.before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'linkage-hand-'));
   const cohort = await writeCohort(dir, COHORT);
   const request = writeRequest(dir, '2018-01-01', '2019-12-31');
-  const run = await runStageDirect(linkageStage, LINKAGE_URL, {
-    inputs: {
-      cohort, request, people: join(refDir, 'people.parquet'), prisonNumbers: join(refDir, 'prison_numbers.parquet'),
-      events: reg.outputs.events!, disposals: join(refDir, 'disposals.parquet'),
-    },
-  });
+  const run = await runLinkage({ reference: refDir, cohort, request, events: reg.outputs.events! });
   linksPath = run.outputs.links!;
   const db = await Duck.open({ threads: 1 });
   try {

@@ -44,10 +44,17 @@ export function identifyingStrings(p: Person): string[] {
  * blobs built from it alone (the register stage's outputs, request-independent): the attacker holds
  * the register anyway, so they can tell nothing about who a provider sent.
  */
+/** Stages whose inputs are the register folder alone (pipeline.config.ts). */
+const REGISTER_ONLY_STAGES = ['register', 'linkage-model'];
+
 export function dataFiles(dataDir: string, skip: string[] = ['reference']): string[] {
+  // what the register alone gives: the blobs of the stages that read nothing else (the register's
+  // events; the linkage-model's keys and frequencies of every register person)
   const fromRegister = new Set<string>();
-  const records = join(dataDir, 'store', 'stages', 'register');
-  if (exists(records)) for (const f of readdirSync(records)) for (const o of Object.values((JSON.parse(readFileSync(join(records, f), 'utf8')) as { outputs: Record<string, { hash: string }> }).outputs)) fromRegister.add(`store/objects/${o.hash}`);
+  for (const stage of REGISTER_ONLY_STAGES) {
+    const records = join(dataDir, 'store', 'stages', stage);
+    if (exists(records)) for (const f of readdirSync(records)) for (const o of Object.values((JSON.parse(readFileSync(join(records, f), 'utf8')) as { outputs: Record<string, { hash: string }> }).outputs)) fromRegister.add(`store/objects/${o.hash}`);
+  }
   return listFiles(dataDir)
     .map((f) => relative(dataDir, f).split(sep).join('/'))
     .filter((f) => !skip.some((s) => f === s || f.startsWith(`${s}/`)) && !fromRegister.has(f));
