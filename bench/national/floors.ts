@@ -45,7 +45,8 @@ export const FLOORS: StageFloor[] = [
     // each offence needs its disposal (its type: custody, PND)
     join: { probe: { file: 'reference/offences.parquet', column: 'disposal_id' }, build: { file: 'reference/disposals.parquet', column: 'disposal_id' } },
   },
-  // the request-independent part of linkage (register name keys, term frequencies, the model)
+  // the request-independent part of linkage (load-register.sql: register name keys, term
+  // frequencies, the model)
   {
     stage: 'linkage-model',
     reads: [
@@ -53,13 +54,18 @@ export const FLOORS: StageFloor[] = [
       { file: 'reference/prison_numbers.parquet', columns: ['register_id', 'prison_number'] },
     ],
   },
-  // load-stage.sql and load-events.sql
+  // load-cohort.sql, load-model.sql (a new cohort loads the linkage model's tables whole) and
+  // load-events.sql
   {
     stage: 'linkage',
     reads: [
       { file: 'intake.cohort', columns: COHORT_PARQUET },
-      { file: 'reference/people.parquet', columns: ['register_id', 'surname', 'forename', 'dob', 'gender', 'pnc_id'] },
-      { file: 'reference/prison_numbers.parquet', columns: ['register_id', 'prison_number'] },
+      { file: 'linkage-model.register', columns: '*' },
+      { file: 'linkage-model.nameKeys', columns: '*' },
+      { file: 'linkage-model.prisonNumbers', columns: '*' },
+      { file: 'linkage-model.forenameSex', columns: '*' },
+      { file: 'linkage-model.nameBlockSizes', columns: '*' },
+      { file: 'linkage-model.frequencies', columns: ['compact', 'tf', 'field'] },
       { file: 'register.events', columns: ['event_id', 'register_id', 'index_date', 'sentence_type'] },
       { file: 'reference/disposals.parquet', columns: ['disposal_id', 'disposal_date', 'release_date', 'sentence_months'] },
     ],
