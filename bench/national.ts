@@ -14,7 +14,7 @@
 // figures from machines of different speed can be compared. Everything goes to BENCHMARKS.md.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -274,6 +274,7 @@ const add = (name: string, r: Scenario) => {
 const sqlFile = join(ROOT, 'stages/linkage/score.sql');
 const sqlBefore = readFileSync(sqlFile, 'utf8');
 let coldNote = '';
+let eventsHash = '';
 let floors = new Map<string, FloorFigures & { runs: FloorFigures[] }>();
 try {
   // Cold runs, each on a fresh store; the per-stage rows are those of the median run, and the
@@ -294,6 +295,8 @@ try {
   add(COLD_RUNS > 1 ? 'cold (median run)' : 'cold', mid);
   coldNote = `Cold runs (each on a fresh store): ${cold.map((r) => `${r.seconds.toFixed(1)} s / ${r.peakMiB.toFixed(0)} MiB`).join(', ')}; median ${mid.seconds.toFixed(1)} s, highest peak ${Math.max(...cold.map((r) => r.peakMiB)).toFixed(0)} MiB. `;
   const coldOutputs = cold.at(-1)!.outputs;
+  // the store names a blob by its sha256: the register's output, to compare across commits
+  eventsHash = basename(coldOutputs['register.events'] ?? '');
   add('nothing changed', scenario());
   // One-row correction: the first person's forename corrected (a new correction file).
   const cohort = readFileSync(join(project, 'data/requests', REQUEST, 'cohort.csv'), 'utf8').split(/\r?\n/);
@@ -377,5 +380,5 @@ recordBenchmark(
 Floors (bench/national/floors.ts), measured after the scenarios on the files of the last cold run (the first request's cohort, links and events; the new request's files are of the same size): the time DuckDB takes to read once the columns each stage reads, every value hashed (DuckDB answers count(), min() and max() from file statistics without reading), plus one hash join where the stage's method needs one; the median of ${FLOOR_RUNS} fresh processes, each with the DuckDB settings the stage runs with (the DAG's memory settings, the stage's threads). Ratio: the stage's wall time over its floor's; cpu ratio: the same for CPU time (user + sys, all threads), steadier when the machine is shared. The whole-pipeline floor is the sum of the floors of the stages that ran.
 
 ${markdownTable(floorRows)}
-Scenarios: each in a fresh process, as \`npm run pipeline\` does; stages one at a time (concurrency 1) so that peak RSS and CPU time are attributable; the whole-pipeline peak is the process's high-water mark; the register is generated beforehand and not timed. Load average (1 min) ${loadBefore.toFixed(1)} when the scenarios started, ${loadAfter.toFixed(1)} when the floors ended: on this 2-core machine anything above about 0.5 means another process shared the cores. New request: a second, different 58,000-person request (${NEW_REQUEST}, bench/national/new-request.sql, drawn from the same register) run in the same store once the first request's runs have built the register. DuckDB settings from pipeline.config.ts: ${JSON.stringify(dagDuck)}.`,
+Scenarios: each in a fresh process, as \`npm run pipeline\` does; stages one at a time (concurrency 1) so that peak RSS and CPU time are attributable; the whole-pipeline peak is the process's high-water mark; the register is generated beforehand and not timed; register.events sha256 ${eventsHash}. Load average (1 min) ${loadBefore.toFixed(1)} when the scenarios started, ${loadAfter.toFixed(1)} when the floors ended: on this 2-core machine anything above about 0.5 means another process shared the cores. New request: a second, different 58,000-person request (${NEW_REQUEST}, bench/national/new-request.sql, drawn from the same register) run in the same store once the first request's runs have built the register. DuckDB settings from pipeline.config.ts: ${JSON.stringify(dagDuck)}.`,
 );
