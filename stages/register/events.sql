@@ -26,15 +26,15 @@ COPY (
          p.ethnicity,
          p.nationality,
          p.region,
-         coalesce(oh.prev_offences, 0) AS prev_offences,
+         coalesce(h.prev_offences, 0) AS prev_offences,
          coalesce(h.prev_convictions, 0) AS prev_convictions,
          coalesce(h.prev_cautions, 0) AS prev_cautions,
          coalesce(h.prev_custody, 0) AS prev_custody,
-         date_sub('year', p.dob, coalesce(least(oh.first_prev_offence_date, io.first_index_offence_date), e.disposal_date))::INTEGER AS age_first_offence,
+         date_sub('year', p.dob, coalesce(least(h.first_prev_offence_date, io.first_index_offence_date), e.disposal_date))::INTEGER AS age_first_offence,
          -- Copas rate: ln(sanctions including the index one / (10 + years since the first offence)),
          -- rounded so that the column is the same on every platform and thread count.
          round(ln((coalesce(h.prev_convictions, 0) + coalesce(h.prev_cautions, 0) + 1)::DOUBLE
-                  / (10 + greatest(0, date_sub('year', coalesce(least(oh.first_prev_offence_date, io.first_index_offence_date), e.disposal_date), e.index_date)))), 6) AS offending_rate,
+                  / (10 + greatest(0, date_sub('year', coalesce(least(h.first_prev_offence_date, io.first_index_offence_date), e.disposal_date), e.index_date)))), 6) AS offending_rate,
          io.index_offence_type,
          coalesce(sd.employed_days_1y, 0) AS employed_days_1y,
          coalesce(sd.benefit_days_1y, 0) AS benefit_days_1y,
@@ -53,7 +53,6 @@ COPY (
   FROM index_events e
   JOIN people p USING (register_id)
   LEFT JOIN history h USING (event_id)
-  LEFT JOIN offence_history oh USING (event_id)
   LEFT JOIN index_offence io USING (event_id)
   LEFT JOIN spell_days sd USING (event_id)
   LEFT JOIN index_assessment a USING (event_id)
