@@ -19,10 +19,10 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { loadDag } from '../src/dag.ts';
-import { Duck, type DuckOptions } from '../src/duck.ts';
+import { Duck } from '../src/duck.ts';
 import { makeProject as projectOf } from '../src/project.ts';
 import { Runner, type RunEvent } from '../src/runner.ts';
-import { FLOORS, floorSettings, floorStatements, type FloorFiles, type StageFloor } from './national/floors.ts';
+import { FLOORS, floorSettings, measureFloor, type FloorFigures, type FloorFiles } from './national/floors.ts';
 import { markdownTable, recordBenchmark, type Row } from './record.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,10 +47,6 @@ interface ScenarioFigures {
   stages: [string, StageFigure][];
   /** 'stage.output' -> the blob's path in the scratch store, for the floors. */
   outputs: Record<string, string>;
-}
-interface FloorFigures {
-  seconds: number;
-  cpu: number;
 }
 
 const cpuSeconds = (since?: NodeJS.CpuUsage): number => {
@@ -98,20 +94,6 @@ async function runScenario(project: string, request: string): Promise<ScenarioFi
   return { seconds, cpu, peakMiB, stages: [...stages], outputs };
 }
 
-/** One floor: its statements in this (fresh) process, timed from the first statement to the last. */
-async function runFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions): Promise<FloorFigures> {
-  const db = await Duck.open(duck);
-  try {
-    const statements = floorStatements(floor, where);
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    for (const s of statements) await db.all(s.sql, s.g ? { f: s.f, g: s.g } : { f: s.f });
-    return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(c0) };
-  } finally {
-    db.close();
-  }
-}
-
 const modeArg = (flag: string): string | undefined => {
   const i = process.argv.indexOf(flag);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -123,13 +105,6 @@ if (scenarioArg) {
   console.log(`SCENARIO ${JSON.stringify(figures)}`);
   process.exit(0);
 }
-const floorArg = modeArg('--floor');
-if (floorArg) {
-  const job = JSON.parse(readFileSync(floorArg, 'utf8')) as { floor: StageFloor; where: FloorFiles; duck: DuckOptions };
-  console.log(`FLOOR ${JSON.stringify(await runFloor(job.floor, job.where, job.duck))}`);
-  process.exit(0);
-}
-
 if (!existsSync(join(NATIONAL, 'reference/extract.json')) || !existsSync(join(NATIONAL, 'requests', REQUEST))) {
   console.log('generating the 5,000,000-person register and the 58,000-person request (about a minute)...');
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'synth/cli.ts'), '--people', '5000000', '--request-size', '58000', '--data-dir', NATIONAL], { stdio: 'inherit' });
@@ -236,11 +211,6 @@ function scenario(request = REQUEST): Scenario {
   return { ...figures, stages: new Map(figures.stages) };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 const dag = await loadDag(join(ROOT, 'pipeline.config.ts'));
 const dagDuck = dag.config.duckdb ?? {};
 
@@ -251,14 +221,9 @@ function measureFloors(outputs: Record<string, string>): Map<string, FloorFigure
   for (const floor of FLOORS) {
     const stage = dag.stages.find((s) => s.name === floor.stage);
     if (!stage) continue;
-    const duck = floorSettings(dagDuck, stage.duckdb === false ? undefined : stage.duckdb);
-    const job = join(project, `floor-${floor.stage}.json`);
-    writeFileSync(job, JSON.stringify({ floor, where, duck }));
-    const runs: FloorFigures[] = [];
-    for (let k = 0; k < FLOOR_RUNS; k++) runs.push(child<FloorFigures>(['--floor', job], 'FLOOR'));
-    const f = { seconds: median(runs.map((r) => r.seconds)), cpu: median(runs.map((r) => r.cpu)), runs };
+    const f = measureFloor(floor, where, floorSettings(dagDuck, stage.duckdb === false ? undefined : stage.duckdb), FLOOR_RUNS, project);
     floors.set(floor.stage, f);
-    console.log(`floor of ${floor.stage}: ${f.seconds.toFixed(2)} s, cpu ${f.cpu.toFixed(2)} s (median of ${FLOOR_RUNS}: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')})`);
+    console.log(`floor of ${floor.stage}: ${f.seconds.toFixed(2)} s, cpu ${f.cpu.toFixed(2)} s (median of ${FLOOR_RUNS}: ${f.runs.map((r) => r.seconds.toFixed(2)).join(', ')})`);
   }
   return floors;
 }

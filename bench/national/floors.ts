@@ -10,7 +10,11 @@
 //   '<stage>.<output>'  an upstream stage's output in this run's store.
 // Columns are those the stage's SQL or code reads (see each stage's .sql files); '*' reads every
 // column. A stage that is not in the DAG (yet) is skipped, so a new stage needs only its entry.
-import type { DuckOptions } from '../../src/duck.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Duck, type DuckOptions } from '../../src/duck.ts';
 
 export interface FloorRead {
   file: string;
@@ -138,4 +142,51 @@ export function floorSettings(dag: DuckOptions, stage: DuckOptions | undefined):
   const merged = { ...dag, ...(stage ?? { threads: 1 }) };
   // reading files needs no database of its own: the stage's storage choice does not apply
   return { threads: merged.threads, memoryLimit: merged.memoryLimit, blockAllocatorMemory: merged.blockAllocatorMemory };
+}
+
+export interface FloorFigures {
+  seconds: number;
+  /** CPU time of the process (user + sys, all threads) over the same span. */
+  cpu: number;
+}
+
+/** One floor in this process: its statements timed from the first to the last. */
+export async function runFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions): Promise<FloorFigures> {
+  const db = await Duck.open(duck);
+  try {
+    const statements = floorStatements(floor, where);
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const s of statements) await db.all(s.sql, s.g ? { f: s.f, g: s.g } : { f: s.f });
+    const c = process.cpuUsage(c0);
+    return { seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+  } finally {
+    db.close();
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * A floor as the median of `runs` fresh processes (floor-child.ts), so that no run inherits a
+ * warm DuckDB or memory from another; `scratch` is a folder for the job file.
+ */
+export function measureFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions, runs: number, scratch: string): FloorFigures & { runs: FloorFigures[] } {
+  const job = join(scratch, `floor-${floor.stage}.json`);
+  writeFileSync(job, JSON.stringify({ floor, where, duck }));
+  const child = fileURLToPath(new URL('./floor-child.ts', import.meta.url));
+  const figures: FloorFigures[] = [];
+  for (let k = 0; k < runs; k++) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', child, job], { encoding: 'utf8' });
+    const line = run.stdout.split('\n').find((l) => l.startsWith('FLOOR '));
+    if (run.status !== 0 || !line) {
+      process.stderr.write(run.stderr);
+      throw new Error(`floor of ${floor.stage} failed (exit ${run.status})`);
+    }
+    figures.push(JSON.parse(line.slice('FLOOR '.length)) as FloorFigures);
+  }
+  return { seconds: median(figures.map((f) => f.seconds)), cpu: median(figures.map((f) => f.cpu)), runs: figures };
 }
