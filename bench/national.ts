@@ -291,9 +291,11 @@ const rows: Row[] = [];
 for (const [name, r] of scenarios) {
   const ran = [...r.stages].filter(([s, f]) => f.state === 'ran' && floors.has(s));
   const floorSum = ran.reduce((a, [s]) => a + floors.get(s)!.seconds, 0);
+  const floorCpuSum = ran.reduce((a, [s]) => a + floors.get(s)!.cpu, 0);
   rows.push({
     scenario: name, stage: '(whole pipeline)', state: '', 'wall s': r.seconds.toFixed(2), 'cpu s': r.cpu.toFixed(2),
-    'floor s': ran.length ? floorSum.toFixed(2) : '', 'floor cpu s': '', ratio: ran.length ? `${(r.seconds / floorSum).toFixed(1)}×` : '', 'cpu ratio': '',
+    'floor s': ran.length ? floorSum.toFixed(2) : '', 'floor cpu s': ran.length ? floorCpuSum.toFixed(2) : '',
+    ratio: ran.length ? `${(r.seconds / floorSum).toFixed(1)}×` : '', 'cpu ratio': ran.length ? `${(r.cpu / floorCpuSum).toFixed(1)}×` : '',
     'peak RSS MiB': r.peakMiB.toFixed(0),
   });
   for (const [stage, f] of r.stages) {
