@@ -28,7 +28,7 @@ test('match report: linkage shape, the submitted step is a total, not a loss', (
     ],
     by_tier: [{ tier: 'pnc', matched: 100, linked: 90 }, { tier: 'exact', matched: 70, linked: 60 }],
   });
-  assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }] });
+  assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }], linkageModel: null });
   assert.throws(() => readMatchReport({ by_tier: [], attrition: [{ step: 'no_match' }] }), /matchReport: attrition\[0\] \(no_match\) lacks lost/);
   assert.throws(() => readMatchReport({ tiers: [], attrition: [] }), /matchReport: by_tier missing/);
 });
