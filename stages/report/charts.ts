@@ -1,6 +1,7 @@
 // Geometry of the three headline charts (rate, frequency, time): horizontal bars for the
 // treatment and comparison groups with their 95 % intervals as whiskers. Computed here as plain
 // numbers so the template only draws, and so the layout is testable without a browser.
+import { withThousands } from '../metrics/rounding.ts';
 
 export interface ChartInput {
   id: string;
@@ -277,7 +278,7 @@ export interface WeightHistogramGeometry {
   ticks: { x: number; label: string }[];
   /** The dashed line where a candidate with no rival reaches the threshold; null when outside the axis or unknown. */
   threshold: { x: number } | null;
-  /** The largest count per bin the scale reaches, as printed beside the axis. */
+  /** The largest count shown, where the scale ends (empty when nothing is shown). */
   scaleLabel: string;
   alt: string;
 }
@@ -302,15 +303,17 @@ export function weightHistogramChart(input: {
   const xOf = (bits: number) => left + ((right - left) * (bits - lo)) / span;
   // Heights per bin of the usual width, so a merged bin is not drawn taller than its density.
   const density = (count: number | null, from: number, to: number) => (count === null ? 0 : (count * input.binBits) / (to - from));
-  const max = Math.max(1, ...input.bins.flatMap((b) => [density(b.found, b.fromBits, b.toBits), density(b.discarded, b.fromBits, b.toBits)]));
+  // The scale's top is the largest count shown (a merged bin's density is never above its count),
+  // so the label beside the axis is a count the table prints too, never a small or hidden one.
+  const max = Math.max(0, ...input.bins.flatMap((b) => [b.found ?? 0, b.discarded ?? 0]));
   const bars = input.bins.map((b) => {
     const x = xOf(b.fromBits);
     const w = Math.max(0.5, xOf(b.toBits) - x - 1);
     return {
       x,
       width: w,
-      foundHeight: (half * density(b.found, b.fromBits, b.toBits)) / max,
-      discardedHeight: (half * density(b.discarded, b.fromBits, b.toBits)) / max,
+      foundHeight: max > 0 ? (half * density(b.found, b.fromBits, b.toBits)) / max : 0,
+      discardedHeight: max > 0 ? (half * density(b.discarded, b.fromBits, b.toBits)) / max : 0,
       foundHidden: b.found === null,
       discardedHidden: b.discarded === null,
       markX: x + w / 2,
@@ -323,5 +326,5 @@ export function weightHistogramChart(input: {
   const t = input.thresholdBits;
   const threshold = t !== null && t >= lo && t <= hi ? { x: xOf(t) } : null;
   const alt = `${input.title}. Weights from ${tickLabel(lo)} to ${tickLabel(hi)} bits, in bins of ${tickLabel(input.binBits)} bits; the table below gives each bin's counts.`;
-  return { kind: 'weights', id: input.id, title: input.title, width, height, plot: { left, right, top, baseY, half }, bars, ticks, threshold, scaleLabel: tickLabel(Math.round(max)), alt };
+  return { kind: 'weights', id: input.id, title: input.title, width, height, plot: { left, right, top, baseY, half }, bars, ticks, threshold, scaleLabel: max > 0 ? withThousands(max) : '', alt };
 }

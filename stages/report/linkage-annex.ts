@@ -145,7 +145,12 @@ export function suppressColumn(counts: number[], atLeastTwo: boolean): ShownCell
     cells.forEach((c, i) => {
       if (!c.suppressed && c.count > 0 && (pick < 0 || c.count < cells[pick]!.count)) pick = i;
     });
-    if (pick < 0) break;
+    if (pick < 0) {
+      // Nothing non-empty left: hide an empty cell beside a hidden one, as suppression.ts does,
+      // so that no column ever shows a hidden cell alone.
+      pick = cells.findIndex((c, i) => !c.suppressed && (cells[i - 1]?.suppressed || cells[i + 1]?.suppressed));
+      if (pick < 0 || hidden().length >= 2) break;
+    }
     cells[pick]!.suppressed = true;
   }
   return cells.map((c) => ({ count: c.suppressed ? null : c.count, suppressed: c.suppressed, text: c.suppressed ? SUPPRESSED : whole(c.count) }));
@@ -248,8 +253,8 @@ export function buildLinkageAnnex(model: LinkageModelSummary | null | undefined,
     const notes = [
       `Each entry is counted once, at the weight of its best candidate on the register: the personal details' weights, the prior odds and the other evidence, in bins of ${bitsWord(binBits)}. Found: the person was found on the register (whatever happened to the entry afterwards); discarded: no match, or an uncertain match. Entries with no candidate at all have no weight and are not counted.`,
       ...(tBits !== null ? [`A candidate with no rival reaches the threshold probability at a weight of ${fixed(tBits, 1)} bits (the dashed line); one with a close rival needs more. An entry found by its PNC ID or prison number may have a lower weight.`] : []),
-      ...(merged > 0 ? [`Bins at the ends of a group's range were merged with their neighbours where that avoided showing a count below ${DISCLOSURE_THRESHOLD}; a merged bin's bar is drawn at its average height per ${bitsWord(binBits)}.`] : []),
-      ...(anySuppressed ? [`${SUPPRESSED} Counts below ${DISCLOSURE_THRESHOLD} are not shown, and nor is at least one other count of the same column, so that they cannot be worked out from the totals in the attrition section.`] : []),
+      ...(merged > 0 ? [`Bins at the ends of a group's range were merged with their neighbours where that avoided hiding a small count; a merged bin's bar is drawn at its average height per ${bitsWord(binBits)}.`] : []),
+      ...(anySuppressed ? [`${SUPPRESSED} Numbers below ${DISCLOSURE_THRESHOLD} are not shown, and nor is at least one other number of the same column, so that they cannot be worked out from the totals in the attrition section.`] : []),
     ];
     const chart = weightHistogramChart({
       id: 'chart-match-weights',
@@ -285,7 +290,7 @@ export function buildLinkageAnnex(model: LinkageModelSummary | null | undefined,
     // As printed, for results.json.
     numbers: {
       method: model.method,
-      threshold_probability: model.thresholdProbability,
+      threshold_percent: Number(percentText(model.thresholdProbability).replace('%', '')),
       threshold_bits: tBits === null ? null : roundHalfAway(tBits, 1),
       expected_match_share: share === null ? null : roundHalfAway(share * 100, 1),
       random_pairs: randomPairs,

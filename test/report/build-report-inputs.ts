@@ -98,8 +98,8 @@ export function linkageModelJson(o: { randomPairs?: number; registerPeople?: num
 
 /**
  * A histogram of `found` and `discarded` entries in 2-bit bins, shaped like a real run's: found
- * around 20 bits, discarded around -8, thin tails (counts of 1 to 4 at the ends), empty bins left
- * out as link.ts leaves them out.
+ * around 20 bits, discarded around -8, thin tails (counts of 1 to 4 at the ends) and a dip inside
+ * the found range, empty bins left out as link.ts leaves them out.
  */
 export function weightHistogramJson(found: number, discarded: number): WeightBin[] {
   const spread = (n: number, centre: number, sd: number, from: number, to: number) => {
@@ -112,6 +112,12 @@ export function weightHistogramJson(found: number, discarded: number): WeightBin
     return new Map(bins.map((b, i) => [b, counts[i]!]));
   };
   const f = spread(found, 20, 6, 4, 38);
+  // A dip inside the found range (2 entries between 12 and 14 bits): a small count that no merging
+  // of the tails removes, so the suppression itself is exercised.
+  if (found >= 60) {
+    f.set(20, f.get(20)! + f.get(12)! - 2);
+    f.set(12, 2);
+  }
   const d = spread(discarded, -8, 3, -16, 0);
   return [...new Set([...f.keys(), ...d.keys()])].sort((a, b) => a - b)
     .map((b) => ({ from_bits: b, to_bits: b + 2, linked: f.get(b) ?? 0, discarded: d.get(b) ?? 0 }))
