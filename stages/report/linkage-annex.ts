@@ -179,6 +179,7 @@ export interface LinkageAnnex {
 
 export const MODEL_NOT_RECORDED = 'The linkage model was not recorded for this analysis: its match report was written before the model and the match weights were kept with it.';
 export const HISTOGRAM_NOT_RECORDED = 'The match weights were not recorded for this analysis.';
+export const HISTOGRAM_EMPTY = 'No entry had a candidate on the register, so there are no match weights to show.';
 export const HISTOGRAM_UNPUBLISHED = 'The histogram of match weights is shown only with published results: binned weights of fewer people could single someone out.';
 
 function bitsLabel(from: number, to: number): string {
@@ -242,6 +243,7 @@ export function buildLinkageAnnex(model: LinkageModelSummary | null | undefined,
   let histogramNumbers: Record<string, unknown> | null = null;
   if (model.histogram === null) histogramAbsent = HISTOGRAM_NOT_RECORDED;
   else if (!o.publishable) histogramAbsent = HISTOGRAM_UNPUBLISHED;
+  else if (!model.histogram.some((b) => b.found + b.discarded > 0)) histogramAbsent = HISTOGRAM_EMPTY;
   else {
     const filled = continuousBins(model.histogram);
     const binBits = filled.length ? Math.min(...filled.map((b) => b.toBits - b.fromBits)) : 2;

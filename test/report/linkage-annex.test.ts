@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import stage from '../../stages/report/stage.ts';
 import { erratum } from '../../stages/report/erratum.ts';
-import { continuousBins, HISTOGRAM_UNPUBLISHED, mergeTails, MODEL_NOT_RECORDED, suppressColumn } from '../../stages/report/linkage-annex.ts';
+import { continuousBins, HISTOGRAM_EMPTY, HISTOGRAM_UNPUBLISHED, mergeTails, MODEL_NOT_RECORDED, suppressColumn } from '../../stages/report/linkage-annex.ts';
 import { DISCLOSURE_THRESHOLD } from '../../stages/metrics/disclosure.ts';
 import type { MatchReport, WeightBin } from '../../stages/linkage/match-report.ts';
 import type { Json } from '../../src/stage.ts';
@@ -188,6 +188,13 @@ test('an older match report without the model still renders: the annex says the 
   assert.not.ok(html.includes('id="chart-match-weights"'));
   assert.not.ok(html.includes('id="table-match-weights"'));
   assert.is(results.linkage_model, null);
+});
+
+test('a match report whose histogram is empty says there are no weights to show', async () => {
+  const { annex, results } = await render(await buildReportFixture({ ...publishable, weightHistogram: [] }));
+  assert.ok(text(annex).includes(HISTOGRAM_EMPTY));
+  assert.not.ok(annex.includes('id="table-match-weights"'));
+  assert.is(results.linkage_model.histogram, null);
 });
 
 test('without published results the model is shown but not the histogram of the entries\' weights', async () => {
