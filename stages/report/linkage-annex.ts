@@ -134,8 +134,8 @@ export interface ShownCell {
 
 /**
  * One column of the histogram, suppressed as a table's cells are (suppression.ts). With `atLeastTwo`
- * (the attrition hides a count), two non-zero cells at least are hidden, smallest first, so the
- * column's total is unknown.
+ * (the attrition hides a count), two cells at least are hidden, non-zero ones smallest first, until
+ * they hold the threshold together, so the column's total is unknown.
  */
 export function suppressColumn(counts: number[], atLeastTwo: boolean): ShownCell[] {
   const cells = suppress(counts.map((count, i) => ({ category: String(i), count })), DISCLOSURE_THRESHOLD).map((c) => ({ count: c.count, suppressed: c.suppressed }));
