@@ -210,13 +210,17 @@ export function buildLinkageAnnex(model: LinkageModelSummary | null | undefined,
   const training: string[] = [];
   const randomPairs = typeof t.random_pairs === 'number' ? t.random_pairs : null;
   if (randomPairs !== null) training.push(t.u_source === 'both' ? `u was counted on ${whole(randomPairs)} random pairs of records, one from each file.` : `u was counted on ${whole(randomPairs)} random pairs of people on the register.`);
+  // m_from says where m came from in words ("the pipeline prior (…: why)", "EM on the blocked
+  // pairs", "152 pairs with the same valid PNC id"): a prior is said to be one, with its reason
+  // (less the name of the code's constant), anything else as estimated from what it names.
   const mFrom = typeof t.m_from === 'string' ? t.m_from : null;
-  const prior = mFrom !== null && /^built-in prior/.test(mFrom);
+  const prior = mFrom !== null && /\bprior\b/i.test(mFrom);
   if (mFrom !== null) {
-    const reason = /\(([^)]+)\)\s*$/.exec(mFrom)?.[1];
-    training.push(prior ? `m is a built-in prior, reviewed with the code${reason ? ` (${reason})` : ''}.` : `m was estimated from ${mFrom}.`);
+    const reason = /\(([^)]+)\)\s*$/.exec(mFrom)?.[1]?.replace(/^[A-Z0-9_]+:\s*/, '');
+    training.push(prior ? `m is a fixed prior, reviewed with the code${reason ? ` (${reason})` : ''}.` : `m was estimated from ${mFrom}.`);
   }
-  if (prior && t.u_source === 'register') training.push('So the model depends on the register alone: it is trained once per register build, and no cohort, nor a correction of one, retrains it.');
+  // The pipeline's model: m a prior, u from the register's own pairs, no pair of the cohort used.
+  if (prior && t.u_source === 'register' && t.blocked_pairs === 0) training.push('So the model depends on the register alone: it is trained once per register build, and no cohort, nor a correction of one, retrains it.');
   if (share !== null) training.push(`The model expects ${percentText(share)} of the entries to have a match on the register (estimated from this cohort's evidence); this share sets the prior odds of a match.`);
   if (training.length) paragraphs.push(training.join(' '));
   const known = Object.keys(EXTRA_WORDS);
