@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
+import { staleSyntheticRegister } from './synth/stale.ts';
 import { DEFAULT_RETENTION, retentionDecision, type RetentionFields, type RetentionSettings } from './stages/purge/retention.ts';
 
 // A refused request's data goes 30 days after receipt; a request never shared is kept at most 12 months.
@@ -24,7 +25,8 @@ export default defineDag({
   async prepare({ dataDir, log }) {
     // extract.json is written last: present means the register is complete. Checked here, so a
     // run with a register does not load the generator (and DuckDB with it) just to be told so.
-    if (existsSync(join(dataDir, 'reference', 'extract.json'))) return;
+    // A synthetic register made by an older generator than the demo request's is made again.
+    if (existsSync(join(dataDir, 'reference', 'extract.json')) && staleSyntheticRegister(dataDir) === undefined) return;
     const { ensureRegister } = await import('./synth/index.ts');
     await ensureRegister({ dataDir, onProgress: log });
   },

@@ -2,8 +2,9 @@
 // matches and true programme effect are known. See docs/data-contracts.md for every file shape.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PEOPLE, DEFAULT_SEED, DEMO_PROGRAMME, type ErrorRates, type ProgrammeSpec } from './defaults.ts';
+import { DEFAULT_PEOPLE, DEFAULT_SEED, DEMO_PROGRAMME, GENERATOR_VERSION, type ErrorRates, type ProgrammeSpec } from './defaults.ts';
 import { generateRegister, REGISTER_FILES } from './register.ts';
+import { staleSyntheticRegister } from './stale.ts';
 import { writeRequest, type RequestSummary } from './request.ts';
 
 export * from './defaults.ts';
@@ -69,10 +70,14 @@ export interface EnsureRegisterOptions {
  * which is written last.
  */
 export async function ensureRegister(options: EnsureRegisterOptions): Promise<boolean> {
-  if (existsSync(join(options.dataDir, 'reference', REGISTER_FILES.extract))) return false;
+  const stale = staleSyntheticRegister(options.dataDir);
+  if (existsSync(join(options.dataDir, 'reference', REGISTER_FILES.extract)) && stale === undefined) return false;
   const progress = options.onProgress ?? (() => {});
-  progress(`no register in ${join(options.dataDir, 'reference')}: generating the default synthetic register (${DEFAULT_PEOPLE.toLocaleString('en-GB')} people)`);
+  progress(stale !== undefined
+    ? `the synthetic register in ${join(options.dataDir, 'reference')} was made by generator version ${stale}, the demo request by version ${GENERATOR_VERSION}: generating it again (${DEFAULT_PEOPLE.toLocaleString('en-GB')} people)`
+    : `no register in ${join(options.dataDir, 'reference')}: generating the default synthetic register (${DEFAULT_PEOPLE.toLocaleString('en-GB')} people)`);
   await synthesize({ dataDir: options.dataDir, onProgress: progress });
   progress('synthetic register ready');
   return true;
 }
+

@@ -59,7 +59,7 @@ FROM k;
 
 CREATE TABLE pair_gammas AS
 WITH oriented AS (
-  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn,
+  SELECT p.kind, p.lid, p.rid, p.l_fn, p.l_sn, p.r_gender, p.r_pnc,
          coalesce(ff.level, -1) AS fn_direct, coalesce(ss.level, -1) AS sn_direct,
          coalesce(fs.level, -1) AS fn_cross, coalesce(sf.level, -1) AS sn_cross,
          CASE WHEN p.l_dob IS NULL OR p.r_dob IS NULL THEN -1
@@ -86,7 +86,7 @@ WITH oriented AS (
 SELECT kind, lid, rid,
        CASE WHEN swapped THEN fn_cross ELSE fn_direct END AS g_fn,
        CASE WHEN swapped THEN sn_cross ELSE sn_direct END AS g_sn,
-       g_dob, g_gender, swapped,
+       g_dob, g_gender, swapped, r_gender, r_pnc,
        -- the spellings whose frequency adjusts an exact agreement (direct reading only)
        CASE WHEN NOT swapped AND fn_direct = 6 THEN replace(l_fn, ' ', '') END AS fn_exact,
        CASE WHEN NOT swapped AND sn_direct = 6 THEN replace(l_sn, ' ', '') END AS sn_exact

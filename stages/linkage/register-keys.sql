@@ -14,7 +14,6 @@ WITH r AS (
          coalesce(s.phon, '') AS sn_ph,
          coalesce(f.phon_first, '') AS fn_ph,
          p.dob,
-         dob_digits(p.dob) AS dd,
          gender_code(p.gender) AS gender,
          -- the register's PNC ids are usually in the long form already: only others are parsed
          CASE WHEN length(p.pnc_id) = 13 AND substr(p.pnc_id, 5, 1) = '/' THEN upper(p.pnc_id)

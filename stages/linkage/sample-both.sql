@@ -6,5 +6,5 @@ SELECT row::BIGINT AS id, sn, fn, dob, dd, gender FROM cohort
 ORDER BY hash(sn, fn, dd, gender), id LIMIT $u_sample;
 
 CREATE TABLE sample_right AS
-SELECT rid AS id, sn, fn, dob, dd, gender FROM register
-ORDER BY hash(sn, fn, dd, gender), rid LIMIT $u_sample;
+SELECT rid AS id, sn, fn, dob, dob_digits(dob) AS dd, gender FROM register
+ORDER BY hash(sn, fn, dob_digits(dob), gender), rid LIMIT $u_sample;

@@ -11,7 +11,7 @@
 --   pn_exact / pn_conflict  a prison number the person has held / a person with prison
 --                 numbers, none of them the one given
 CREATE TABLE pair_weights AS
-SELECT g.lid::INTEGER AS row, g.rid, g.g_fn, g.g_sn, g.g_dob, g.g_gender, g.swapped,
+SELECT g.lid::INTEGER AS row, g.rid, g.g_fn, g.g_sn, g.g_dob, g.g_gender, g.swapped, g.r_gender, g.r_pnc,
        coalesce(CASE WHEN g.fn_exact IS NOT NULL THEN log2(wf.m / greatest(tff.tf, $tf_floor)) END, wf.log2_bf, 0)
      + coalesce(CASE WHEN g.sn_exact IS NOT NULL THEN log2(ws.m / greatest(tfs.tf, $tf_floor)) END, ws.log2_bf, 0)
      + coalesce(wd.log2_bf, 0)
@@ -30,26 +30,27 @@ CREATE TABLE person_prison_numbers AS SELECT DISTINCT rid FROM register_prison_n
 
 CREATE TABLE pair_features AS
 SELECT w.*,
-       (c.pnc IS NOT NULL AND c.pnc = r.pnc) AS pnc_exact,
+       (c.pnc IS NOT NULL AND c.pnc = w.r_pnc) AS pnc_exact,
        -- CASE, not AND: the edit distance is then computed only for pairs with two different ids
-       CASE WHEN c.pnc IS NULL OR r.pnc IS NULL OR c.pnc = r.pnc THEN false
-            ELSE one_edit_apart(c.pnc, r.pnc) AND NOT pnc_check_ok(c.pnc) END AS pnc_near,
-       CASE WHEN c.pnc IS NULL OR r.pnc IS NULL OR c.pnc = r.pnc THEN false
-            ELSE NOT one_edit_apart(c.pnc, r.pnc) OR pnc_check_ok(c.pnc) END AS pnc_conflict,
+       CASE WHEN c.pnc IS NULL OR w.r_pnc IS NULL OR c.pnc = w.r_pnc THEN false
+            ELSE one_edit_apart(c.pnc, w.r_pnc) AND NOT pnc_check_ok(c.pnc) END AS pnc_near,
+       CASE WHEN c.pnc IS NULL OR w.r_pnc IS NULL OR c.pnc = w.r_pnc THEN false
+            ELSE NOT one_edit_apart(c.pnc, w.r_pnc) OR pnc_check_ok(c.pnc) END AS pnc_conflict,
        -- no gender given, but the forename is one the register only knows for the other sex
-       (c.gender IS NULL AND NOT w.swapped AND r.gender IS NOT NULL AND fs.sex IS NOT NULL AND fs.sex <> r.gender) AS gender_guess_conflict,
+       (c.gender IS NULL AND NOT w.swapped AND w.r_gender IS NOT NULL AND fs.sex IS NOT NULL AND fs.sex <> w.r_gender) AS gender_guess_conflict,
        (pn.rid IS NOT NULL) AS pn_exact,
        (c.pn IS NOT NULL AND pn.rid IS NULL AND hp.rid IS NOT NULL) AS pn_conflict
 FROM pair_weights w
 JOIN cohort c ON c.row = w.row
-JOIN register r ON r.rid = w.rid
 LEFT JOIN register_prison_numbers pn ON pn.rid = w.rid AND pn.pn = c.pn
 LEFT JOIN person_prison_numbers hp ON hp.rid = w.rid
-LEFT JOIN forename_sex fs ON fs.fn1 = c.fn1;
+LEFT JOIN forename_sex fs ON fs.fn1 = c.fn1
+-- (only pairs that can be plausible below: an identifier to compare, or weight enough)
+WHERE c.pnc IS NOT NULL OR c.pn IS NOT NULL OR w.personal_weight + $prior_bits + $date_bits_strong >= -4;
 
 -- Pairs worth a look at the sentence dates and a decision: an identifier agrees or nearly does,
 -- or the model's weight with the prior could reach even odds with the strongest date evidence.
 -- The rest are blocking noise.
 CREATE TABLE plausible AS
-SELECT * FROM pair_features
+SELECT * EXCLUDE (r_gender, r_pnc) FROM pair_features
 WHERE pnc_exact OR pnc_near OR pn_exact OR personal_weight + $prior_bits + $date_bits_strong >= -4;

@@ -40,6 +40,9 @@ export default defineStage({
   // Only the cohort and the request form (its analysis period, used in the decisions) change
   // from one correction to the next: the earlier run's row evidence is then offered for reuse.
   reuse: { varying: ['cohort', 'request'] },
+  // Up to this many rows to link, the register's tables are read in place instead of loaded
+  // (load-model-views.sql): the same results, faster for a correction, slower for a new cohort.
+  params: { registerInPlaceUpTo: 500 },
   outputs: {
     links: {
       format: 'parquet',
@@ -56,12 +59,12 @@ export default defineStage({
     rowEvidence: memoTable('Per distinct row content and plausible register person: comparison levels, identifiers, evidence in bits'),
     rowEvents: memoTable('Per distinct row content, plausible person and index event: how the event fits the row\'s dates'),
   },
-  code: ['load-cohort.sql', 'load-model.sql', 'load-events.sql', 'memo-load.sql', 'memo-fresh.sql', 'memo-merge.sql', 'write-memo.sql',
+  code: ['load-cohort.sql', 'load-model.sql', 'load-model-views.sql', 'load-events.sql', 'memo-load.sql', 'memo-fresh.sql', 'memo-merge.sql', 'write-memo.sql',
     ...LINKAGE_SQL, NAME_VARIANTS_FILE, 'model.ts', 'link.ts'],
   // Only counts, model parameters rounded to 6 digits and per-row rounded probabilities reach
   // the links; per-row odds are added in a fixed order; every output is sorted before writing.
   duckdb: { threads: 2 },
-  async run({ db, inputs, outputs, dir, log, previous }) {
+  async run({ db, inputs, outputs, dir, log, previous, params }) {
     const request = JSON.parse(await readFile(inputs.request!, 'utf8')) as RequestJson;
     const from = request.analysis_period?.from;
     const to = request.analysis_period?.to;
@@ -71,16 +74,17 @@ export default defineStage({
     await db.file(join(dir, 'load-cohort.sql'), { cohort: inputs.cohort! });
     await db.file(join(dir, 'macros.sql'));
     await db.file(join(dir, 'variants.sql'), { name_variants: join(dir, NAME_VARIANTS_FILE) });
-    await db.file(join(dir, 'load-model.sql'), {
-      register: inputs.register!, name_keys: inputs.nameKeys!, prison_numbers: inputs.prisonNumbers!,
-      forename_sex: inputs.forenameSex!, name_block_sizes: inputs.nameBlockSizes!, frequencies: inputs.frequencies!,
-    });
     if (previous?.rowStats && previous.rowEvidence && previous.rowEvents) {
       await db.file(join(dir, 'memo-load.sql'), { stats: previous.rowStats, evidence: previous.rowEvidence, events: previous.rowEvents });
     }
     await db.file(join(dir, 'memo-fresh.sql'));
     const counts = (await db.one<{ fresh: number; all: number }>('SELECT (SELECT count(*) FROM cohort_in)::INTEGER AS fresh, (SELECT count(DISTINCT row_key) FROM cohort_all_in)::INTEGER AS "all"'))!;
     say(`${counts.fresh} of ${counts.all} distinct rows to link (${counts.all - counts.fresh} kept from the previous run)`);
+    // A few rows (a correction) read the register in place; many (a new cohort) load it once.
+    await db.file(join(dir, counts.fresh <= params.registerInPlaceUpTo ? 'load-model-views.sql' : 'load-model.sql'), {
+      register: inputs.register!, name_keys: inputs.nameKeys!, prison_numbers: inputs.prisonNumbers!,
+      forename_sex: inputs.forenameSex!, name_block_sizes: inputs.nameBlockSizes!, frequencies: inputs.frequencies!,
+    });
     const options = { withEvents: true, period: { from, to }, log: say, source: 'register' as const, model };
     await rowEvidence(db, dir, options, () => db.file(join(dir, 'load-events.sql'), { events: inputs.events!, disposals: inputs.disposals! }));
     await db.file(join(dir, 'memo-merge.sql'));

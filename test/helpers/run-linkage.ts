@@ -25,7 +25,7 @@ export interface LinkageFiles {
 }
 
 /** The linkage stage on `files`, with the model of `model` (run once per register) or a fresh one. */
-export async function runLinkage(files: LinkageFiles, options: { model?: DirectRun; previous?: Record<string, string> } = {}): Promise<DirectRun> {
+export async function runLinkage(files: LinkageFiles, options: { model?: DirectRun; previous?: Record<string, string>; registerInPlaceUpTo?: number } = {}): Promise<DirectRun> {
   const model = options.model ?? await runLinkageModel(files.reference);
   const m = model.outputs;
   return runStageDirect(linkageStage, LINKAGE_URL, {
@@ -35,5 +35,6 @@ export async function runLinkage(files: LinkageFiles, options: { model?: DirectR
       nameBlockSizes: m.nameBlockSizes!, frequencies: m.frequencies!, model: m.model!,
     },
     ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.registerInPlaceUpTo === undefined ? {} : { params: { registerInPlaceUpTo: options.registerInPlaceUpTo } }),
   });
 }
