@@ -189,7 +189,7 @@ export class Runner {
       emit({ type: 'stage', stage: name, state: 'hashing' });
       let resolved: Resolved;
       try {
-        resolved = await this.resolveKey(stage, request, memo, env, outputsOf);
+        resolved = await this.resolveKey(stage, request, memo, stage.usesToday ? { ...env, today: day } : env, outputsOf);
       } catch (error) {
         const message = (error as Error).message;
         emit({ type: 'stage', stage: name, state: 'failed', error: message });

@@ -116,6 +116,12 @@ export interface StageSpec<P extends Json = Json> {
    * inputs changed (a corrected cohort), to recompute only the rows whose content changed.
    */
   reuse?: { varying: string[] };
+  /**
+   * The stage's outputs may depend on ctx.today (a date "in the future" refused): the day is then
+   * part of its key (env `today`), so a result that depended on yesterday is not served today.
+   * Outputs that come out the same stop the re-run there (early cutoff).
+   */
+  usesToday?: boolean;
   /** false for stages that must be evaluated every time (purge). Default true. */
   cache?: boolean;
   /** DuckDB settings for this stage; `false`: the stage uses no DuckDB (none is opened, ctx.db throws). */

@@ -49,6 +49,8 @@ export default defineStage<IntakeParams>({
   inputs: { request: 'file:data/requests/{request}' },
   // Links and special files in the request folder are the provider's to fix: intake names them.
   refusesSpecialFiles: true,
+  // Dates after today (in the form, in a correction's name) are refused: tomorrow they may not be.
+  usesToday: true,
   outputs: {
     cohort: { format: 'parquet', classification: 'personal', key: ['row'], optional: true, identifiers: { names: ['forename', 'surname'], dates: ['dob'], ids: ['pnc_id', 'prison_number', 'reference'] }, description: 'The usable people, normalised, with matching keys; not written when the request is refused.' },
     request: { format: 'json', classification: 'aggregate', optional: true, description: 'The validated request without contact details; not written when request.json fails its schema.' },
