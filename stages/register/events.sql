@@ -8,7 +8,13 @@ DROP TABLE assessments;
 -- One row per index event: covariates as at the index date and the eleven outcomes. Measures
 -- whose population is reoffenders only (methodology §5.2) are NULL for non-reoffenders, so a
 -- mean over the column is already the mean over reoffenders.
+-- The joins and the sort carry the categories as ENUMs; the outer SELECT, over the sorted rows,
+-- turns them back into the strings they were, in the same column positions.
 COPY (
+  SELECT * REPLACE (event_type::VARCHAR AS event_type, sentence_type::VARCHAR AS sentence_type, gender::VARCHAR AS gender,
+                    ethnicity::VARCHAR AS ethnicity, nationality::VARCHAR AS nationality, region::VARCHAR AS region,
+                    index_offence_type::VARCHAR AS index_offence_type)
+  FROM (
   SELECT e.event_id,
          e.register_id,
          e.index_date,
@@ -20,15 +26,15 @@ COPY (
          p.ethnicity,
          p.nationality,
          p.region,
-         coalesce(oh.prev_offences, 0) AS prev_offences,
+         coalesce(h.prev_offences, 0) AS prev_offences,
          coalesce(h.prev_convictions, 0) AS prev_convictions,
          coalesce(h.prev_cautions, 0) AS prev_cautions,
          coalesce(h.prev_custody, 0) AS prev_custody,
-         date_sub('year', p.dob, coalesce(least(oh.first_prev_offence_date, io.first_index_offence_date), e.disposal_date))::INTEGER AS age_first_offence,
+         date_sub('year', p.dob, coalesce(least(h.first_prev_offence_date, io.first_index_offence_date), e.disposal_date))::INTEGER AS age_first_offence,
          -- Copas rate: ln(sanctions including the index one / (10 + years since the first offence)),
          -- rounded so that the column is the same on every platform and thread count.
          round(ln((coalesce(h.prev_convictions, 0) + coalesce(h.prev_cautions, 0) + 1)::DOUBLE
-                  / (10 + greatest(0, date_sub('year', coalesce(least(oh.first_prev_offence_date, io.first_index_offence_date), e.disposal_date), e.index_date)))), 6) AS offending_rate,
+                  / (10 + greatest(0, date_sub('year', coalesce(least(h.first_prev_offence_date, io.first_index_offence_date), e.disposal_date), e.index_date)))), 6) AS offending_rate,
          io.index_offence_type,
          coalesce(sd.employed_days_1y, 0) AS employed_days_1y,
          coalesce(sd.benefit_days_1y, 0) AS benefit_days_1y,
@@ -47,10 +53,10 @@ COPY (
   FROM index_events e
   JOIN people p USING (register_id)
   LEFT JOIN history h USING (event_id)
-  LEFT JOIN offence_history oh USING (event_id)
   LEFT JOIN index_offence io USING (event_id)
   LEFT JOIN spell_days sd USING (event_id)
   LEFT JOIN index_assessment a USING (event_id)
   LEFT JOIN outcomes o USING (event_id)
   ORDER BY e.event_id
+  )
 ) TO $out (FORMAT parquet);

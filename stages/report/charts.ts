@@ -1,6 +1,7 @@
 // Geometry of the three headline charts (rate, frequency, time): horizontal bars for the
 // treatment and comparison groups with their 95 % intervals as whiskers. Computed here as plain
 // numbers so the template only draws, and so the layout is testable without a browser.
+import { withThousands } from '../metrics/rounding.ts';
 
 export interface ChartInput {
   id: string;
@@ -257,4 +258,73 @@ export function overlapChart(input: { id: string; title: string; edges: number[]
     panels: [panel('Before matching', input.before, 20), panel('After matching (comparison group weighted)', input.after, 20 + panelWidth + gap)],
     alt: input.alt,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The histogram of match weights (the report's annex on linkage): per bin of weight, the entries
+// whose person was found above the axis and those discarded below it. A hidden (suppressed) count
+// draws no bar, only its mark, and the scale comes from the counts shown alone, so that neither
+// a bar nor the axis can give a hidden count back. A merged bin is drawn at its average height
+// per bin of the usual width.
+
+export interface WeightHistogramGeometry {
+  kind: 'weights';
+  id: string;
+  title: string;
+  width: number;
+  height: number;
+  plot: { left: number; right: number; top: number; baseY: number; half: number };
+  bars: { x: number; width: number; foundHeight: number; discardedHeight: number; foundHidden: boolean; discardedHidden: boolean; markX: number }[];
+  ticks: { x: number; label: string }[];
+  /** The dashed line where a candidate with no rival reaches the threshold; null when outside the axis or unknown. */
+  threshold: { x: number } | null;
+  /** The largest count shown, where the scale ends (empty when nothing is shown). */
+  scaleLabel: string;
+  alt: string;
+}
+
+export function weightHistogramChart(input: {
+  id: string;
+  title: string;
+  binBits: number;
+  thresholdBits: number | null;
+  bins: { fromBits: number; toBits: number; found: number | null; discarded: number | null }[];
+}): WeightHistogramGeometry {
+  const width = 680;
+  const left = 70;
+  const right = width - 20;
+  const top = 22;
+  const half = 90;
+  const baseY = top + half;
+  const height = baseY + half + 52;
+  const lo = input.bins.length ? input.bins[0]!.fromBits : 0;
+  const hi = input.bins.length ? input.bins[input.bins.length - 1]!.toBits : 1;
+  const span = Math.max(hi - lo, 1e-9);
+  const xOf = (bits: number) => left + ((right - left) * (bits - lo)) / span;
+  // Heights per bin of the usual width, so a merged bin is not drawn taller than its density.
+  const density = (count: number | null, from: number, to: number) => (count === null ? 0 : (count * input.binBits) / (to - from));
+  // The scale's top is the largest count shown (a merged bin's density is never above its count),
+  // so the label beside the axis is a count the table prints too, never a small or hidden one.
+  const max = Math.max(0, ...input.bins.flatMap((b) => [b.found ?? 0, b.discarded ?? 0]));
+  const bars = input.bins.map((b) => {
+    const x = xOf(b.fromBits);
+    const w = Math.max(0.5, xOf(b.toBits) - x - 1);
+    return {
+      x,
+      width: w,
+      foundHeight: max > 0 ? (half * density(b.found, b.fromBits, b.toBits)) / max : 0,
+      discardedHeight: max > 0 ? (half * density(b.discarded, b.fromBits, b.toBits)) / max : 0,
+      foundHidden: b.found === null,
+      discardedHidden: b.discarded === null,
+      markX: x + w / 2,
+    };
+  });
+  // Ticks every 2, 5, 10 or 20 bits: at most about 12 of them.
+  const step = [2, 4, 5, 10, 20, 50].find((s) => span / s <= 12) ?? 100;
+  const ticks: { x: number; label: string }[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push({ x: xOf(v), label: tickLabel(v) });
+  const t = input.thresholdBits;
+  const threshold = t !== null && t >= lo && t <= hi ? { x: xOf(t) } : null;
+  const alt = `${input.title}. Weights from ${tickLabel(lo)} to ${tickLabel(hi)} bits, in bins of ${tickLabel(input.binBits)} bits; the table below gives each bin's counts.`;
+  return { kind: 'weights', id: input.id, title: input.title, width, height, plot: { left, right, top, baseY, half }, bars, ticks, threshold, scaleLabel: max > 0 ? withThousands(max) : '', alt };
 }

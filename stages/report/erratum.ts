@@ -139,13 +139,18 @@ function whyText(before: Json | undefined, after: Json | undefined): string {
   return `The analysis was run again after those results were shared. The data file has the same name and number of entries (${withThousands(now)}), so the change lies in the details of the data or in the analysis itself.`;
 }
 
+/** Top-level parts of the results that a version shared before they existed does not have. */
+const ADDED_SINCE = new Set(['linkage_model']);
+
 /** Which version this report is, and what changed since the last version that was shared. */
 export function erratum(shared: SharedVersion[], current: Record<string, Json>): Erratum {
   const last = shared.at(-1);
   const none = (version: number): Erratum => ({ version, replaces: null, lead: '', why: '', material: [], wording: [], changes: [] });
   if (!last) return none(1);
   const a = figures(last.results);
-  const b = figures(current);
+  // A part of the results added to the report after a version was shared (the annex on linkage)
+  // is not a correction of what was shared: compared only once a shared version has it.
+  const b = Object.fromEntries(Object.entries(figures(current)).filter(([k]) => k in a || !ADDED_SINCE.has(k)));
   if (JSON.stringify(a) === JSON.stringify(b)) return none(last.version);
 
   const material: { rank: number; text: string }[] = [];
@@ -287,6 +292,31 @@ export function erratum(shared: SharedVersion[], current: Record<string, Json>):
       }
     }
     change(`${title}: mean age`, get(a, `${key}.age.mean`), get(b, `${key}.age.mean`));
+  }
+  // The annex on linkage: the model's parameters and the histogram of match weights.
+  sentence('Annex: how people were found on the register', get(a, 'linkage_model.text'), get(b, 'linkage_model.text'));
+  change('Linkage: match probability needed to link', get(a, 'linkage_model.threshold_percent'), get(b, 'linkage_model.threshold_percent'), '%');
+  change('Linkage: share of entries expected to have a match', get(a, 'linkage_model.expected_match_share'), get(b, 'linkage_model.expected_match_share'), '%');
+  const comparisonsA = byKey(arr(get(a, 'linkage_model.comparisons')), 'comparison');
+  for (const c of arr(get(b, 'linkage_model.comparisons'))) {
+    if (!isO(c)) continue;
+    const levelsA = byKey(arr(comparisonsA.get(c.comparison as string)?.levels), 'label');
+    for (const l of arr(c.levels)) {
+      if (!isO(l)) continue;
+      const o = levelsA.get(l.label as string);
+      const what = `Linkage model, ${String(c.comparison)}, ${String(l.label)}`;
+      change(`${what}: m`, o?.m, l.m);
+      change(`${what}: u`, o?.u, l.u);
+      change(`${what}: weight (bits)`, o?.weight_bits, l.weight_bits);
+    }
+  }
+  const binsA = byKey(arr(get(a, 'linkage_model.histogram.bins')), 'category');
+  const binsB = byKey(arr(get(b, 'linkage_model.histogram.bins')), 'category');
+  for (const k of new Set([...binsA.keys(), ...binsB.keys()])) {
+    const cellsA = byKey(arr(binsA.get(k)?.cells), 'category');
+    const cellsB = byKey(arr(binsB.get(k)?.cells), 'category');
+    const cell = (z: O | undefined) => (z === undefined ? undefined : z.suppressed === true ? '~' : z.count);
+    for (const side of ['found', 'discarded']) change(`Match weights ${k} bits: entries ${side}`, cell(cellsA.get(side)) ?? 0, cell(cellsB.get(side)) ?? 0);
   }
   const varsA = byKey(arr(get(a, 'matching.variables')), 'variable');
   for (const x of arr(get(b, 'matching.variables'))) {

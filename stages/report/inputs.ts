@@ -52,6 +52,22 @@ export interface MatchSummary {
   linked: number | null;
   tiers: { tier: string; count: number }[];
   losses: AttritionStep[];
+  /** The linkage model and its weight histogram; null from a match report written before they were recorded. */
+  linkageModel?: LinkageModelSummary | null;
+}
+
+/** The Fellegi-Sunter model that linked the cohort, as the match report records it (linkage/match-report.ts). */
+export interface LinkageModelSummary {
+  method: string;
+  thresholdProbability: number;
+  /** Share of cohort rows estimated to have a match on the register; null if not recorded. */
+  expectedMatchShare: number | null;
+  swapPenaltyBits: number | null;
+  extraEvidenceBits: Record<string, number>;
+  training: Record<string, string | number | boolean>;
+  comparisons: { comparison: string; levels: { level: number; label: string; m: number; u: number; bits: number }[] }[];
+  /** The best candidate's weight per cohort row in bins; null when the match report has none. */
+  histogram: { fromBits: number; toBits: number; found: number; discarded: number }[] | null;
 }
 
 export interface IntakeCounts {
@@ -139,7 +155,59 @@ export function readMatchReport(json: unknown): MatchSummary {
     if (lost === null) throw new Error(`matchReport: attrition[${i}] (${a.step}) lacks lost`);
     return [{ reason: a.step, count: lost }];
   });
-  return { submitted: num(m.cohort_rows), linked: num(m.linked), tiers, losses };
+  return { submitted: num(m.cohort_rows), linked: num(m.linked), tiers, losses, linkageModel: readLinkageModel(m) };
+}
+
+/**
+ * The match report's `model` and `weight_histogram`. A match report written before they were
+ * recorded has neither: null, and the report says the model was not recorded. One that has them
+ * but in another shape is an error naming the field, like every other reader here.
+ */
+function readLinkageModel(m: Partial<MatchReport>): LinkageModelSummary | null {
+  if (m.model === undefined) return null;
+  const model = m.model as unknown;
+  if (!isObj(model)) throw new Error('matchReport: model is not an object');
+  const threshold = num(model.threshold_probability);
+  if (typeof model.method !== 'string' || threshold === null) throw new Error('matchReport: model lacks method or threshold_probability');
+  if (!Array.isArray(model.comparisons)) throw new Error('matchReport: model.comparisons missing');
+  const comparisons = model.comparisons.map((c: unknown, i: number) => {
+    if (!isObj(c) || typeof c.comparison !== 'string' || !Array.isArray(c.levels)) throw new Error(`matchReport: model.comparisons[${i}] lacks comparison or levels`);
+    const levels = c.levels.map((l: unknown, k: number) => {
+      const level = isObj(l) ? num(l.level) : null;
+      const mm = isObj(l) ? num(l.m) : null;
+      const u = isObj(l) ? num(l.u) : null;
+      const bits = isObj(l) ? num(l.log2_bf) : null;
+      if (!isObj(l) || level === null || typeof l.label !== 'string' || mm === null || u === null || bits === null) throw new Error(`matchReport: model.comparisons[${i}].levels[${k}] lacks level, label, m, u or log2_bf`);
+      return { level, label: l.label, m: mm, u, bits };
+    });
+    return { comparison: c.comparison, levels };
+  });
+  const extra: Record<string, number> = {};
+  if (isObj(model.extra_evidence_bits)) for (const [k, v] of Object.entries(model.extra_evidence_bits)) if (num(v) !== null) extra[k] = v as number;
+  const training: Record<string, string | number | boolean> = {};
+  if (isObj(model.training)) for (const [k, v] of Object.entries(model.training)) if (typeof v === 'string' || typeof v === 'boolean' || num(v) !== null) training[k] = v as string | number | boolean;
+  let histogram: LinkageModelSummary['histogram'] = null;
+  if (m.weight_histogram !== undefined) {
+    if (!Array.isArray(m.weight_histogram)) throw new Error('matchReport: weight_histogram is not a list');
+    histogram = m.weight_histogram.map((b: unknown, i: number) => {
+      const from = isObj(b) ? num(b.from_bits) : null;
+      const to = isObj(b) ? num(b.to_bits) : null;
+      const found = isObj(b) ? num(b.linked) : null;
+      const discarded = isObj(b) ? num(b.discarded) : null;
+      if (from === null || to === null || found === null || discarded === null || !(to > from)) throw new Error(`matchReport: weight_histogram[${i}] lacks from_bits < to_bits, linked or discarded`);
+      return { fromBits: from, toBits: to, found, discarded };
+    });
+  }
+  return {
+    method: model.method,
+    thresholdProbability: threshold,
+    expectedMatchShare: num(model.expected_match_share),
+    swapPenaltyBits: num(model.swap_penalty_bits),
+    extraEvidenceBits: extra,
+    training,
+    comparisons,
+    histogram,
+  };
 }
 
 export function readIntakeSummary(json: unknown): IntakeCounts {

@@ -162,6 +162,9 @@ export function buildResults(metrics: Metrics, view: ReportView) {
     // withdrawn tell whether the people changed since a shared version (provider-data.ts).
     source: { cohort_file: view.source.file, entries: view.source.submitted, cohort_sha256: view.source.cohortSha256, withdrawn: view.source.withdrawn },
     linkage: { tiers: view.linkage.tiers.map((t) => ({ tier: t.tier, count: t.n })), total: view.linkage.totalN, note: view.linkage.note },
+    // The annex: the linkage model as printed and the histogram of match weights (suppressed cells
+    // carry no count); null when the match report did not record the model.
+    linkage_model: view.linkageAnnex.numbers,
     rounding_note: view.roundingNote !== null,
     provenance: { key: view.provenance.key, inputs: Object.fromEntries(view.provenance.inputs.map((i) => [i.name, i.hash])) },
   };

@@ -9,6 +9,7 @@ import { barChart, differenceChart, iconChart, overlapChart, type ChartGeometry,
 import { DISCLOSURE_THRESHOLD, suppressCounts, suppressedWords } from '../metrics/disclosure.ts';
 import type { AttritionStep, BalanceVariable, IntakeCounts, MatchSummary, Metrics, ModelSummary, RequestInfo } from './inputs.ts';
 import { balanceVariableWords, buildMethod, covariateWords } from './method.ts';
+import { buildLinkageAnnex } from './linkage-annex.ts';
 import {
   canSay, canSayHeading, cannotSay, cannotSayHeading, ciPhrase, estimateLead, icon, introParagraph, MATCH_QUALITY_LABEL,
   matchingSummary, matchQuality, measurementComparison, measurementTreatment, monthYear, NOT_PUBLISHABLE, numberNeededSentence,
@@ -589,6 +590,9 @@ export function buildView(i: ReportInputs) {
   // Binned scores of fewer than 60 people could single someone out: only with published results.
   const overlap = publishable ? buildOverlap(i.model) : null;
   const linkage = buildLinkage(i.match, i.model, headline.group_sizes.treatment);
+  const attrition = buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison, i.model);
+  // The histogram's columns add up to figures of the attrition: when it hides a count, so do they.
+  const linkageAnnex = buildLinkageAnnex(i.match.linkageModel, { publishable, attritionHidden: attrition.steps.some((s) => s.n === null) || linkage.tiers.some((t) => t.n === null) });
   const contact = request.contact?.name || request.contact?.email ? { name: request.contact.name ?? null, email: request.contact.email ?? null } : null;
 
   return {
@@ -631,8 +635,9 @@ export function buildView(i: ReportInputs) {
     profile: publishable ? buildProfile(metrics.profile) : null,
     notIncluded: publishable ? notIncluded : null,
     matching,
-    attrition: buildAttrition(i.intake, i.match, headline.group_sizes.treatment, headline.group_sizes.comparison, i.model),
+    attrition,
     linkage,
+    linkageAnnex,
     linkageTiers: linkage.tiers,
     source: { file: i.intake.file, submitted: i.intake.submitted, cohortSha256: i.intake.cohortSha256, withdrawn: i.model.withdrawn },
     caveats,

@@ -18,7 +18,7 @@ export function disclosureProblems(results: Record<string, Json>, html: string):
   const problems: string[] = [];
   // results.json: every count of people in the profiles and the attrition is 0, at least T, or withheld.
   for (const [path, n] of countsByPath(results as Json)) {
-    if (/^\$\.(profile|not_included|attrition)\b/.test(path) && !/\.total$|attrition\.(submitted|treatment|comparison)$|\.n$/.test(path) && n > 0 && n < T) problems.push(`${path} = ${n}`);
+    if (/^\$\.(profile|not_included|attrition|linkage_model)\b/.test(path) && !/\.total$|attrition\.(submitted|treatment|comparison)$|\.n$/.test(path) && n > 0 && n < T) problems.push(`${path} = ${n}`);
   }
   for (const p of ['profile', 'not_included'] as const) {
     const age = (results[p] as { age?: { min: unknown; max: unknown } | null } | null)?.age;
@@ -28,6 +28,13 @@ export function disclosureProblems(results: Record<string, Json>, html: string):
       if (hidden.length === 1) problems.push(`${p}.${s.section}: one suppressed cell alone (its total gives it back)`);
       if (hidden.some((c) => c.count !== null || c.percent !== null)) problems.push(`${p}.${s.section}: a suppressed cell with a figure`);
     }
+  }
+  // The histogram of match weights (the annex): per column, never one hidden cell alone, and a hidden cell has no figure.
+  const bins = ((results.linkage_model as { histogram?: { bins: { category: string; cells: { category: string; count: number | null; suppressed: boolean }[] }[] } | null } | null)?.histogram?.bins ?? []);
+  for (const side of ['found', 'discarded']) {
+    const cells = bins.map((b) => b.cells.find((c) => c.category === side)!);
+    if (cells.filter((c) => c.suppressed).length === 1) problems.push(`linkage_model.histogram ${side}: one suppressed cell alone (its total gives it back)`);
+    if (cells.some((c) => c.suppressed && c.count !== null)) problems.push(`linkage_model.histogram ${side}: a suppressed cell with a figure`);
   }
   const losses = ((results.attrition as { losses?: { count: number | null; suppressed?: boolean }[] } | null)?.losses ?? []);
   if (losses.filter((l) => l.count === null).length === 1) problems.push('attrition: one suppressed loss alone');
@@ -43,6 +50,22 @@ export function disclosureProblems(results: Record<string, Json>, html: string):
   for (const m of text.matchAll(/(?<![\d.,])(\d[\d,]*) (people|person|offenders|participants)\b/g)) {
     const n = Number(m[1]!.replace(/,/g, ''));
     if (n > 0 && n < T && !/fewer than \d+ $/.test(text.slice(Math.max(0, m.index! - 15), m.index!))) problems.push(`report: "${m[0]}"`);
+  }
+  // Every count cell of the histogram of match weights, both columns.
+  for (const table of html.matchAll(/<table id="table-match-weights"[\s\S]*?<\/table>/g)) {
+    for (const cell of table[0].matchAll(/<td class="num">([^<]*)<\/td>/g)) {
+      const c = cell[1]!.trim();
+      const n = Number(c.replace(/,/g, ''));
+      if (c !== '~' && !(Number.isFinite(n) && (n === 0 || n >= T))) problems.push(`report table table-match-weights: "${c}"`);
+    }
+  }
+  // The histogram's drawing: its texts are the axis (bits), the scale's top (a count shown in the
+  // table) and marks; a bar's height is never a hidden count's.
+  for (const svg of html.matchAll(/<figure class="chart weights"[\s\S]*?<\/figure>/g)) {
+    for (const scale of svg[0].matchAll(/<text class="tick scale"[^>]*>([^<]*)<\/text>/g)) {
+      const n = Number(scale[1]!.replace(/,/g, ''));
+      if (scale[1]!.trim() !== '' && !(n >= T)) problems.push(`chart-match-weights: scale "${scale[1]}"`);
+    }
   }
   for (const table of html.matchAll(/<table id="(profile-[^"]+|not-included-[^"]+|table-linkage)"[\s\S]*?<\/table>/g)) {
     for (const row of table[0].matchAll(/<tr><td>[^<]*<\/td><td class="num">([^<]*)<\/td>/g)) {
@@ -65,10 +88,16 @@ test('the rule checker itself finds each kind of breach', () => {
     profile: { sections: [{ section: 'sex', total: 70, cells: [{ category: 'Male', count: 67, percent: 96, suppressed: false }, { category: 'Female', count: null, percent: null, suppressed: true }] }], age: { min: 17, max: 55, mean: 30 } },
     not_included: null,
     attrition: { submitted: 90, losses: [{ reason: 'suspect', count: 1, text: 'x' }], treatment: 70, comparison: 300 },
+    linkage_model: { histogram: { bins: [
+      { category: '0 to 2', cells: [{ category: 'found', count: 2, suppressed: false }, { category: 'discarded', count: null, suppressed: true }] },
+      { category: '2 to 4', cells: [{ category: 'found', count: 40, suppressed: false }, { category: 'discarded', count: 0, suppressed: false }] },
+    ] } },
   } as unknown as Record<string, Json>;
-  const html = '<p>Aged 17 to 55</p><section id="attrition"><ol><li>2 people had no match</li></ol></section><table id="profile-sex"><tr><td>Female</td><td class="num">3</td></tr></table>';
+  const html = '<p>Aged 17 to 55</p><section id="attrition"><ol><li>2 people had no match</li></ol></section><table id="profile-sex"><tr><td>Female</td><td class="num">3</td></tr></table>' +
+    '<table id="table-match-weights"><tr><td>0 to 2</td><td class="num">40</td><td class="num">4</td></tr></table><figure class="chart weights"><svg><text class="tick scale">3</text></svg></figure>';
   const found = disclosureProblems(bad, html).join('\n');
-  for (const kind of [/attrition\.losses\[reason=suspect\]\.count = 1/, /minimum or maximum/, /one suppressed cell alone/, /"Aged 17 to 55"/, /"2 people"/, /profile-sex: "3"/]) assert.match(found, kind);
+  for (const kind of [/attrition\.losses\[reason=suspect\]\.count = 1/, /minimum or maximum/, /one suppressed cell alone/, /"Aged 17 to 55"/, /"2 people"/, /profile-sex: "3"/,
+    /linkage_model\.histogram\.bins\[category=0 to 2\]\.cells\[category=found\]\.count = 2/, /histogram discarded: one suppressed cell alone/, /table-match-weights: "4"/, /chart-match-weights: scale "3"/]) assert.match(found, kind);
 });
 
 for (const [name, o] of [

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import metricsStage from '../../stages/metrics/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { buildInputs, stageInputs, type BuildOptions } from '../metrics/build-inputs.ts';
+import { COMPARISONS, LEVEL_LABELS, priorModel, type ComparisonName } from '../../stages/linkage/model.ts';
+import { DEFAULT_THRESHOLD, EXTRA_EVIDENCE_BITS } from '../../stages/linkage/link.ts';
+import type { MatchReport, WeightBin } from '../../stages/linkage/match-report.ts';
 
 const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 
@@ -66,7 +69,74 @@ export function modelJson(o: { treated: number; comparison: number; missingTreat
   };
 }
 
-export async function buildReportFixture(o: BuildOptions & { submitted: number; poorBalance?: boolean; subAnalyses?: string[]; request?: Record<string, unknown> }): Promise<ReportFixture> {
+/**
+ * The match report's `model` as link.ts matchReport writes it, from the linkage-model stage's own
+ * prior model (model.ts priorModel) over u shares given here: the shape and the labels are the
+ * linker's, the numbers the test's.
+ */
+export function linkageModelJson(o: { randomPairs?: number; registerPeople?: number; expectedShare?: number; threshold?: number } = {}): MatchReport['model'] {
+  // u: the share of random register pairs at each level, most pairs disagreeing.
+  const u = {} as Record<ComparisonName, Map<number, number>>;
+  for (const c of COMPARISONS) {
+    const levels = Object.keys(LEVEL_LABELS[c]).map(Number).sort((a, b) => b - a);
+    const shares = levels.map((_, i) => (i === levels.length - 1 ? 0 : 0.3 / 4 ** (levels.length - i)));
+    shares[levels.length - 1] = 1 - shares.reduce((a, b) => a + b, 0);
+    u[c] = new Map(levels.map((l, i) => [l, shares[i]!]));
+  }
+  const model = priorModel({ u, pairs: o.randomPairs ?? 160000 }, o.registerPeople ?? 200000);
+  return {
+    method: 'fellegi-sunter',
+    threshold_probability: o.threshold ?? DEFAULT_THRESHOLD,
+    expected_match_share: o.expectedShare ?? 0.9123,
+    lambda: model.lambda,
+    swap_penalty_bits: model.swap_penalty_bits,
+    extra_evidence_bits: { ...EXTRA_EVIDENCE_BITS },
+    training: { ...model.training },
+    comparisons: model.comparisons.map((c) => ({ comparison: c.comparison, levels: c.levels.map((l) => ({ ...l })) })),
+  };
+}
+
+/**
+ * A histogram of `found` and `discarded` entries in 2-bit bins, shaped like a real run's: found
+ * around 20 bits, discarded around -8, thin tails (counts of 1 to 4 at the ends) and a dip inside
+ * the found range, empty bins left out as link.ts leaves them out.
+ */
+export function weightHistogramJson(found: number, discarded: number): WeightBin[] {
+  const spread = (n: number, centre: number, sd: number, from: number, to: number) => {
+    const bins: number[] = [];
+    for (let b = from; b < to; b += 2) bins.push(b);
+    const w = bins.map((b) => Math.exp(-((b + 1 - centre) ** 2) / (2 * sd * sd)));
+    const sum = w.reduce((a, b) => a + b, 0);
+    const counts = w.map((x) => Math.floor((n * x) / sum));
+    counts[counts.indexOf(Math.max(...counts))]! += n - counts.reduce((a, b) => a + b, 0);
+    return new Map(bins.map((b, i) => [b, counts[i]!]));
+  };
+  const f = spread(found, 20, 6, 4, 38);
+  // A dip inside the found range (2 entries between 12 and 14 bits): a small count that no merging
+  // of the tails removes, so the suppression itself is exercised.
+  if (found >= 60) {
+    f.set(20, f.get(20)! + f.get(12)! - 2);
+    f.set(12, 2);
+  }
+  const d = spread(discarded, -8, 3, -16, 0);
+  return [...new Set([...f.keys(), ...d.keys()])].sort((a, b) => a - b)
+    .map((b) => ({ from_bits: b, to_bits: b + 2, linked: f.get(b) ?? 0, discarded: d.get(b) ?? 0 }))
+    .filter((b) => b.linked + b.discarded > 0);
+}
+
+export async function buildReportFixture(o: BuildOptions & {
+  submitted: number;
+  poorBalance?: boolean;
+  subAnalyses?: string[];
+  request?: Record<string, unknown>;
+  /** Uncertain matches (1 unless given). */
+  suspect?: number;
+  /** A match report written before the model and the histogram were recorded. */
+  oldMatchReport?: boolean;
+  /** The match report's model and histogram instead of the defaults. */
+  linkageModel?: MatchReport['model'];
+  weightHistogram?: WeightBin[];
+}): Promise<ReportFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'report-test-'));
   const built = await buildInputs(dir, o);
   if (o.request) {
@@ -83,7 +153,7 @@ export async function buildReportFixture(o: BuildOptions & { submitted: number; 
   const unusable = Math.round(o.submitted * 0.04);
   const noMatch = Math.round(o.submitted * 0.1);
   const noSentence = Math.round(o.submitted * 0.03);
-  const suspect = 1;
+  const suspect = o.suspect ?? 1;
   const matchReport = join(dir, 'match-report.json');
   const linked = o.submitted - unusable - noMatch - noSentence - suspect;
   // The shape linkage writes (link.ts matchReport): attrition steps with `lost`, tiers with `linked`.
@@ -103,6 +173,12 @@ export async function buildReportFixture(o: BuildOptions & { submitted: number; 
         { tier: 'exact', matched: 0, matched_rate: 0, linked: linked - Math.round(linked * 0.6), linked_rate: 0 },
         { tier: 'fuzzy', matched: 0, matched_rate: 0, linked: 0, linked_rate: 0 },
       ],
+      // Found: every row with a person (linked, or lost later for its sentence); discarded: no
+      // match or suspect, less a third of the no-matches that had no candidate at all.
+      ...(o.oldMatchReport ? {} : {
+        model: o.linkageModel ?? linkageModelJson(),
+        weight_histogram: o.weightHistogram ?? weightHistogramJson(linked + noSentence, noMatch - Math.floor(noMatch / 3) + suspect),
+      }),
     }),
   );
   // Everyone linked reaches the matching except one person lacking a covariate; the rest are matched.

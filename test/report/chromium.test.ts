@@ -98,7 +98,7 @@ withChromium('the report opens in headless Chromium without console errors; tabl
   for (const id of ['table-measurements', 'table-estimates', 'table-group-sizes', 'table-balance', 'profile-sex', 'chart-rate', 'chart-frequency', 'chart-time', 'significant-results', 'provenance']) {
     assert.ok(dom.stdout.includes(`id="${id}"`), `${id} in the DOM`);
   }
-  assert.is((dom.stdout.match(/<svg\b/g) ?? []).length, 7, 'seven inline SVG charts: three groups, three differences, the score overlap');
+  assert.is((dom.stdout.match(/<svg\b/g) ?? []).length, 8, 'eight inline SVG charts: three groups, three differences, the score overlap, the match weights');
   assert.ok((dom.stdout.match(/<rect class="bar /g) ?? []).length >= 4, 'bars drawn (frequency and time)');
   assert.is((dom.stdout.match(/<use [^>]*class="person /g) ?? []).length, 200, '100 people per group in the rate chart');
 

@@ -28,9 +28,29 @@ test('match report: linkage shape, the submitted step is a total, not a loss', (
     ],
     by_tier: [{ tier: 'pnc', matched: 100, linked: 90 }, { tier: 'exact', matched: 70, linked: 60 }],
   });
-  assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }] });
+  assert.equal(m, { submitted: 200, linked: 150, tiers: [{ tier: 'pnc', count: 90 }, { tier: 'exact', count: 60 }], losses: [{ reason: 'no_match', count: 30 }, { reason: 'suspect', count: 20 }], linkageModel: null });
   assert.throws(() => readMatchReport({ by_tier: [], attrition: [{ step: 'no_match' }] }), /matchReport: attrition\[0\] \(no_match\) lacks lost/);
   assert.throws(() => readMatchReport({ tiers: [], attrition: [] }), /matchReport: by_tier missing/);
+});
+
+test('match report: the linkage model and its histogram are read when present, and a malformed one is named', () => {
+  const base = { cohort_rows: 10, linked: 8, attrition: [{ step: 'submitted', remaining: 10, rate: 1 }], by_tier: [] };
+  const model = {
+    method: 'fellegi-sunter', threshold_probability: 0.95, expected_match_share: 0.9, lambda: 1e-6, swap_penalty_bits: 1,
+    extra_evidence_bits: { date: 5 }, training: { random_pairs: 100, m_from: 'built-in prior' },
+    comparisons: [{ comparison: 'dob', levels: [{ level: 5, label: 'exact', m: 0.93, u: 0.0001, log2_bf: 13.2 }] }],
+  };
+  const m = readMatchReport({ ...base, model, weight_histogram: [{ from_bits: 10, to_bits: 12, linked: 7, discarded: 0 }] });
+  assert.equal(m.linkageModel, {
+    method: 'fellegi-sunter', thresholdProbability: 0.95, expectedMatchShare: 0.9, swapPenaltyBits: 1, extraEvidenceBits: { date: 5 },
+    training: { random_pairs: 100, m_from: 'built-in prior' },
+    comparisons: [{ comparison: 'dob', levels: [{ level: 5, label: 'exact', m: 0.93, u: 0.0001, bits: 13.2 }] }],
+    histogram: [{ fromBits: 10, toBits: 12, found: 7, discarded: 0 }],
+  });
+  assert.is(readMatchReport({ ...base, model }).linkageModel!.histogram, null, 'a model without a histogram');
+  assert.throws(() => readMatchReport({ ...base, model: { ...model, comparisons: undefined } }), /matchReport: model\.comparisons missing/);
+  assert.throws(() => readMatchReport({ ...base, model: { ...model, comparisons: [{ comparison: 'dob', levels: [{ level: 5, label: 'exact', m: 0.93 }] }] } }), /model\.comparisons\[0\]\.levels\[0\] lacks/);
+  assert.throws(() => readMatchReport({ ...base, model, weight_histogram: [{ from_bits: 12, to_bits: 10, linked: 1, discarded: 0 }] }), /weight_histogram\[0\]/);
 });
 
 test('attrition adds the common-support loss so the chevron sums to the treatment group', () => {

@@ -67,6 +67,8 @@ const STATIC = [
   /A variable is well matched when[^.]*\.[^.]*\.[^.]*\./g, /standardised differences? (below|above) \d+%( and variance ratios between 0\.8 and 1\.25)?/g,
   /\(5% to 10%, or a variance ratio between 0\.5 and 2\)/g, /\(above 10%, or a variance ratio outside 0\.5 to 2\)/g, /a standardised difference above 10%, or a variance ratio outside 0\.5 to 2/g,
   /~ Numbers below 5/g, /(sum of weights)²/g, /\(sum of squared weights\)/g, /weight of 1\b/g,
+  // The names of the linkage model's comparison levels (the annex): their thresholds are part of the name.
+  /Jaro-Winkler ≥ \d\.\d+/g,
   // the unit of a bound in a fragility note: "(-0.5 offenders per 100)"
   / per 100( people)?\)/g,
 ]

@@ -58,7 +58,8 @@ test('a known reduction is found and reported as significantly better', async ()
   for (const id of ['chart-rate', 'chart-frequency', 'chart-time', 'table-balance', 'table-group-sizes', 'profile-sex', 'attrition', 'provenance']) assert.ok(html.includes(`id="${id}"`), id);
   // Three group charts, three difference charts (rates, frequencies, time) and the overlap plot.
   for (const id of ['chart-difference-rate', 'chart-difference-frequency', 'chart-difference-time', 'chart-overlap']) assert.ok(html.includes(`id="${id}"`), id);
-  assert.is((html.match(/<svg /g) ?? []).length, 7);
+  // ... and the histogram of match weights in the annex.
+  assert.is((html.match(/<svg /g) ?? []).length, 8);
   // Results: the published figures, matching the metrics at published precision.
   const r = results.analyses[0].measures[0];
   assert.is(r.treatment.mean, Math.round(rate.treatment.mean * 100));
