@@ -23,8 +23,9 @@ const COMPARISON_TITLE: Record<string, string> = { forename: 'Forename', surname
 
 /** The fixed weights outside the model (link.ts EXTRA_EVIDENCE_BITS), in words; the number comes from the match report. */
 const EXTRA_WORDS: Record<string, (bits: string) => string> = {
-  date: (b) => `the provider's dates fit one of the person's sentences: ${b} more`,
+  date: (b) => `the provider's dates fit one of the person's sentences: up to ${b} more (less for a person often under sentence, whose sentences a stranger's dates would often fit too)`,
   date_strong: (b) => `the index or conviction date itself is one of the person's: ${b} more`,
+  date_none: (b) => `the provider gave dates and none of the person's sentences fits them: ${b} fewer`,
   pnc_near: (b) => `a PNC ID one slip away from the person's: ${b} more`,
   pnc_conflict: (b) => `a different PNC ID: ${b} fewer`,
   pn_conflict: (b) => `a different prison number: ${b} fewer`,

@@ -82,7 +82,7 @@ test('the plain-words account takes its facts from the match report, not from th
   assert.match(t, /m is a fixed prior, reviewed with the code \(a register shows no recording errors to estimate m from\)\./);
   assert.match(t, /it is trained once per register build/);
   assert.match(t, /The model expects 80\.5% of the entries to have a match on the register/);
-  assert.match(t, /sentences: 7 bits more/);
+  assert.match(t, /sentences: up to 7 bits more/);
   assert.match(t, /at a penalty of 2 bits/);
   // The threshold in bits for a candidate without rivals: log2(p (1 - share) / (1 - p)).
   const bits = Math.log2((0.9 * (1 - 0.8046)) / 0.1);
