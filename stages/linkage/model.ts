@@ -36,6 +36,10 @@ export interface Model {
     em_iterations: number;
     em_converged: boolean;
     m_from: string;
+    /** Where m came from, as a value: a reader need not parse m_from. */
+    m_source: 'prior' | 'identifier-labelled pairs' | 'EM';
+    /** What the model was trained on: the register alone (once per register build) or the two files being linked. */
+    trained_on: 'register build' | 'linked files';
     expected_matches: number;
     random_pairs: number;
     u_source: 'register' | 'both';
@@ -227,6 +231,8 @@ export async function trainModel(db: Duck, meta: { uSource: 'register' | 'both';
       em_iterations: fit.iterations,
       em_converged: fit.converged,
       m_from: small ? 'built-in prior (too few pairs to estimate)' : useLabels ? `${labelledPairs} pairs with the same valid PNC id` : 'EM on the blocked pairs',
+      m_source: small ? 'prior' : useLabels ? 'identifier-labelled pairs' : 'EM',
+      trained_on: 'linked files',
       expected_matches: Math.round(expected * 10) / 10,
       random_pairs: randomPairs,
       u_source: meta.uSource,
@@ -296,7 +302,9 @@ export function priorModel(uFit: { u: Record<ComparisonName, Map<number, number>
       patterns: 0,
       em_iterations: 0,
       em_converged: true,
-      m_from: 'the pipeline prior (PIPELINE_M_PRIOR: a register shows no recording errors to estimate m from)',
+      m_from: 'a reviewed prior (a register holds each person once and shows no recording errors to estimate m from)',
+      m_source: 'prior',
+      trained_on: 'register build',
       expected_matches: 0,
       random_pairs: uFit.pairs,
       u_source: 'register',

@@ -215,13 +215,15 @@ export function buildLinkageAnnex(model: LinkageModelSummary | null | undefined,
   // pairs", "152 pairs with the same valid PNC id"): a prior is said to be one, with its reason
   // (less the name of the code's constant), anything else as estimated from what it names.
   const mFrom = typeof t.m_from === 'string' ? t.m_from : null;
-  const prior = mFrom !== null && /\bprior\b/i.test(mFrom);
+  // (m_source and trained_on say it as values; match reports older than them only in words)
+  const prior = t.m_source !== undefined ? t.m_source === 'prior' : mFrom !== null && /\bprior\b/i.test(mFrom);
   if (mFrom !== null) {
     const reason = /\(([^)]+)\)\s*$/.exec(mFrom)?.[1]?.replace(/^[A-Z0-9_]+:\s*/, '');
     training.push(prior ? `m is a fixed prior, reviewed with the code${reason ? ` (${reason})` : ''}.` : `m was estimated from ${mFrom}.`);
   }
   // The pipeline's model: m a prior, u from the register's own pairs, no pair of the cohort used.
-  if (prior && t.u_source === 'register' && t.blocked_pairs === 0) training.push('So the model depends on the register alone: it is trained once per register build, and no cohort, nor a correction of one, retrains it.');
+  const onRegister = t.trained_on !== undefined ? t.trained_on === 'register build' : prior && t.u_source === 'register' && t.blocked_pairs === 0;
+  if (onRegister) training.push('So the model depends on the register alone: it is trained once per register build, and no cohort, nor a correction of one, retrains it.');
   if (share !== null) training.push(`The model expects ${percentText(share)} of the entries to have a match on the register (estimated from this cohort's evidence); this share sets the prior odds of a match.`);
   if (training.length) paragraphs.push(training.join(' '));
   const known = Object.keys(EXTRA_WORDS);

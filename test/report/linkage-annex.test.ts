@@ -79,7 +79,9 @@ test('the plain-words account takes its facts from the match report, not from th
   const t = text(annex);
   assert.match(t, /a person is linked when the best candidate's probability reaches 90%/);
   assert.match(t, /u was counted on 123,457 random pairs of people on the register\./);
-  assert.match(t, /m is a fixed prior, reviewed with the code \(a register shows no recording errors to estimate m from\)\./);
+  // the reason in brackets is the model's own words
+  const reason = /\(([^)]+)\)\s*$/.exec(model.training.m_from as string)![1]!;
+  assert.ok(t.includes(`m is a fixed prior, reviewed with the code (${reason}).`), t);
   assert.match(t, /it is trained once per register build/);
   assert.match(t, /The model expects 80\.5% of the entries to have a match on the register/);
   assert.match(t, /sentences: up to 7 bits more/);
@@ -91,7 +93,7 @@ test('the plain-words account takes its facts from the match report, not from th
   assert.not.match(t, /95%|160,000|91\.2%/);
   // A model estimated on the cohort (the `link` tool's) is not said to be trained once per register build.
   const cohortModel = linkageModelJson();
-  cohortModel.training = { ...cohortModel.training, m_from: '57 pairs with the same valid PNC id', u_source: 'both', blocked_pairs: 4000 };
+  cohortModel.training = { ...cohortModel.training, m_from: '57 pairs with the same valid PNC id', m_source: 'identifier-labelled pairs', trained_on: 'linked files', u_source: 'both', blocked_pairs: 4000 };
   const other = text((await render(await buildReportFixture({ ...publishable, linkageModel: cohortModel }))).annex);
   assert.match(other, /m was estimated from 57 pairs with the same valid PNC id\./);
   assert.match(other, /random pairs of records, one from each file/);
