@@ -30,10 +30,14 @@ export const TIERS = ['pnc', 'prison_number', 'exact', 'fuzzy'] as const;
 /** Default match probability a candidate needs to be linked (the `link` tool). */
 export const DEFAULT_THRESHOLD = 0.95;
 /**
- * The pipeline's: a link there decides whose reoffending is measured, and the service promises
- * precision of at least 0.999, so each link must be that likely on its own evidence.
+ * The pipeline's: a link there decides whose reoffending is measured, so each link must be at
+ * least 99 % likely on its own evidence. Measured on the synthetic generator's hard errors
+ * (bench linkage-seeds, and the national world): 0.95 let 6 strangers of 58,000 through (precision
+ * 0.9999); 0.99 linked no stranger on 10 fresh seeds nor nationally, with recall 0.992 to 0.998
+ * (0.993 nationally); 0.999 also linked none but lost 2 % of the national cohort (recall 0.980),
+ * mostly people sharing a name and a date of birth with others in a register of five million.
  */
-export const PIPELINE_THRESHOLD = 0.999;
+export const PIPELINE_THRESHOLD = 0.99;
 /** Records per side in the random-pair sample that gives u (this many squared pairs). */
 export const U_SAMPLE = 400;
 /** The name-alone blocks skip names shared by more register people than this (see candidates.sql). */
