@@ -3,10 +3,10 @@
 // engine with a stage running at the same time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckPool } from '../../src/duck.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 async function rejects(run: () => Promise<unknown>, pattern: RegExp): Promise<void> {
   try {
@@ -28,7 +28,7 @@ async function withPool(body: (pool: DuckPool) => Promise<void>): Promise<void> 
   }
 }
 
-const root = mkdtempSync(join(tmpdir(), 'duck-pool-'));
+const root = testTempDir('duck-pool-');
 const spill = join(root, 'spill');
 function workTmp(name: string): string {
   const dir = join(root, name);

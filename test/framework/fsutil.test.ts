@@ -2,15 +2,15 @@
 // `show --out /dev/null`) is written to and stays a device (the machine's /dev/null was once
 // replaced by a regular file this way).
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileAtomic } from '../../src/fsutil.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 test('a regular file is replaced with the new bytes and the mode asked for', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fsutil-'));
+  const dir = testTempDir('fsutil-');
   try {
     const f = join(dir, 'out.json');
     writeFileSync(f, 'old');
@@ -28,7 +28,7 @@ test('a device as the target (a null device of its own, as /dev/null) is written
     console.log('skipped: making a device node needs root');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'fsutil-'));
+  const dir = testTempDir('fsutil-');
   try {
     const dev = join(dir, 'null');
     execFileSync('mknod', ['-m', '666', dev, 'c', '1', '3']);

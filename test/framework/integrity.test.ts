@@ -4,13 +4,13 @@
 // the published file ends byte-identical to the original.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeToyProject, removeToyProjects, runToy, type ToyRun } from '../helpers/toy-dag.ts';
 import type { IntegrityFinding, RunRecord } from '../../src/records.ts';
 import { StatMemo } from '../../src/hash.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 test.after(removeToyProjects);
 
@@ -125,7 +125,7 @@ test('a record pointing at an intact blob of the same size but another format is
 
 test('unusual but legitimate outputs are not taken for damage: an empty CSV, HTML with a byte-order mark, a JSON number', async () => {
   const { formatProblem } = await import('../../src/store.ts');
-  const dir = mkdtempSync(join(tmpdir(), 'format-'));
+  const dir = testTempDir('format-');
   const file = (name: string, content: string | Buffer) => {
     writeFileSync(join(dir, name), content);
     return join(dir, name);

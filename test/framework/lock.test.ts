@@ -2,16 +2,17 @@
 // its name), never two holders at once, dead owners and unreadable locks cleared, live ones kept.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, describeHeldLock } from '../../src/lock.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const made: string[] = [];
 const dir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'lock-test-'));
+  const d = testTempDir('lock-test-');
   made.push(d);
   return d;
 };

@@ -1,11 +1,11 @@
 // Runs one stage's run() directly, outside the DAG runner, for unit tests of a stage: inputs are
 // given as file paths, outputs land in a fresh temp folder. The runner's own tests cover caching.
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duck, type DuckOptions } from '../../src/duck.ts';
 import type { Json, StageResult, StageSpec } from '../../src/stage.ts';
+import { testTempDir } from './temp-dir.ts';
 
 export interface DirectRun {
   outputs: Record<string, string>;
@@ -19,7 +19,7 @@ export async function runStageDirect<P extends Json>(
   moduleUrl: string,
   options: { inputs: Record<string, string>; params?: Partial<P> extends object ? Partial<P> : P; request?: string; today?: string; duckdb?: DuckOptions; previous?: Record<string, string> },
 ): Promise<DirectRun> {
-  const workDir = mkdtempSync(join(tmpdir(), `stage-${stage.name}-`));
+  const workDir = testTempDir(`stage-${stage.name}-`);
   const tmpDir = join(workDir, '.tmp');
   mkdirSync(tmpDir);
   const outputs: Record<string, string> = {};

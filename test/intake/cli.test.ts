@@ -1,19 +1,19 @@
 // Intake through the real command line on the demo request: what the analyst sees when an upload
 // is refused (the reason, then where the provider's row-by-row list is), and that the list is
 // there, owner-only. The refusal here is a cohort.csv that is a link to a file elsewhere.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 test.after(removeJusticeProjects);
 
 test('a linked cohort.csv: refused by name as a link, and the console ends with where the rejection file is', async () => {
   const root = await makeJusticeProject(['123']);
   const cohort = join(root, 'data/requests/123/cohort.csv');
-  const outside = join(mkdtempSync(join(tmpdir(), 'intake-cli-')), 'cohort.csv');
+  const outside = join(testTempDir('intake-cli-'), 'cohort.csv');
   copyFileSync(cohort, outside);
   rmSync(cohort);
   symlinkSync(outside, cohort);

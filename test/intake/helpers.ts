@@ -1,13 +1,13 @@
 // Shared by the intake tests: build a request folder in a temp dir, run the stage directly, and
 // read its outputs back with independent readers (DuckDB for Parquet, csv-parse for the CSV).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { Duck } from '../../src/duck.ts';
 import stage, { type IntakeParams } from '../../stages/intake/stage.ts';
 import { runStageDirect, type DirectRun } from '../helpers/run-stage.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/intake/', import.meta.url));
 export const STAGE_URL = new URL('../../stages/intake/stage.ts', import.meta.url).href;
@@ -19,7 +19,7 @@ export function baseRequest(id = 'test'): Record<string, unknown> {
 }
 
 export function tempDir(prefix = 'intake-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return testTempDir(prefix);
 }
 
 /** A request folder: request.json plus files given as name -> content (string/bytes) or { copy: path }. */

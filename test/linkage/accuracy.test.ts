@@ -7,8 +7,7 @@
 // linkage stages run on it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../../synth/index.ts';
 import registerStage from '../../stages/register/stage.ts';
@@ -16,6 +15,7 @@ import { runStageDirect } from '../helpers/run-stage.ts';
 import { runLinkage, type LinkageFiles } from '../helpers/run-linkage.ts';
 import { Duck } from '../../src/duck.ts';
 import { cohortCsvToParquet, linkQuality, worldPaths, type Quality } from './synth-world.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
 
@@ -26,7 +26,7 @@ let report: string;
 let truth: string;
 
 test.before(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'linkage-world-'));
+  const dataDir = testTempDir('linkage-world-');
   await synthesize({ dataDir, seed: DEFAULT_SEED, people: 50_000, programmes: [{ ...DEMO_PROGRAMME, cohort: 600 }], errors: { missingDob: 0.01 } });
   const w = worldPaths(dataDir, DEMO_PROGRAMME.id);
   truth = w.truth;

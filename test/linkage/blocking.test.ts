@@ -6,12 +6,12 @@
 // are never compared.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkFiles } from '../../stages/linkage/link-files.ts';
 import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const DIR = fileURLToPath(new URL('../../stages/linkage/', import.meta.url));
 /** The register's keys (the linkage-model stage's SQL), then the cohort's, as link.ts runs them. */
@@ -77,7 +77,7 @@ test('names swapped and a middle name used: JOHN WATKINS for WATKINS THOMAS JOHN
 });
 
 test('the link tool: a row without a dob whose forename field holds the middle name is compared with its person', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'link-no-dob-'));
+  const dir = testTempDir('link-no-dob-');
   writeFileSync(join(dir, 'people.csv'), ['register_id,surname,forename,dob',
     'P1,Simpson,Lee Ashley,1981-07-21', 'P2,Hall,Natalie,1981-07-07', 'P3,Okafor,David,1975-02-02', 'P4,Simpson,Mark,1990-05-05'].join('\n') + '\n');
   writeFileSync(join(dir, 'cohort.csv'), ['surname,forename,dob',

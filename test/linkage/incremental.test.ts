@@ -5,8 +5,7 @@
 // linkage stages run on it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../../synth/index.ts';
 import registerStage from '../../stages/register/stage.ts';
@@ -14,6 +13,7 @@ import { Duck } from '../../src/duck.ts';
 import { runStageDirect, type DirectRun } from '../helpers/run-stage.ts';
 import { runLinkage, runLinkageModel, type LinkageFiles } from '../helpers/run-linkage.ts';
 import { cohortCsvToParquet, worldPaths } from './synth-world.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const OUTPUTS = ['links', 'matchReport', 'rowStats', 'rowEvidence', 'rowEvents'] as const;
 
@@ -46,7 +46,7 @@ function assertSameBytes(a: DirectRun, b: DirectRun, what: string): void {
 }
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'linkage-memo-'));
+  dir = testTempDir('linkage-memo-');
   await synthesize({ dataDir: dir, seed: DEFAULT_SEED + 7, people: 20_000, programmes: [{ ...DEMO_PROGRAMME, cohort: 300 }], errors: { missingDob: 0.01 } });
   const w = worldPaths(dir, DEMO_PROGRAMME.id);
   const reg = await runStageDirect(registerStage, new URL('../../stages/register/stage.ts', import.meta.url).href, { inputs: { reference: w.reference } });

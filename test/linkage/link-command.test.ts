@@ -2,13 +2,13 @@
 // dates, headers in another case and no gender column, against a register people file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import linkSpec, { linkCommand } from '../../commands/link.ts';
 import { helpText } from '../../src/commands/command.ts';
 import { Duck } from '../../src/duck.ts';
 import { writeHandRegister } from '../register/hand-register.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const ddmmyyyy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
@@ -25,7 +25,7 @@ async function setup() {
     prisonNumbers: [{ register_id: 3, prison_number: 'B7654CD', first_used: '2005-01-01' }],
     extractDate: '2024-12-31',
   });
-  const dir = mkdtempSync(join(tmpdir(), 'link-command-'));
+  const dir = testTempDir('link-command-');
   const cohort = join(dir, 'cohort.csv');
   // rows 2..7 as the analyst sees them in a spreadsheet
   writeFileSync(cohort, [
@@ -123,7 +123,7 @@ const PEOPLE_CSV = [
 const MAP = 'person_ref=register_id,first_name=forename,last_name=surname,birth_date=dob,sex=gender';
 
 test('dates in ISO, dd/mm/yyyy, dd-mm-yyyy and yyyymmdd; unreadable ones counted with their rows; text ids; --columns; --csv', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'link-dates-'));
+  const dir = testTempDir('link-dates-');
   writeFileSync(join(dir, 'people.csv'), PEOPLE_CSV);
   writeFileSync(join(dir, 'cohort.csv'), [
     'first_name,last_name,birth_date,sex,shoe_size',
@@ -152,7 +152,7 @@ test('dates in ISO, dd/mm/yyyy, dd-mm-yyyy and yyyymmdd; unreadable ones counted
 });
 
 test('--date-format mm/dd/yyyy reads American dates', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'link-us-'));
+  const dir = testTempDir('link-us-');
   writeFileSync(join(dir, 'people.csv'), PEOPLE_CSV);
   writeFileSync(join(dir, 'cohort.csv'), 'first_name,last_name,birth_date\nBrendan,Quayle,11/21/1979\n');
   const r = await run(['--cohort', join(dir, 'cohort.csv'), '--people', join(dir, 'people.csv'), '--columns', MAP, '--date-format', 'mm/dd/yyyy', '--out', join(dir, 'out')]);
@@ -168,7 +168,7 @@ test('--date-format mm/dd/yyyy reads American dates', async () => {
 });
 
 test('repeated or empty register ids are refused, naming rows, and nothing is written', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'link-dup-'));
+  const dir = testTempDir('link-dup-');
   writeFileSync(join(dir, 'people.csv'), PEOPLE_CSV + 'P-002,Bren,Quayle,1979-11-21,M\n');
   writeFileSync(join(dir, 'cohort.csv'), 'first_name,last_name,birth_date\nBrendan,Quayle,1979-11-21\n');
   const r = await run(['--cohort', join(dir, 'cohort.csv'), '--people', join(dir, 'people.csv'), '--columns', MAP, '--out', join(dir, 'out')]);
@@ -190,7 +190,7 @@ test('the help says gender is optional and lists the input options', () => {
 });
 
 test('the same pairs whichever file is the cohort, and a saved model scores the same', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'link-sym-'));
+  const dir = testTempDir('link-sym-');
   const a = ['id,forename,surname,dob', 'A1,Ada,Okonkwo,1985-03-07', 'A2,Brendan,Quayle,1979-11-21', 'A3,Chioma,Adeyemi,1992-06-14', 'A4,Declan,Fairweather,1968-02-03', 'A5,Ian,Smith,1970-01-01'];
   const b = ['id,forename,surname,dob', 'B1,Chioma,Adeyemi,1992-06-14', 'B2,Adah,Okonkwo,1985-07-03', 'B3,Quayle,Brendan,1979-11-21', 'B4,Declan,Fairweather,1968-02-03', 'B5,Ivan,Smyth,1971-05-05'];
   writeFileSync(join(dir, 'a.csv'), a.join('\n') + '\n');

@@ -5,8 +5,7 @@
 // keeps, measured against the synthetic truth.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PROGRAMME, DEFAULT_SEED, synthesize } from '../../synth/index.ts';
 import { Duck } from '../../src/duck.ts';
@@ -15,6 +14,7 @@ import { loadLinkInputs } from '../../stages/linkage/input-files.ts';
 import { link } from '../../stages/linkage/link.ts';
 import { worldPaths } from './synth-world.ts';
 import { PROBE_PEOPLE, PROBE_ROWS } from './probes.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const LINKAGE_DIR = new URL('../../stages/linkage/', import.meta.url).pathname;
 let dir: string;
@@ -23,7 +23,7 @@ let truth: string;
 const ddmmyyyy = (d: string | null) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'linkage-probes-'));
+  dir = testTempDir('linkage-probes-');
   await synthesize({ dataDir: dir, seed: DEFAULT_SEED + 7, people: 30_000, programmes: [{ ...DEMO_PROGRAMME, cohort: 500 }] });
   const w = worldPaths(dir, DEMO_PROGRAMME.id);
   truth = w.truth;

@@ -2,8 +2,7 @@
 // the outcome the DPIA's order of strength of evidence asks for.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import registerStage from '../../stages/register/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
@@ -13,6 +12,7 @@ import { PIPELINE_THRESHOLD } from '../../stages/linkage/link.ts';
 import { writeHandRegister, type HandRegister } from '../register/hand-register.ts';
 import { writeCohort, writeRequest, type CohortRow } from './hand-cohort.ts';
 import { FEMALE_FORENAMES, MALE_FORENAMES, SURNAMES } from '../../synth/names.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const REGISTER_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
 
@@ -118,7 +118,7 @@ let linksPath: string;
 test.before(async () => {
   const refDir = await writeHandRegister(register());
   const reg = await runStageDirect(registerStage, REGISTER_URL, { inputs: { reference: refDir } });
-  const dir = mkdtempSync(join(tmpdir(), 'linkage-hand-'));
+  const dir = testTempDir('linkage-hand-');
   const cohort = await writeCohort(dir, COHORT);
   const request = writeRequest(dir, '2018-01-01', '2019-12-31');
   const run = await runLinkage({ reference: refDir, cohort, request, events: reg.outputs.events! });

@@ -1,7 +1,6 @@
 // The metrics stage end to end on hand-built inputs with a known effect, checked against a plain
 // independent computation of the same rows.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,12 +8,13 @@ import stage from '../../stages/metrics/stage.ts';
 import type { AnalysisResult } from '../../stages/metrics/analyse.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { buildInputs, stageInputs, writeMatched, type Person } from './build-inputs.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const stageUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 const close = (a: number | null, e: number, tol: number, what: string) => assert.ok(a !== null && Math.abs(a - e) <= tol, `${what}: ${a} vs ${e}`);
 
 async function run(o: Parameters<typeof buildInputs>[1], params: Record<string, unknown> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'metrics-test-'));
+  const dir = testTempDir('metrics-test-');
   const built = await buildInputs(dir, o);
   const r = await runStageDirect(stage, stageUrl, { inputs: stageInputs(built), params: params as never });
   const text = readFileSync(r.outputs.metrics!, 'utf8');
@@ -154,7 +154,7 @@ async function message(f: () => Promise<unknown>): Promise<string> {
 }
 
 test('contract errors name the row or param, never a value', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'metrics-test-'));
+  const dir = testTempDir('metrics-test-');
   const built = await buildInputs(dir, { treated: 70, comparison: 100, treatRate: 0.3, compRate: 0.4 });
   const inputs = stageInputs(built);
   assert.match(await message(() => runStageDirect(stage, stageUrl, { inputs, params: { subAnalyses: ['surname'] } as never })), /subAnalyses: surname is not one of/);

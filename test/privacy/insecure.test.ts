@@ -3,12 +3,12 @@
 // notice exists. Then schedule says it is purged and runs the quarterly audit, which passes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { demoWorld } from '../helpers/demo-world.ts';
 import { dataFiles, filesHolding, identifyingStrings, readCohort } from './helpers.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 let root = '';
 
@@ -113,7 +113,7 @@ test('intake: a named insecure channel is deleted unread; a form that names no c
   const { default: intake } = await import('../../stages/intake/stage.ts');
   const { runStageDirect } = await import('../helpers/run-stage.ts');
   const url = new URL('../../stages/intake/stage.ts', import.meta.url).href;
-  const scratch = mkdtempSync(join(tmpdir(), 'insecure-'));
+  const scratch = testTempDir('insecure-');
   try {
     for (const [channel, deleted] of [['email', true], ['dropbox', true], [undefined, false]] as const) {
       const dir = join(scratch, String(channel));

@@ -3,16 +3,16 @@
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { runPsmCommand } from './capture.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 // ../shared sits beside the clone, as in CI.
 const LALONDE = fileURLToPath(new URL('../../../shared/benchmarks/lalonde/lalonde.csv', import.meta.url));
 const COVARIATES = 'age,educ,race,married,nodegree,re74,re75';
-const dir = mkdtempSync(join(tmpdir(), 'psm-lalonde-'));
+const dir = testTempDir('psm-lalonde-');
 
 interface Row {
   covariate: string;

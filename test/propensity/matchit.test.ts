@@ -4,8 +4,7 @@
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
@@ -13,6 +12,7 @@ import { loadDesign } from '../../stages/propensity/design.ts';
 import { fitLogistic } from '../../stages/propensity/logistic.ts';
 import { matchUnits } from '../../stages/propensity/match.ts';
 import { testNeeding } from '../helpers/requires.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 // ../shared sits beside the clone, as in CI.
 const LALONDE = fileURLToPath(new URL('../../../shared/benchmarks/lalonde/lalonde.csv', import.meta.url));
@@ -31,7 +31,7 @@ const csv = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slic
 
 const available = haveMatchIt();
 const test = testNeeding(uvuTest, { what: 'Rscript with MatchIt (and ../shared/benchmarks/lalonde)', available, install: 'apt-get install r-base-core r-cran-matchit' });
-const dir = mkdtempSync(join(tmpdir(), 'psm-matchit-'));
+const dir = testTempDir('psm-matchit-');
 if (available) execFileSync('Rscript', [SCRIPT, LALONDE, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 test('logit coefficients and SEs equal glm(family = binomial)', async () => {

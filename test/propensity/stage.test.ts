@@ -2,16 +2,16 @@
 // here, since those stages are built separately), run twice to check the bytes are identical.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { Duck } from '../../src/duck.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import stage from '../../stages/propensity/stage.ts';
 import { rng } from './random.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'propensity-stage-'));
+const dir = testTempDir('propensity-stage-');
 const stageUrl = new URL('../../stages/propensity/stage.ts', import.meta.url).href;
 
 interface Event {

@@ -1,9 +1,9 @@
 // Writes a small register folder (the data-contracts.md shapes) from plain rows, so tests can
 // state histories by hand and run the real stage on real Parquet files.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duck } from '../../src/duck.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 export interface Person { register_id: number; dob: string; gender?: string; forename?: string; surname?: string; pnc_id?: string | null; ethnicity?: string; nationality?: string; region?: string }
 export interface Disposal { disposal_id: number; register_id: number; disposal_date: string; disposal_type: string; sentence_months?: number | null; release_date?: string | null; court?: string | null }
@@ -34,7 +34,7 @@ const SCHEMAS: Record<string, string> = {
 };
 
 /** Write the register into a fresh temp folder (or `dir`) and return the folder. */
-export async function writeHandRegister(reg: HandRegister, dir = mkdtempSync(join(tmpdir(), 'hand-register-'))): Promise<string> {
+export async function writeHandRegister(reg: HandRegister, dir = testTempDir('hand-register-')): Promise<string> {
   const disposalDate = new Map(reg.disposals.map((d) => [d.disposal_id, d.disposal_date]));
   const tables: Record<string, Record<string, unknown>[]> = {
     people: reg.people.map((p) => ({

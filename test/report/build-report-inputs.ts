@@ -1,8 +1,7 @@
 // Hand-built inputs for the report stage: metrics computed by the real metrics stage from a
 // known-effect fixture, plus balance, match report and intake summary in the shapes the
 // propensity, linkage and intake stages write.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import metricsStage from '../../stages/metrics/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
@@ -10,6 +9,7 @@ import { buildInputs, stageInputs, type BuildOptions } from '../metrics/build-in
 import { COMPARISONS, LEVEL_LABELS, priorModel, type ComparisonName } from '../../stages/linkage/model.ts';
 import { DEFAULT_THRESHOLD, EXTRA_EVIDENCE_BITS } from '../../stages/linkage/link.ts';
 import type { MatchReport, WeightBin } from '../../stages/linkage/match-report.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 
@@ -137,7 +137,7 @@ export async function buildReportFixture(o: BuildOptions & {
   linkageModel?: MatchReport['model'];
   weightHistogram?: WeightBin[];
 }): Promise<ReportFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'report-test-'));
+  const dir = testTempDir('report-test-');
   const built = await buildInputs(dir, o);
   if (o.request) {
     const { writeRequest } = await import('../metrics/build-inputs.ts');

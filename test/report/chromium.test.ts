@@ -4,8 +4,7 @@
 // Without Chromium these tests are skipped by name with the install line, and FAIL under CI
 // (env CI set), on purpose: CI must install it (apt-get install chromium).
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { test } from 'uvu';
@@ -14,6 +13,7 @@ import * as assert from 'uvu/assert';
 import stage from '../../stages/report/stage.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { buildReportFixture } from './build-report-inputs.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const stageUrl = new URL('../../stages/report/stage.ts', import.meta.url).href;
 
@@ -35,7 +35,7 @@ const withChromium = testNeeding(test, { what: 'Chromium', available: DEFAULT_CA
 
 function chromium(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const bin = findChromium();
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const profile = testTempDir('chromium-profile-');
   const base = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
   return new Promise((resolve, reject) => {
     execFile(bin, [...base, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -75,7 +75,7 @@ function pngInfo(buf: Buffer): { width: number; height: number; distinctBytes: n
 }
 
 withChromium('the console check catches console output (negative control)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'chromium-neg-'));
+  const dir = testTempDir('chromium-neg-');
   const page = join(dir, 'bad.html');
   writeFileSync(page, '<!DOCTYPE html><html><head><title>x</title></head><body><script>console.error("boom")</script></body></html>');
   const { stderr } = await chromium(['--dump-dom', `file://${page}`]);

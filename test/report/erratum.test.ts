@@ -3,11 +3,11 @@
 // an object or a field path where a reader expects words.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { erratum, readShared } from '../../stages/report/erratum.ts';
 import type { Json } from '../../src/stage.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 interface Opts {
   treated?: number;
@@ -123,7 +123,7 @@ test('number needed appears in the erratum only where the report prints it, unde
 });
 
 test('shared versions are read in order; other files are ignored', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'shared-'));
+  const dir = testTempDir('shared-');
   writeFileSync(join(dir, 'v2-results.json'), JSON.stringify({ version: 2, shared_on: '2025-04-01', results: results({ treated: 593 }) }));
   writeFileSync(join(dir, 'v1-results.json'), JSON.stringify({ version: 1, shared_on: '2025-03-01', results: results() }));
   writeFileSync(join(dir, 'notes.txt'), 'not a version');

@@ -4,8 +4,7 @@
 // and after a re-issue with an erratum, and on a fixture report with sub-analyses.
 // Needs Debian's chromium: skipped with the install line when it is missing, failed when CI is set.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,6 +13,7 @@ import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { buildReportFixture } from './build-report-inputs.ts';
 import { readPdf, type PdfPage } from './pdf-pages.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const INSTALL = 'apt-get install chromium';
 const CHROMIUM = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((c): c is string => !!c).find((c) => existsSync(c));
@@ -24,7 +24,7 @@ if (!CHROMIUM) {
 }
 
 function printToPdf(html: string): Promise<PdfPage[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'print-'));
+  const dir = testTempDir('print-');
   const page = join(dir, 'report.html');
   const pdf = join(dir, 'report.pdf');
   writeFileSync(page, html);

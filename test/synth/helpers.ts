@@ -1,11 +1,11 @@
 // Shared set-up for the synth tests: one small world per seed, generated once per process into
 // a temp folder (never into the repo's data/), and read back through a fresh DuckDB.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Duck } from '../../src/duck.ts';
 import { DEMO_PROGRAMME, synthesize, type ErrorRates, type ProgrammeSpec } from '../../synth/index.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 export const SMALL_PEOPLE = 20_000;
 
@@ -25,7 +25,7 @@ export const TEST_RATES: ErrorRates = {
 
 /** Generate a small world for this seed into a new temp folder and return that folder. */
 export async function generateWorld(seed: number, threads = 2): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), `synth-${seed}-`));
+  const dataDir = testTempDir(`synth-${seed}-`);
   await synthesize({ dataDir, seed, people: SMALL_PEOPLE, programmes: [TEST_PROGRAMME], errors: TEST_RATES, threads });
   return dataDir;
 }

@@ -5,9 +5,8 @@
 // effect.json's ATT is the mean difference of the per-person file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import registerStage from '../../stages/register/stage.ts';
 import { Duck } from '../../src/duck.ts';
@@ -15,12 +14,13 @@ import { DEMO_PROGRAMME, synthesize, type ProgrammeSpec } from '../../synth/inde
 import { POTENTIAL_OUTCOMES_FILE, TRUTH_MEASURES } from '../../synth/request.ts';
 import { runStageDirect } from '../helpers/run-stage.ts';
 import { REPO } from '../helpers/justice-project.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const STAGE_URL = new URL('../../stages/register/stage.ts', import.meta.url).href;
 type Row = Record<string, unknown>;
 
 async function world(seed: number, effectPp: number): Promise<{ dir: string; programme: ProgrammeSpec }> {
-  const dir = mkdtempSync(join(tmpdir(), `synth-po-${seed}-`));
+  const dir = testTempDir(`synth-po-${seed}-`);
   const programme: ProgrammeSpec = { ...DEMO_PROGRAMME, id: 'po', cohort: 200, effectPp };
   await synthesize({ dataDir: dir, seed, people: 20_000, programmes: [programme] });
   return { dir, programme };
@@ -87,7 +87,7 @@ test('with an effect, the world "with" is what the register stage measures, and 
 });
 
 test('npm run synth takes --effect-pp (a negative number after a space too), --period and --request-id, and writes only that programme', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'synth-cli-'));
+  const dir = testTempDir('synth-cli-');
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'synth/cli.ts'), '--seed', '99', '--people', '20000', '--request-size', '60',
     '--request-id', 'cli1', '--effect-pp', '-12.5', '--period', '2020-01-01..2020-12-31', '--data-dir', dir], { cwd: REPO, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);

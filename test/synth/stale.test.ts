@@ -3,14 +3,14 @@
 // generator version), is left alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATOR_VERSION } from '../../synth/defaults.ts';
 import { staleSyntheticRegister } from '../../synth/stale.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 function dataDir(extract: object | undefined): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stale-register-'));
+  const dir = testTempDir('stale-register-');
   mkdirSync(join(dir, 'reference'));
   if (extract) writeFileSync(join(dir, 'reference', 'extract.json'), JSON.stringify(extract));
   return dir;

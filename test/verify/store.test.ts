@@ -2,15 +2,15 @@
 // DAG: real files, a real DuckDB, the real runner and command.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { makeToyProject, removeToyProjects, runToy } from '../helpers/toy-dag.ts';
 import { capture, runCommand, toyProject } from '../diff/capture.ts';
 import verifyCmd from '../../src/commands/verify.ts';
 import { verifyRequest } from '../../src/verify.ts';
 import { verifyStore } from '../../src/store-check.ts';
 import type { RunRecord } from '../../src/records.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 const made: string[] = [];
 test.after(() => {
@@ -118,7 +118,7 @@ test('verify --request checks the stored bytes first and blames the stage whose 
   const root = makeToyProject();
   const rec = await ran(root);
   flipByte(blob(root, rec.stages.summary!.outputs!.counts!.hash));
-  const scratchParent = mkdtempSync(join(tmpdir(), 'verify-store-'));
+  const scratchParent = testTempDir('verify-store-');
   made.push(scratchParent);
   const result = await verifyRequest(await toyProject(root), '123', { scratchParent });
   assert.ok(!('error' in result));
@@ -138,7 +138,7 @@ test('verify --request: a published copy that is not its blob is named', async (
   const root = makeToyProject();
   await ran(root);
   writeFileSync(join(root, 'data/reports/123/report.html'), '<p>edited</p>');
-  const scratchParent = mkdtempSync(join(tmpdir(), 'verify-store-'));
+  const scratchParent = testTempDir('verify-store-');
   made.push(scratchParent);
   const result = await verifyRequest(await toyProject(root), '123', { scratchParent });
   assert.ok(!('error' in result) && !result.ok);

@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { tmpdir } from 'node:os';
 import { makeToyProject, removeToyProjects, runToy, edit, writePeople, SRC } from '../helpers/toy-dag.ts';
 import { listFiles } from '../../src/hash.ts';
 import verifyCmd from '../../src/commands/verify.ts';
 import { verifyRequest, type VerifyResult } from '../../src/verify.ts';
 import { capture, runCommand, toyProject } from '../diff/capture.ts';
+import { testTempDir } from '../helpers/temp-dir.ts';
 
 // Toy projects live in the repo's .tmp/; removed when this file's tests are done.
 test.after(() => {
@@ -22,7 +22,7 @@ function snapshot(root: string): string[] {
 
 const made: string[] = [];
 const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verify-test-'));
+  const d = testTempDir('verify-test-');
   made.push(d);
   return d;
 };
