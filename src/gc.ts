@@ -1,16 +1,30 @@
 // Garbage collection: keep what the last N runs of each request and any pinned run need; delete
-// other stage records and the blobs no kept record or run references. Purged requests' blobs are
-// handled by purge, not here.
+// other stage records and the blobs no kept record or run references, and record each deleted
+// blob that held person-level data in the deletion register (gcDeletions). Purged requests'
+// blobs are handled by purge, not here.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecords } from './records.ts';
 import type { Store } from './store.ts';
 import { writeFileAtomic } from './fsutil.ts';
+import type { Deletion } from './deletions.ts';
+import type { Classification } from './stage.ts';
+
+/** A blob gc would delete, with what the store and run records say it held. */
+export interface GcBlob {
+  hash: string;
+  bytes: number;
+  /** 'stage.output' from the stage records that name it; undefined for a blob no record names. */
+  dataset?: string;
+  classification?: Classification;
+  /** The requests whose runs used it (ids, never content). */
+  requests: string[];
+}
 
 export interface GcPlan {
   keepRuns: number;
   deleteRecords: string[];
-  deleteBlobs: { hash: string; bytes: number }[];
+  deleteBlobs: GcBlob[];
 }
 
 export function pinsFile(records: RunRecords, request: string): string {
@@ -46,15 +60,55 @@ export function planGc(store: Store, records: RunRecords, keep: number): GcPlan 
     }
   }
   const deleteRecords: string[] = [];
+  // What each blob held, from every stage record (kept or not) and every run record.
+  const described = new Map<string, { dataset: string; classification: Classification; bytes: number }>();
   for (const r of store.records()) {
     if (keptKeys.has(`${r.stage}/${r.keyHash}`)) for (const o of Object.values(r.outputs)) keptBlobs.add(o.hash);
     else deleteRecords.push(r.path);
+    for (const [name, o] of Object.entries(r.outputs)) described.set(o.hash, { dataset: `${r.stage}.${name}`, classification: o.classification, bytes: o.bytes });
+  }
+  const usedBy = new Map<string, Set<string>>();
+  for (const request of records.requests()) {
+    for (const id of records.list(request)) {
+      let run;
+      try {
+        run = records.read(request, id);
+      } catch {
+        continue;
+      }
+      for (const s of Object.values(run.stages)) for (const o of Object.values(s.outputs ?? {})) (usedBy.get(o.hash) ?? usedBy.set(o.hash, new Set()).get(o.hash)!).add(request);
+    }
   }
   const deleteBlobs = store
     .blobHashes()
     .filter((h) => !keptBlobs.has(h))
-    .map((hash) => ({ hash, bytes: 0 }));
+    .map((hash): GcBlob => {
+      const d = described.get(hash);
+      return { hash, bytes: d?.bytes ?? 0, ...(d ? { dataset: d.dataset, classification: d.classification } : {}), requests: [...(usedBy.get(hash) ?? [])].sort() };
+    });
   return { keepRuns, deleteRecords, deleteBlobs };
+}
+
+/**
+ * The deletion-register entries of a gc: one per deleted blob that held person-level data
+ * (personal or pseudonymised) or that no record describes any more (it may have). A gc deletes
+ * older versions of a request's data; the register must show those deletions as it shows a
+ * purge's.
+ */
+export function gcDeletions(plan: GcPlan, operator: string): Deletion[] {
+  return plan.deleteBlobs
+    .filter((b) => b.classification !== 'aggregate')
+    .map((b) => ({
+      request: b.requests.join(',') || '(none)',
+      dataset: b.dataset ?? '(no record)',
+      classification: b.classification ?? 'unknown',
+      blob: b.hash,
+      bytes: b.bytes,
+      location: `store/objects/${b.hash}`,
+      operator,
+      reason: 'gc: no recent or pinned run needs it',
+      rule: 'gc',
+    }));
 }
 
 export function applyGc(store: Store, plan: GcPlan): { records: number; blobs: number; bytes: number } {

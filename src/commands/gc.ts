@@ -1,6 +1,8 @@
 // `pipeline gc`: delete stage records and blobs that neither the last N runs of any request nor a
 // pinned run need. `gc --pin RUN --request ID` keeps one run's outputs for good.
-import { applyGc, pinRun, planGc } from '../gc.ts';
+import { applyGc, gcDeletions, pinRun, planGc } from '../gc.ts';
+import { dataPaths } from '../purge.ts';
+import { operatorName } from '../clock.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
 import { checkKnownRequest, dryRunOption, jsonOption, waitOption, wholeNumber, yesOption } from './common.ts';
 import { confirm } from './confirm.ts';
@@ -57,13 +59,16 @@ const command = defineCommand({
     const lock = await acquireStoreLock(p.records, 'gc', wait * 1000);
     if (!lock.ok) return fail(lock.message, EXIT.locked, { json, reason: 'locked' });
     let done: ReturnType<typeof applyGc>;
+    let recorded = 0;
     try {
-      done = applyGc(p.store, planGc(p.store, p.records, keep));
+      const plan = planGc(p.store, p.records, keep);
+      done = applyGc(p.store, plan);
+      recorded = dataPaths(p).register.append(gcDeletions(plan, operatorName())).length;
     } finally {
       lock.release();
     }
-    if (json) printJson({ dryRun: false, deleted: done });
-    else process.stdout.write(`gc deleted ${done.records} stage record(s) and ${done.blobs} blob(s), ${(done.bytes / 2 ** 20).toFixed(1)} MiB\n`);
+    if (json) printJson({ dryRun: false, deleted: done, registerEntries: recorded });
+    else process.stdout.write(`gc deleted ${done.records} stage record(s) and ${done.blobs} blob(s), ${(done.bytes / 2 ** 20).toFixed(1)} MiB; ${recorded} deletion(s) of person-level data recorded in the deletion register\n`);
     return EXIT.ok;
   },
 });

@@ -134,6 +134,29 @@ test('purge --dry-run and gc --dry-run change no file under data/; purge without
   assert.equal(snapshot(root), before);
 });
 
+test('gc records each deleted blob that held person-level data in the deletion register, and nothing for aggregates', async () => {
+  const root = makeToyProject();
+  assert.is((await cli(root, ['--request', '123'])).status, 0);
+  const first = JSON.parse(readFileSync(join(root, 'data/runs/123', runRecords(root).sort()[0]!), 'utf8'));
+  writePeople(root, '123', [[1, 'Ada', 60], [2, 'Bea', 55]]);
+  assert.is((await cli(root, ['--request', '123'])).status, 0);
+  const gc = await cli(root, ['gc', '--keep', '1', '--yes']);
+  assert.is(gc.status, 0, gc.stderr);
+  const entries = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // the first run's cleaned table (personal) went, and the register says so, by hash, never by value
+  const oldTable = first.stages.clean.outputs.table.hash;
+  assert.not.ok(existsSync(join(root, 'data/store/objects', oldTable)));
+  const entry = entries.find((e) => e.blob === oldTable);
+  assert.ok(entry, `no register entry for the deleted table (${gc.stdout})`);
+  assert.equal([entry.rule, entry.dataset, entry.classification, entry.request], ['gc', 'clean.table', 'personal', '123']);
+  assert.ok(entries.every((e) => e.classification !== 'aggregate'), 'aggregates are not person-level data');
+  assert.match(gc.stdout, new RegExp(`; ${entries.length} deletion\\(s\\) of person-level data recorded`));
+  assert.not.match(readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8'), /Ada|Bea/);
+  // the chain still verifies
+  const audit = await cli(root, ['audit', '--json']);
+  assert.ok(JSON.parse(audit.stdout).chain.length === 0, audit.stdout);
+});
+
 test('gc during a run deletes nothing (exit 75); the run completes with every output intact', async () => {
   const root = makeToyProject();
   assert.is((await cli(root, ['--request', '123'])).status, 0);
