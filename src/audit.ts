@@ -107,8 +107,14 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
     }
   }
 
-  const blobInfo = new Map<string, { format: Format; classification: Classification }>();
-  for (const r of project.store.records()) for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification });
+  const excluded = options.exclude ?? ['reference'];
+  // Blobs made from the excluded folders alone (tables derived from reference data) are a
+  // function of what those folders hold: no more a leak than the folders themselves.
+  const referenceStages = derivedOnlyFrom(project.graph, excluded.map((e) => relative(project.root, join(dataDir, e)).split(sep).join('/')));
+  const blobInfo = new Map<string, { format: Format; classification: Classification; reference: boolean }>();
+  for (const r of project.store.records()) {
+    for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification, reference: referenceStages.has(r.stage) || !!blobInfo.get(o.hash)?.reference });
+  }
 
   const { Duck } = await import('./duck.ts');
   const db = await Duck.open({ threads: 2 });
@@ -129,13 +135,7 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
       return owners;
     };
 
-    const excluded = options.exclude ?? ['reference'];
     const exclude = new Set(excluded.map((e) => join(dataDir, e)));
-    // Blobs made from the excluded folders alone (a register build's keys and frequencies) are a
-    // function of what those folders hold: no more a leak than the folders themselves.
-    const referenceStages = derivedOnlyFrom(project.graph, excluded.map((e) => relative(project.root, join(dataDir, e)).split(sep).join('/')));
-    const referenceBlobs = new Set<string>();
-    for (const r of project.store.records()) if (referenceStages.has(r.stage)) for (const o of Object.values(r.outputs)) referenceBlobs.add(o.hash);
     exclude.add(paths.fingerprints);
     const files = existsSync(dataDir) ? listFiles(dataDir).filter((f) => ![...exclude].some((x) => f === x || f.startsWith(x + sep))) : [];
     for (const file of files) {
@@ -144,7 +144,7 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
       const blob = /^store\/objects\/[0-9a-f]{64}$/.test(name) ? name.slice('store/objects/'.length) : undefined;
       const info = blob ? blobInfo.get(blob) : undefined;
       const kind = info?.format ?? sniff(file);
-      if (blob && referenceBlobs.has(blob)) {
+      if (info?.reference) {
         skipped.push({ file: name, why: `made from ${excluded.join(', ')} alone` });
         continue;
       }

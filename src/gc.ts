@@ -46,38 +46,39 @@ export function pinRun(records: RunRecords, request: string, run: string): void 
 export function planGc(store: Store, records: RunRecords, keep: number): GcPlan {
   const keptKeys = new Set<string>();
   const keptBlobs = new Set<string>();
+  // Which requests' runs used each blob (for the deletion register): every run is read once, the
+  // kept ones (the last N and the pinned) also say what must stay. A kept run that cannot be read
+  // stops the gc (records.read throws, naming it); an older one only loses its attribution.
+  const usedBy = new Map<string, Set<string>>();
   let keepRuns = 0;
   for (const request of records.requests()) {
     const ids = records.list(request);
     const kept = new Set([...ids.slice(Math.max(0, ids.length - keep)), ...readPins(records, request)]);
-    for (const id of kept) {
-      if (!ids.includes(id)) continue;
-      keepRuns++;
-      for (const [stage, s] of Object.entries(records.read(request, id).stages)) {
-        if (s.keyHash) keptKeys.add(`${stage}/${s.keyHash}`);
-        for (const o of Object.values(s.outputs ?? {})) keptBlobs.add(o.hash);
+    for (const id of ids) {
+      let run;
+      try {
+        run = records.read(request, id);
+      } catch (error) {
+        if (kept.has(id)) throw error;
+        continue;
+      }
+      if (kept.has(id)) keepRuns++;
+      for (const [stage, s] of Object.entries(run.stages)) {
+        if (kept.has(id) && s.keyHash) keptKeys.add(`${stage}/${s.keyHash}`);
+        for (const o of Object.values(s.outputs ?? {})) {
+          if (kept.has(id)) keptBlobs.add(o.hash);
+          (usedBy.get(o.hash) ?? usedBy.set(o.hash, new Set()).get(o.hash)!).add(request);
+        }
       }
     }
   }
   const deleteRecords: string[] = [];
-  // What each blob held, from every stage record (kept or not) and every run record.
+  // What each blob held, from every stage record, kept or not.
   const described = new Map<string, { dataset: string; classification: Classification; bytes: number }>();
   for (const r of store.records()) {
     if (keptKeys.has(`${r.stage}/${r.keyHash}`)) for (const o of Object.values(r.outputs)) keptBlobs.add(o.hash);
     else deleteRecords.push(r.path);
     for (const [name, o] of Object.entries(r.outputs)) described.set(o.hash, { dataset: `${r.stage}.${name}`, classification: o.classification, bytes: o.bytes });
-  }
-  const usedBy = new Map<string, Set<string>>();
-  for (const request of records.requests()) {
-    for (const id of records.list(request)) {
-      let run;
-      try {
-        run = records.read(request, id);
-      } catch {
-        continue;
-      }
-      for (const s of Object.values(run.stages)) for (const o of Object.values(s.outputs ?? {})) (usedBy.get(o.hash) ?? usedBy.set(o.hash, new Set()).get(o.hash)!).add(request);
-    }
   }
   const deleteBlobs = store
     .blobHashes()

@@ -137,7 +137,7 @@ export function requestScoped(graph: Graph): Set<string> {
 /**
  * Stages whose every input is a file under one of `folders` (project-relative, e.g.
  * 'data/reference') or an output of such a stage: what they write is a function of those folders
- * alone (a national register's derived tables), and the audit treats it like the folders.
+ * alone (tables derived from reference data), and the audit treats it like the folders.
  */
 export function derivedOnlyFrom(graph: Graph, folders: string[]): Set<string> {
   const prefixes = folders.map((f) => f.replace(/\/+$/, '') + '/');

@@ -1,6 +1,6 @@
 // Work a stage may reuse from its own earlier run of the same request. A stage that declares
-// `reuse: { varying: [...] }` (say, linkage: only its cohort input changes from one correction to
-// the next) is offered the outputs of its newest run whose key differs from this one only in
+// `reuse: { varying: [...] }` (only its row input changes from one correction of a request to
+// the next, say) is offered the outputs of its newest run whose key differs from this one only in
 // those inputs: same code, params, environment and every other input. The stage may take rows
 // from them that are still valid (a row-level memo) instead of recomputing; its outputs must be
 // the same bytes as a run without them. `verify` re-executes without them, which checks that.

@@ -113,7 +113,7 @@ export interface StageSpec<P extends Json = Json> {
   params?: P;
   /**
    * A row-level memo: the stage is offered its earlier outputs (ctx.previous) when only these
-   * inputs changed (a corrected cohort), to recompute only the rows whose content changed.
+   * inputs changed (a corrected input file), to recompute only the rows whose content changed.
    */
   reuse?: { varying: string[] };
   /**

@@ -124,6 +124,17 @@ export async function keyRegister(db: Duck, dir: string, log?: (message: string)
 }
 
 /**
+ * The cohort's side, from `cohort_in` (the register's side keyed or loaded): the table `cohort`
+ * with its keys; spellings the register lacks are keyed here, the others are the register's.
+ */
+export async function keyCohort(db: Duck, dir: string, log?: (message: string) => void): Promise<void> {
+  const run = stepper(db, dir, log);
+  await run('cohort-spellings.sql');
+  await run('name-keys.sql');
+  await run('cohort-keys.sql');
+}
+
+/**
  * The pipeline's model, from the register alone (after keyRegister): term frequencies and u from
  * random pairs of register people; m is the prior (model.ts priorModel), since a register holds
  * each person once and shows nothing of the errors between a provider's records and its own.
@@ -146,9 +157,7 @@ export async function registerModel(db: Duck, dir: string, log?: (message: strin
 export async function rowEvidence(db: Duck, dir: string, options: LinkOptions, loadEvents?: () => Promise<void>): Promise<Model> {
   const run = stepper(db, dir, options.log);
   const registerRows = await countOf(db, 'register');
-  await run('cohort-spellings.sql');
-  await run('name-keys.sql');
-  await run('cohort-keys.sql');
+  await keyCohort(db, dir, options.log);
   if (options.source === 'both') {
     await run('spellings-both.sql');
     await run('frequencies.sql');

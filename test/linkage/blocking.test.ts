@@ -1,5 +1,5 @@
-// Blocking rules for the hard cases, on hand-made records through the real SQL (keys.sql,
-// candidates.sql): a row without a date of birth whose forename field holds a middle name, or
+// Blocking rules for the hard cases, on hand-made records through the real SQL (the keys of
+// link.ts, candidates.sql): a row without a date of birth whose forename field holds a middle name, or
 // forename and middle name, or one part of a double-barrelled surname, is still a candidate of its
 // person, either file missing the date; names swapped with a middle name used likewise. And the
 // rules stay blocks: people who share neither the sound of a surname part nor of a forename part
@@ -9,28 +9,18 @@ import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkFiles } from '../../stages/linkage/link-files.ts';
-import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
 import { testTempDir } from '../helpers/temp-dir.ts';
-
-const DIR = fileURLToPath(new URL('../../stages/linkage/', import.meta.url));
-/** The register's keys (the linkage-model stage's SQL), then the cohort's, as link.ts runs them. */
-const KEY_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql'];
+import { keyedTables, LINKAGE_DIR } from './keyed-tables.ts';
 
 type Rec = [surname: string, forename: string, dob: string | null];
 
 /** The candidate pairs blocking keeps, as "row~register_id". */
 async function blocked(cohort: Rec[], people: Rec[]): Promise<string[]> {
-  const db = await Duck.open({ threads: 1 });
+  const record = ([surname, forename, dob]: Rec) => ({ surname, forename, dob });
+  const db = await keyedTables(cohort.map(record), people.map(record));
   try {
-    await db.run(`CREATE TABLE cohort_in (row INTEGER, surname VARCHAR, forename VARCHAR, dob DATE, gender VARCHAR, pnc_id VARCHAR, prison_number VARCHAR,
-      index_date DATE, conviction_date DATE, intervention_start_date DATE, intervention_end_date DATE, sentence_type VARCHAR)`);
-    await db.run(`CREATE TABLE people_in (rid BIGINT, register_id BIGINT, surname VARCHAR, forename VARCHAR, dob DATE, gender VARCHAR, pnc_id VARCHAR)`);
-    await db.run(`CREATE TABLE prison_numbers_in (rid BIGINT, prison_number VARCHAR)`);
-    for (const [i, [s, f, d]] of cohort.entries()) await db.run(`INSERT INTO cohort_in (row, surname, forename, dob) VALUES ($r, $s, $f, $d::DATE)`, { r: i + 2, s, f, d });
-    for (const [i, [s, f, d]] of people.entries()) await db.run(`INSERT INTO people_in (rid, register_id, surname, forename, dob) VALUES ($r, $r, $s, $f, $d::DATE)`, { r: i + 1, s, f, d });
-    for (const f of KEY_SQL) await db.file(join(DIR, f), { name_variants: join(DIR, 'name-variants.csv') });
-    await db.file(join(DIR, 'candidates.sql'), { name_block_cap: 50 });
+    await db.file(join(LINKAGE_DIR, 'candidates.sql'), { name_block_cap: 50 });
     return (await db.all<{ p: string }>(`SELECT row || '~' || rid AS p FROM candidates ORDER BY row, rid`)).map((r) => r.p);
   } finally {
     db.close();

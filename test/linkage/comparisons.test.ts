@@ -1,40 +1,24 @@
 // Each comparison level of the model, the crosswise (swapped names) and multi-part rules, the
 // phonetic code and term frequencies, checked on hand-made pairs through the real SQL (the
-// register's and the cohort's keys, compare.sql), and the weights of a trained model: twins of different sex are
-// never linked to each other.
+// register's and the cohort's keys of link.ts, compare.sql), and the weights of a trained model:
+// twins of different sex are never linked to each other.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duck } from '../../src/duck.ts';
-
-const DIR = fileURLToPath(new URL('../../stages/linkage/', import.meta.url));
-
-/** The register's keys, then the cohort's, as the linkage-model and linkage stages make them. */
-const KEY_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'cohort-spellings.sql', 'name-keys.sql', 'cohort-keys.sql'];
-const REGISTER_SQL = ['macros.sql', 'variants.sql', 'register-spellings.sql', 'name-keys.sql', 'register-keys.sql', 'frequencies.sql'];
+import { keyRegister } from '../../stages/linkage/link.ts';
+import { keyedTables, LINKAGE_DIR } from './keyed-tables.ts';
 
 interface Pair { fn: [string | null, string | null]; sn: [string | null, string | null]; dob?: [string | null, string | null]; g?: [string | null, string | null] }
 
 /** Compare pairs (cohort row i against register person i) and return their comparison vectors. */
 async function gammas(pairs: Pair[]) {
-  const db = await Duck.open({ threads: 1 });
+  const side = (k: 0 | 1) => pairs.map((p) => ({ surname: p.sn[k], forename: p.fn[k], dob: (p.dob ?? ['1980-01-01', '1980-01-01'])[k], gender: (p.g ?? [null, null])[k] }));
+  const db = await keyedTables(side(0), side(1));
   try {
-    await db.run(`CREATE TABLE cohort_in (row INTEGER, surname VARCHAR, forename VARCHAR, dob DATE, gender VARCHAR, pnc_id VARCHAR, prison_number VARCHAR,
-      index_date DATE, conviction_date DATE, intervention_start_date DATE, intervention_end_date DATE, sentence_type VARCHAR)`);
-    await db.run(`CREATE TABLE people_in (rid BIGINT, register_id BIGINT, surname VARCHAR, forename VARCHAR, dob DATE, gender VARCHAR, pnc_id VARCHAR)`);
-    await db.run(`CREATE TABLE prison_numbers_in (rid BIGINT, prison_number VARCHAR)`);
-    for (const [i, p] of pairs.entries()) {
-      const dob = p.dob ?? ['1980-01-01', '1980-01-01'];
-      const g = p.g ?? [null, null];
-      await db.run(`INSERT INTO cohort_in (row, surname, forename, dob, gender) VALUES ($r, $s, $f, $d::DATE, $g)`, { r: i + 2, s: p.sn[0], f: p.fn[0], d: dob[0], g: g[0] });
-      await db.run(`INSERT INTO people_in (rid, register_id, surname, forename, dob, gender) VALUES ($r, $r, $s, $f, $d::DATE, $g)`, { r: i + 1, s: p.sn[1], f: p.fn[1], d: dob[1], g: g[1] });
-    }
-    const params = { name_variants: join(DIR, 'name-variants.csv') };
-    for (const f of KEY_SQL) await db.file(join(DIR, f), params);
     // every pair is compared, whatever blocking would have kept: this tests the comparison rules
     await db.run('CREATE TABLE candidates AS SELECT row, row - 1 AS rid FROM cohort');
-    for (const f of ['blocked-pairs.sql', 'compare.sql']) await db.file(join(DIR, f), params);
+    for (const f of ['blocked-pairs.sql', 'compare.sql']) await db.file(join(LINKAGE_DIR, f));
     return await db.all<{ lid: number; g_fn: number; g_sn: number; g_dob: number; g_gender: number; swapped: boolean; fn_exact: string | null }>(
       `SELECT lid::INTEGER AS lid, g_fn, g_sn, g_dob, g_gender, swapped, fn_exact FROM pair_gammas WHERE kind = 'blocked' ORDER BY lid`,
     );
@@ -120,7 +104,8 @@ test('term frequencies: a common name agreeing counts for less than a rare one',
     await db.run(`CREATE TABLE people_in AS SELECT i::BIGINT AS rid, i::BIGINT AS register_id, CASE WHEN i <= 50 THEN 'Smith' ELSE 'Q' || chr((65 + i % 26)::INTEGER) || chr((65 + (i // 26) % 26)::INTEGER) || chr((65 + (i // 676) % 26)::INTEGER) END AS surname,
       CASE WHEN i % 10 = 0 THEN 'John' ELSE 'F' || chr((65 + i % 26)::INTEGER) || chr((65 + (i // 26) % 26)::INTEGER) || chr((65 + (i // 676) % 26)::INTEGER) END AS forename, DATE '1970-01-01' + i::INTEGER AS dob, NULL::VARCHAR AS gender, NULL::VARCHAR AS pnc_id FROM range(1, 1001) t(i)`);
     await db.run(`CREATE TABLE prison_numbers_in (rid BIGINT, prison_number VARCHAR)`);
-    for (const f of REGISTER_SQL) await db.file(join(DIR, f), { name_variants: join(DIR, 'name-variants.csv') });
+    await keyRegister(db, LINKAGE_DIR);
+    await db.file(join(LINKAGE_DIR, 'frequencies.sql'));
     // the share of people with each spelling: SMITH 50 of 1,000; every other surname 1 of 1,000;
     // JOHN 100 of 1,000. The exact-agreement weight is log2(m / share): about 4.3 bits less for SMITH
     const tf = (await db.one<{ smith: number; rare: number; john: number }>(

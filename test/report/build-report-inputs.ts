@@ -10,6 +10,9 @@ import { COMPARISONS, LEVEL_LABELS, priorModel, type ComparisonName } from '../.
 import { DEFAULT_THRESHOLD, EXTRA_EVIDENCE_BITS } from '../../stages/linkage/link.ts';
 import type { MatchReport, WeightBin } from '../../stages/linkage/match-report.ts';
 import { testTempDir } from '../helpers/temp-dir.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as assert from 'uvu/assert';
+import reportStage from '../../stages/report/stage.ts';
 
 const metricsUrl = new URL('../../stages/metrics/stage.ts', import.meta.url).href;
 
@@ -189,4 +192,23 @@ export async function buildReportFixture(o: BuildOptions & {
   const intakeSummary = join(dir, 'intake-summary.json');
   writeFileSync(intakeSummary, JSON.stringify({ request: 'test', status: 'accepted', reasons: [], counts: { submitted: o.submitted, usable: o.submitted - unusable, unusable, duplicates: 0 }, problems: [] }));
   return { dir, inputs: { metrics: run.outputs.metrics!, request: built.request, balance, model, matchReport, intakeSummary } };
+}
+
+export const REPORT_STAGE_URL = new URL('../../stages/report/stage.ts', import.meta.url).href;
+const resultsSchema = JSON.parse(readFileSync(new URL('../../schemas/results.schema.json', import.meta.url), 'utf8'));
+
+/** The report stage run on a fixture: the page, and results.json as text and parsed. */
+export async function renderReport(fx: ReportFixture) {
+  const r = await runStageDirect(reportStage, REPORT_STAGE_URL, { inputs: fx.inputs });
+  const html = readFileSync(r.outputs.report!, 'utf8');
+  const resultsText = readFileSync(r.outputs.results!, 'utf8');
+  // read loosely, as the tests of this folder read it
+  return { html, resultsText, results: JSON.parse(resultsText) as any };
+}
+
+/** results.json against schemas/results.schema.json. */
+export function validateResults(results: unknown): void {
+  const ajv = new Ajv2020({ allErrors: true });
+  const v = ajv.compile(resultsSchema);
+  assert.ok(v(results), ajv.errorsText(v.errors));
 }

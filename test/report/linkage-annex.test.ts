@@ -3,31 +3,19 @@
 // from that JSON, small counts never show, and a match report written before the model was
 // recorded still renders, saying so.
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import stage from '../../stages/report/stage.ts';
 import { erratum } from '../../stages/report/erratum.ts';
 import { continuousBins, HISTOGRAM_EMPTY, HISTOGRAM_UNPUBLISHED, mergeTails, MODEL_NOT_RECORDED, suppressColumn } from '../../stages/report/linkage-annex.ts';
 import { DISCLOSURE_THRESHOLD } from '../../stages/metrics/disclosure.ts';
 import type { MatchReport, WeightBin } from '../../stages/linkage/match-report.ts';
 import type { Json } from '../../src/stage.ts';
-import { runStageDirect } from '../helpers/run-stage.ts';
-import { buildReportFixture, linkageModelJson, type ReportFixture } from './build-report-inputs.ts';
+import { buildReportFixture, linkageModelJson, renderReport, validateResults, type ReportFixture } from './build-report-inputs.ts';
 
 const T = DISCLOSURE_THRESHOLD;
-const stageUrl = new URL('../../stages/report/stage.ts', import.meta.url).href;
-const schema = JSON.parse(readFileSync(new URL('../../schemas/results.schema.json', import.meta.url), 'utf8'));
-
 async function render(fx: ReportFixture) {
-  const r = await runStageDirect(stage, stageUrl, { inputs: fx.inputs });
-  const html = readFileSync(r.outputs.report!, 'utf8');
-  const resultsText = readFileSync(r.outputs.results!, 'utf8');
-  const ajv = new Ajv2020({ allErrors: true });
-  const validate = ajv.compile(schema);
-  assert.ok(validate(JSON.parse(resultsText)), ajv.errorsText(validate.errors));
-  // A results file, read loosely as the other tests of this folder read it.
-  const results: any = JSON.parse(resultsText);
+  const { html, results } = await renderReport(fx);
+  validateResults(results);
   const start = html.indexOf('<section id="annex-linkage"');
   assert.ok(start > 0, 'the annex is there');
   const annex = html.slice(start, html.indexOf('</section>', start));

@@ -3,31 +3,17 @@
 // same inputs give the same bytes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stageCodeFiles } from '../../src/code.ts';
 import metricsStage from '../../stages/metrics/stage.ts';
 import stage from '../../stages/report/stage.ts';
 import { NOT_PUBLISHABLE, NOT_SIGNIFICANT_SUMMARY, TIME_WITHHELD } from '../../stages/report/wording.ts';
-import { runStageDirect } from '../helpers/run-stage.ts';
-import { buildReportFixture, type ReportFixture } from './build-report-inputs.ts';
+import { buildReportFixture, renderReport, REPORT_STAGE_URL, validateResults } from './build-report-inputs.ts';
 
-const stageUrl = new URL('../../stages/report/stage.ts', import.meta.url).href;
-const schema = JSON.parse(readFileSync(new URL('../../schemas/results.schema.json', import.meta.url), 'utf8'));
-
-async function render(fx: ReportFixture) {
-  const r = await runStageDirect(stage, stageUrl, { inputs: fx.inputs });
-  const html = readFileSync(r.outputs.report!, 'utf8');
-  const resultsText = readFileSync(r.outputs.results!, 'utf8');
-  return { html, resultsText, results: JSON.parse(resultsText) };
-}
-
-function validate(results: unknown): void {
-  const ajv = new Ajv2020({ allErrors: true });
-  const v = ajv.compile(schema);
-  assert.ok(v(results), ajv.errorsText(v.errors));
-}
+const stageUrl = REPORT_STAGE_URL;
+const render = renderReport;
+const validate = validateResults;
 
 const text = (html: string) =>
   html
