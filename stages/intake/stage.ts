@@ -129,12 +129,12 @@ export default defineStage<IntakeParams>({
           const { table } = read;
           fileInfo = { name: files.cohortLabel, format: table.format, encoding: table.encoding, separator: table.separator, line_endings: table.lineEndings };
           const columns = mapColumns(table.header, (i) => table.rows.some((r) => !isBlank(r.cells[i] ?? null)), schemas.fields, schemas.mandatory, schemas.atLeastOne);
-          problems.push(...columns.problems);
+          // (loops, not spreads: a header or a row can hold more problems than a call takes arguments)
+          for (const p of columns.problems) problems.push(p);
           if (columns.problems.length) reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template: ${columnsMessage(columns)}` });
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
             rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
-            // (a loop, not a spread: a large upload can have more problems than a call takes arguments)
             for (const p of rows.problems) problems.push(p);
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {

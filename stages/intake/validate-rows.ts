@@ -91,14 +91,13 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     const sent: Record<string, string> = {}; // trimmed, before case folding: "the value as sent"
     const reported = new Set<string>();
     const placeholders: Record<string, string> = {}; // NULL, N/A ... as sent, per field
+    // Values beyond the last column: one problem for the row, however many there are.
+    let extra = 0;
+    let firstExtra = -1;
     cells.forEach((cell, i) => {
       const field = columns.fields[i];
       if (field === undefined) {
-        if (!isBlank(cell))
-          problems.push({
-            kind: 'extra_values', row, field: `column ${columnLetter(i)}`, problem: 'has a value beyond the last column: is there a separator inside a value?',
-            effect: 'row not used', value: shortValue(String(cell)),
-          });
+        if (!isBlank(cell) && extra++ === 0) firstExtra = i;
         return;
       }
       if (field === null) return;
@@ -128,6 +127,13 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
       sent[field] = trimmed;
       values[field] = CASE_FOLD[field]?.(trimmed) ?? trimmed;
     });
+
+    if (extra)
+      problems.push({
+        kind: 'extra_values', row, field: `column ${columnLetter(firstExtra)}`, problem: 'has a value beyond the last column: is there a separator inside a value?',
+        detail: extra === 1 ? undefined : `has ${extra.toLocaleString('en-GB')} values beyond the last column, from this one on: is there a separator inside a value?`,
+        effect: 'row not used', value: shortValue(String(cells[firstExtra])),
+      });
 
     if (!schemas.row(values)) {
       for (const error of schemas.row.errors ?? []) {
@@ -172,7 +178,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     for (const [f, key] of [['surname', surnameKey], ['forename', forenameKey]] as const)
       if (ok(f) && !key) add(f, { kind: 'no_latin_letters', problem: 'has no letters A to Z to match on: please also give the name in Latin letters' }, 'row not used', sent[f]);
 
-    result.problems.push(...problems);
+    for (const p of problems) result.problems.push(p);
     // A mandatory value can also be absent without a row problem, when its whole column is
     // missing: that is reported once as a column problem, and the row cannot be used either.
     const complete = schemas.mandatory.every(ok) && dates.dob !== null;
