@@ -15,7 +15,8 @@ import { readRegularFile } from './regular-file.ts';
 import { withoutBlankRows } from './xlsx-blank-rows.ts';
 import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
 import { openWorkbook } from './xlsx-sheet.ts';
-import { zipMembers, zipSizes } from './zip-sizes.ts';
+import { hasUnlistedBytes, zipMembers, zipSizes } from './zip-sizes.ts';
+import { storedZip } from './xlsx-repack.ts';
 
 export type { RawCell, RawRow } from './cells.ts';
 
@@ -85,27 +86,35 @@ function cellList(cells: CellAddress[]): string {
   return cells.length > 5 ? `${shown.join(', ')} and ${formatCount(cells.length - 5)} more` : shown.join(', ');
 }
 
+const damagedXlsx = (label: string) =>
+  fileProblem(label, 'file_unreadable', 'could not be read as an Excel .xlsx workbook: it is damaged or incomplete (its zip structure does not add up); open it in Excel, save it again as .xlsx and resend it');
+
 async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promise<ReadResult> {
   const { maxUnzippedBytes } = limits;
-  // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts). An archive
-  // whose directory cannot be read goes on to the reader, which says what is wrong with it.
+  // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts).
   const members = zipMembers(bytes);
+  if (!members) return damagedXlsx(label);
   const sizes = zipSizes(bytes);
   if (sizes && sizes.uncompressed > maxUnzippedBytes) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
+  // Bytes the directory does not list (a hidden member, an understated packed size) are never unzipped.
+  if (hasUnlistedBytes(bytes, members)) return damagedXlsx(label);
   // Declared sizes can be forged: unzipped under the cap, the members must keep to it too.
-  const opened = members ? openWorkbook(bytes, members, maxUnzippedBytes) : null;
-  if (opened?.tooLarge) {
+  const opened = openWorkbook(bytes, members, maxUnzippedBytes);
+  if (opened.tooLarge) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that expands to more than the ${megabytes(maxUnzippedBytes)} allowed when unzipped (more than it says it holds): save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
-  const sheet = opened && !opened.tooLarge ? opened.sheet : null;
+  if (opened.damaged) return damagedXlsx(label);
+  const { sheet, parts } = opened;
   const formulas = sheet ? formulasWithoutValues(sheet.xml) : [];
   let data: RawCell[][];
   try {
-    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them.
-    const compact = members && sheet ? withoutBlankRows(bytes, members, sheet) : null;
-    data = (await readSheet(compact ?? bytes, 1, { trim: false })) as RawCell[][];
+    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them. The reader
+    // is given only what was unzipped here under the cap, zipped again (xlsx-repack.ts).
+    const compact = sheet ? withoutBlankRows(sheet.xml) : null;
+    if (sheet && compact) parts.set(sheet.member.name, compact);
+    data = (await readSheet(storedZip(parts), 1, { trim: false })) as RawCell[][];
   } catch (error) {
     const name = (error as { name?: string }).name;
     // read-excel-file stops at the first text formula without a saved value: say which cells.

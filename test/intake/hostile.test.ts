@@ -1,9 +1,11 @@
 // Hostile and odd uploads that we did not generate: each probe is a real file in a temp request
 // folder, run through the intake stage. Each was found to crash, mislead or leak before its fix.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HEADER, csvText, kinds, people, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
+import { FIXTURES, HEADER, csvText, kinds, people, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
 
 const PARAMS = { minPeople: 5 };
 const good = (n = 10) => csvText([HEADER, ...people(n)]);
@@ -27,6 +29,69 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   const lines4 = readRejections(run.outputs.rejections!).filter((r) => r.row === '4');
   assert.is(lines4.length, 1);
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
+});
+
+// --- zip archives that lie ---
+
+const GOOD_XLSX = readFileSync(join(FIXTURES, 'files/good.xlsx'));
+
+/** Offsets of a zip's end record and central directory (independent of stages/intake's reader). */
+function directoryOf(zip: Buffer): { eocd: number; cd: number } {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  return { eocd, cd: zip.readUInt32LE(eocd + 16) };
+}
+
+/**
+ * good.xlsx with one more deflated member written as a local entry before the central directory
+ * but not listed in it: a reader that walks the local entries (as read-excel-file streams them)
+ * unzips it; one that reads the directory never sees it.
+ */
+function withHiddenMember(zip: Buffer, name: string, content: Buffer): Buffer {
+  const { eocd, cd } = directoryOf(zip);
+  const data = deflateRawSync(content);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(content.length, 22);
+  local.writeUInt16LE(Buffer.byteLength(name), 26);
+  const hidden = Buffer.concat([local, Buffer.from(name), data]);
+  const out = Buffer.concat([zip.subarray(0, cd), hidden, zip.subarray(cd)]);
+  out.writeUInt32LE(cd + hidden.length, eocd + hidden.length + 16);
+  return out;
+}
+
+test('a workbook member hidden from the zip directory is not unzipped past the cap by the reader', async () => {
+  const cap = 2 ** 20;
+  const plain = await runIntake(requestFolder({ 'cohort.xlsx': GOOD_XLSX }), { ...PARAMS, maxUnzippedBytes: cap });
+  assert.is(plain.summary.status, 'accepted', 'good.xlsx is well under the cap');
+  // 8 MB of spaces deflate to about 8 KB; the directory says nothing about them.
+  const bomb = withHiddenMember(GOOD_XLSX, 'xl/worksheets/sheet9.xml', Buffer.alloc(8 * 2 ** 20, 0x20));
+  assert.ok(bomb.length < 100_000);
+  const run = await runIntake(requestFolder({ 'cohort.xlsx': bomb }), { ...PARAMS, maxUnzippedBytes: cap });
+  assert.is(run.summary.status, 'rejected', 'accepted after unzipping 8 MB under a 1 MB cap');
+  assert.is(run.summary.counts.submitted, 0);
+  assert.match(run.result!.stop!, /cohort\.xlsx: /);
+});
+
+test('a member whose directory entry understates its packed size is refused, not handed to the reader', async () => {
+  // The sheet's compressed size in the central directory made 10 bytes: unzipping that much fails,
+  // while the local header still holds the real size a streaming reader would follow.
+  const zip = Buffer.from(GOOD_XLSX);
+  const { cd, eocd } = directoryOf(zip);
+  let forged = false;
+  for (let at = cd; at < eocd; ) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString();
+    if (name === 'xl/worksheets/sheet1.xml') (zip.writeUInt32LE(10, at + 20), (forged = true));
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  assert.ok(forged);
+  const run = await runIntake(requestFolder({ 'cohort.xlsx': zip }), PARAMS);
+  assert.is(run.summary.status, 'rejected');
+  assert.is(run.summary.counts.submitted, 0);
+  assert.ok(kinds(run.summary).has('file_unreadable'), JSON.stringify(run.summary.problems));
 });
 
 test.run();
