@@ -31,6 +31,26 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
 });
 
+// --- the rejection file, opened in a spreadsheet ---
+
+test('a formula after a ; or tab inside a value is neutralised too: Excel in a ;-list locale splits cells there', async () => {
+  const rows = people(10);
+  const dob = HEADER.indexOf('dob');
+  rows[0]![dob] = "01/01/1990;=cmd|' /C calc'!A0";
+  rows[1]![dob] = '02/02/1990\t+SUM(1)';
+  rows[2]![dob] = '03/03/1990;;@SUM(1)';
+  rows[3]![dob] = '=1+1;-2';
+  const run = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
+  assert.equal(rowsOf(run.summary, 'not_a_date'), [2, 3, 4, 5]);
+  const raw = readFileSync(run.outputs.rejections!, 'utf8');
+  // Whichever of , ; tab (or a quote, or a line end) a spreadsheet splits at, no cell starts a formula.
+  for (const piece of raw.split(/[,;\t\r\n"]/)) assert.not.match(piece, /^[=+\-@]/, JSON.stringify(piece));
+  // And the value is still the one sent, with a ' before each formula.
+  assert.equal(readRejections(run.outputs.rejections!).filter((r) => r.field === 'dob').map((r) => r.value), [
+    "01/01/1990;'=cmd|' /C calc'!A0", "02/02/1990\t'+SUM(1)", "03/03/1990;;'@SUM(1)", "'=1+1;'-2",
+  ]);
+});
+
 // --- zip archives that lie ---
 
 const GOOD_XLSX = readFileSync(join(FIXTURES, 'files/good.xlsx'));

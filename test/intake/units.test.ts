@@ -183,6 +183,9 @@ test('separator: the commonest of , ; tab | in the header line, outside quotes',
 test('formula neutralising: = + - @ tab CR get a leading quote, nothing else changes', () => {
   for (const v of ['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '\tx', '\rx']) assert.is(neutraliseFormula(v), `'${v}`);
   for (const v of ['Smith', "O'Brien", ' =x', '']) assert.is(neutraliseFormula(v), v);
+  // Also where a spreadsheet splitting at , ; tab or a line end would start a cell inside the value.
+  assert.is(neutraliseFormula('1990;=cmd|x'), "1990;'=cmd|x");
+  assert.is(neutraliseFormula('a,+1\tb\n-c"@d'), "a,'+1\tb\n'-c\"'@d");
 });
 
 test('header words and column letters', () => {
