@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FIXTURES, HEADER, csvText, kinds, people, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
+import { FIXTURES, HEADER, csvText, kinds, people, readParquet, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
 
 const PARAMS = { minPeople: 5 };
 const good = (n = 10) => csvText([HEADER, ...people(n)]);
@@ -30,6 +30,33 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   assert.is(lines4.length, 1);
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
 });
+
+// --- encodings ---
+
+/** A UTF-8 cohort with accented names, and one more person whose line was pasted in from a windows-1252 file (é as the byte E9). */
+function utf8WithOneWindows1252Line(bom: boolean): Buffer {
+  const rows = people(10);
+  rows[0]![HEADER.indexOf('surname')] = 'Zoëfield';
+  rows[1]![HEADER.indexOf('surname')] = 'Renée';
+  const pasted = people(1, 10)[0]!;
+  pasted[HEADER.indexOf('surname')] = 'M\u00e9la';
+  return Buffer.concat([
+    Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []),
+    Buffer.from(csvText([HEADER, ...rows]), 'utf8'),
+    Buffer.from(csvText([pasted]), 'latin1'), // é -> E9, invalid as UTF-8
+  ]);
+}
+
+for (const bom of [false, true]) {
+  test(`a UTF-8 file${bom ? ' with a BOM' : ''} with one line in windows-1252: every line read in its own encoding`, async () => {
+    const run = await runIntake(requestFolder({ 'cohort.csv': utf8WithOneWindows1252Line(bom) }), PARAMS);
+    assert.is(run.summary.status, 'accepted', JSON.stringify(run.summary.problems));
+    assert.equal(run.summary.problems, [], 'no row problems made up by decoding the whole file as windows-1252');
+    assert.is(run.summary.file.encoding, 'utf-8 and windows-1252');
+    const surnames = (await readParquet(run.outputs.cohort!)).map((r) => r.surname);
+    assert.equal([surnames[0], surnames[1], surnames[10]], ['Zoëfield', 'Renée', 'Méla']);
+  });
+}
 
 // --- the rejection file, opened in a spreadsheet ---
 
