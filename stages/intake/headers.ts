@@ -25,7 +25,8 @@ export function headerWords(cell: RawCell): string {
     .slice(0, 200)
     .replace(/\([^)]*\)/g, ' ')
     .toLowerCase()
-    .replace(/[_\-.*:]+/g, ' ')
+    // \s: every Unicode space (no-break, thin, ideographic ...), as pasted from a web page or Word
+    .replace(/[_\-.*:\s]+/g, ' ')
     .replace(/[^\p{L}\p{N}/ ]+/gu, '')
     .replace(/\s+/g, ' ')
     .trim();

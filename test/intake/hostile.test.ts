@@ -31,6 +31,18 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
 });
 
+// --- headers ---
+
+test('headings with non-breaking, zero-width or ideographic spaces (pasted from a web page or Word) are recognised', async () => {
+  const header = [...HEADER];
+  header[HEADER.indexOf('dob')] = 'Date\u00a0of\u00a0Birth';
+  header[HEADER.indexOf('surname')] = '\u200bLast\u2009name\u00a0';
+  header[HEADER.indexOf('intervention_start_date')] = 'Intervention\u3000start\u202fdate';
+  const run = await runIntake(requestFolder({ 'cohort.csv': csvText([header, ...people(10)]) }), PARAMS);
+  assert.is(run.summary.status, 'accepted', JSON.stringify(run.summary.problems));
+  assert.is(run.summary.counts.usable, 10);
+});
+
 // --- encodings ---
 
 /** A UTF-8 cohort with accented names, and one more person whose line was pasted in from a windows-1252 file (é as the byte E9). */
