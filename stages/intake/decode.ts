@@ -4,18 +4,33 @@
 // windows-1252, the usual encoding of a CSV saved by Excel on Windows, when the
 // bytes are not valid UTF-8 (line by line when some lines are and some are not). Node's TextDecoder (full ICU) does the decoding.
 
-export type FileKind = 'empty' | 'zip' | 'ole' | 'pdf' | 'text';
+export type FileKind = 'empty' | 'zip' | 'ole' | 'encrypted' | 'pdf' | 'text';
 
 export function sniffKind(bytes: Uint8Array): FileKind {
   if (bytes.length === 0) return 'empty';
   const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
   if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) return 'zip';
-  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'ole'; // Excel 97-2003 .xls
+  // Excel 97-2003 .xls, or a password-protected .xlsx, which Excel wraps in the same container
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return hasEncryptedPackage(bytes) ? 'encrypted' : 'ole';
   if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'pdf';
   return 'text';
 }
 
 /** 'utf-8 and windows-1252': lines of both, as when rows from two exports are pasted into one file. */
+const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage\0', 'utf16le');
+
+/**
+ * Whether a compound file (MS-CFB) holds the EncryptedPackage stream of an encrypted Office
+ * document (MS-OFFCRYPTO). Directory entries are 128 bytes, aligned to 128 after the header, and
+ * start with the stream's name in UTF-16LE; looking at each aligned slot needs no FAT walk.
+ */
+function hasEncryptedPackage(bytes: Uint8Array): boolean {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 512; at + 128 <= data.length; at += 128)
+    if (data.readUInt16LE(at + 64) === ENCRYPTED_PACKAGE.length && data.compare(ENCRYPTED_PACKAGE, 0, ENCRYPTED_PACKAGE.length, at, at + ENCRYPTED_PACKAGE.length) === 0) return true;
+  return false;
+}
+
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'utf-8 and windows-1252';
 
 export type Decoded = { ok: true; text: string; encoding: Encoding } | { ok: false; why: 'binary' };

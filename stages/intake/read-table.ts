@@ -68,6 +68,8 @@ export async function readTable(path: string, label: string, limits: ReadLimits)
       return fileProblem(label, 'file_empty', 'is empty');
     case 'ole':
       return fileProblem(label, 'file_old_excel', 'is an Excel 97-2003 (.xls) workbook: save it as .xlsx (Excel Workbook) or as CSV and send it again');
+    case 'encrypted':
+      return fileProblem(label, 'file_encrypted', 'is protected by a password, so it cannot be read: remove the password in Excel (File, Info, Protect Workbook, Encrypt with Password, then clear it), save it as .xlsx and send it again through the secure channel');
     case 'pdf':
       return fileProblem(label, 'file_not_a_table', 'is a PDF document, not a CSV file or an Excel .xlsx workbook');
     case 'zip':

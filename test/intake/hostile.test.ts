@@ -90,6 +90,68 @@ test('a formula after a ; or tab inside a value is neutralised too: Excel in a ;
   ]);
 });
 
+// --- workbooks that are not what they seem ---
+
+/**
+ * A compound file (the OLE container Excel uses for .xls and for a password-protected .xlsx), by
+ * the MS-CFB layout: 512-byte sectors, one FAT sector, one directory sector, and each stream in
+ * whole sectors (4,096 bytes, so none goes to the mini stream).
+ */
+function compoundFile(streams: string[]): Buffer {
+  const SECTOR = 512;
+  const streamSectors = 8;
+  const sectors = 2 + streams.length * streamSectors;
+  const out = Buffer.alloc(SECTOR * (1 + sectors));
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(out, 0);
+  out.writeUInt16LE(0x3e, 24);
+  out.writeUInt16LE(3, 26);
+  out.writeUInt16LE(0xfffe, 28);
+  out.writeUInt16LE(9, 30);
+  out.writeUInt16LE(6, 32);
+  out.writeUInt32LE(1, 44); // FAT sectors
+  out.writeUInt32LE(1, 48); // first directory sector
+  out.writeUInt32LE(4096, 56);
+  out.writeUInt32LE(0xfffffffe, 60);
+  out.writeUInt32LE(0xfffffffe, 68);
+  for (let i = 0; i < 109; i++) out.writeUInt32LE(i === 0 ? 0 : 0xffffffff, 76 + 4 * i);
+  const fat = SECTOR;
+  const next = (sector: number, value: number) => out.writeUInt32LE(value, fat + 4 * sector);
+  for (let i = 0; i < SECTOR / 4; i++) next(i, 0xffffffff);
+  next(0, 0xfffffffd);
+  next(1, 0xfffffffe);
+  const entry = (index: number, name: string, type: number, start: number, size: number, child = 0xffffffff, right = 0xffffffff) => {
+    const at = SECTOR * 2 + 128 * index;
+    out.write(name, at, 'utf16le');
+    out.writeUInt16LE((name.length + 1) * 2, at + 64);
+    out.writeUInt8(type, at + 66);
+    out.writeUInt8(1, at + 67); // black
+    out.writeUInt32LE(0xffffffff, at + 68);
+    out.writeUInt32LE(right, at + 72);
+    out.writeUInt32LE(child, at + 76);
+    out.writeUInt32LE(start, at + 116);
+    out.writeUInt32LE(size, at + 120);
+  };
+  entry(0, 'Root Entry', 5, 0xfffffffe, 0, 1);
+  streams.forEach((name, k) => {
+    const first = 2 + k * streamSectors;
+    for (let i = 0; i < streamSectors; i++) next(first + i, i === streamSectors - 1 ? 0xfffffffe : first + i + 1);
+    entry(1 + k, name, 2, first, streamSectors * SECTOR, 0xffffffff, k + 1 < streams.length ? 2 + k : 0xffffffff);
+    out.fill(0x5a, SECTOR * (1 + first), SECTOR * (1 + first + streamSectors));
+  });
+  return out;
+}
+
+test('a password-protected workbook is named as such, not as an Excel 97-2003 file', async () => {
+  const encrypted = compoundFile(['EncryptionInfo', 'EncryptedPackage']);
+  const run = await runIntake(requestFolder({ 'cohort.xlsx': encrypted }), PARAMS);
+  assert.is(run.summary.status, 'rejected');
+  assert.equal(run.summary.problems.map((p) => p.kind), ['file_encrypted']);
+  assert.match(run.result!.stop!, /cohort\.xlsx: is protected by a password/);
+  // A real .xls (a Workbook stream in the same container) is still told to be saved as .xlsx.
+  const xls = await runIntake(requestFolder({ 'cohort.xlsx': compoundFile(['Workbook']) }), PARAMS);
+  assert.equal(xls.summary.problems.map((p) => p.kind), ['file_old_excel']);
+});
+
 // --- zip archives that lie ---
 
 const GOOD_XLSX = readFileSync(join(FIXTURES, 'files/good.xlsx'));
