@@ -26,6 +26,8 @@ export interface Table {
   separator: string | null;
   /** How a CSV's lines end; 'mixed' when they differ from line to line (each is read as a row end). */
   lineEndings: LineEndings | null;
+  /** How a workbook counts dates held as serial numbers (workbookPr date1904); 1900 for CSV. */
+  dateSystem: 1900 | 1904;
   header: RawCell[];
   rows: RawRow[];
 }
@@ -141,7 +143,10 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
     if (rows.length >= limits.maxRows) return tooManyRows(label, limits.maxRows);
     rows.push({ row: i + 2, cells: rest[i]! });
   }
-  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, lineEndings: null, header: header!, rows } };
+  // The reader converts date-formatted cells itself; numbers in a date column are converted later, in this system.
+  const workbook = parts.get('xl/workbook.xml')?.toString('utf8') ?? '';
+  const dateSystem = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(workbook) ? 1904 : 1900;
+  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, lineEndings: null, dateSystem, header: header!, rows } };
 }
 
 function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
@@ -157,7 +162,7 @@ function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
   }
   return {
     ok: true,
-    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, lineEndings: parsed.lineEndings, header: parsed.header, rows: parsed.rows },
+    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, lineEndings: parsed.lineEndings, dateSystem: 1900, header: parsed.header, rows: parsed.rows },
   };
 }
 

@@ -134,7 +134,7 @@ export default defineStage<IntakeParams>({
           if (columns.problems.length) reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template: ${columnsMessage(columns)}` });
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
-            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
+            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received, dateSystem: table.dateSystem });
             for (const p of rows.problems) problems.push(p);
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {

@@ -43,6 +43,8 @@ export interface RowRules {
   maxAge: number;
   /** yyyy-mm-dd the request was received: no date but the intervention end may be later. Null if unknown. */
   received: string | null;
+  /** How a workbook counts serial-number dates (a General-formatted date cell); 1900 for CSV. */
+  dateSystem?: 1900 | 1904;
 }
 
 export interface RowsResult {
@@ -106,7 +108,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         add(field, { kind: 'formula_without_value', problem: 'holds a formula whose result was not saved in the file: open it in Excel and save it again, or paste the value' }, effectOf(field));
         return;
       }
-      const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field));
+      const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field), rules.dateSystem ?? 1900);
       // Measured before trimming or any regex, so a 50 MB cell is never scanned by a pattern.
       if (text.length > rules.maxCellChars) {
         reported.add(field);
@@ -220,10 +222,10 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
 }
 
 /** A cell as text: Excel dates and (in date columns) serial numbers become yyyy-mm-dd. */
-function cellText(cell: RawCell, isDate: boolean): string {
+function cellText(cell: RawCell, isDate: boolean, dateSystem: 1900 | 1904): string {
   if (cell === null || cell instanceof FormulaWithoutValue) return '';
   if (cell instanceof Date) return excelDateToIso(cell) ?? '';
-  if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell) : null) ?? String(cell);
+  if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell, dateSystem) : null) ?? String(cell);
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
   return cell;
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import writeXlsxFile from 'write-excel-file/node';
 import { FIXTURES, HEADER, csvText, kinds, people, readParquet, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
 
 const PARAMS = { minPeople: 5 };
@@ -150,6 +152,26 @@ test('a password-protected workbook is named as such, not as an Excel 97-2003 fi
   // A real .xls (a Workbook stream in the same container) is still told to be saved as .xlsx.
   const xls = await runIntake(requestFolder({ 'cohort.xlsx': compoundFile(['Workbook']) }), PARAMS);
   assert.equal(xls.summary.problems.map((p) => p.kind), ['file_old_excel']);
+});
+
+test('a workbook in the 1904 date system (older Excel for Mac): serial numbers in date columns are read in that system', async () => {
+  const rows = people(10);
+  const dates = new Set(['dob', 'index_date', 'conviction_date', 'intervention_start_date', 'intervention_end_date']);
+  // Days since 1 January 1904, what such a workbook stores for a date (here in General format).
+  const serial1904 = (ddmmyyyy: string) => {
+    const [d, m, y] = ddmmyyyy.split('/').map(Number);
+    return (Date.UTC(y!, m! - 1, d!) - Date.UTC(1904, 0, 1)) / 86_400_000;
+  };
+  const sheet = [HEADER.map((h) => ({ value: h })), ...rows.map((r) => r.map((v, j) => (!v ? null : dates.has(HEADER[j]!) ? { value: serial1904(v) } : { value: v })))];
+  const members = unzipSync(await writeXlsxFile(sheet as never).toBuffer());
+  const workbook = strFromU8(members['xl/workbook.xml']!);
+  assert.match(workbook, /<workbookPr\/>/);
+  members['xl/workbook.xml'] = strToU8(workbook.replace('<workbookPr/>', '<workbookPr date1904="1"/>'));
+  const run = await runIntake(requestFolder({ 'cohort.xlsx': zipSync(members) }), PARAMS);
+  assert.is(run.summary.status, 'accepted', JSON.stringify(run.summary.problems));
+  const fromCsv = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
+  const pick = (r: Record<string, unknown>) => [r.dob, r.intervention_start_date];
+  assert.equal((await readParquet(run.outputs.cohort!)).map(pick), (await readParquet(fromCsv.outputs.cohort!)).map(pick));
 });
 
 // --- zip archives that lie ---
