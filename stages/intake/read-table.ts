@@ -17,6 +17,7 @@ import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
 import { openWorkbook } from './xlsx-sheet.ts';
 import { hasUnlistedBytes, zipMembers, zipSizes } from './zip-sizes.ts';
 import { storedZip } from './xlsx-repack.ts';
+import { tagsEnd } from './xml-tags.ts';
 
 export type { RawCell, RawRow } from './cells.ts';
 
@@ -111,6 +112,8 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
   }
   if (opened.damaged) return damagedXlsx(label);
   const { sheet, parts } = opened;
+  // Tags that never end make the reader's time explode (xml-tags.ts): no program writes them.
+  for (const xml of parts.values()) if (!tagsEnd(xml)) return damagedXlsx(label);
   const formulas = sheet ? formulasWithoutValues(sheet.xml) : [];
   let data: RawCell[][];
   try {

@@ -6,8 +6,11 @@
 // itself (xlsx-repack.ts). Row numbers do not move: the reader places rows by their r attribute,
 // so this is only done when every row has one.
 
-const ROW = /<((?:\w+:)?row)\b[^>]*?(?:\/>|>([\s\S]*?)<\/\1>)/g;
-const ROW_WITHOUT_NUMBER = /<(?:\w+:)?row\b(?![^>]*\br=)[^>]*>/;
+// A row's tag stops at the next < and its body at the next <row: a row that never closes then
+// fails at once, where "anything up to </row>" would search the rest of the sheet from each such
+// row, time growing with the square of the sheet's size.
+const ROW = /<((?:\w+:)?row)\b[^<>]*?(?:\/>|>((?:(?!<(?:\w+:)?row\b)[\s\S])*?)<\/\1>)/g;
+const ROW_WITHOUT_NUMBER = /<(?:\w+:)?row\b(?![^<>]*\br=)[^<>]*>/;
 const HAS_CONTENT = /<(?:\w+:)?(?:v|is|f)\b/;
 
 /** The sheet's XML without its blank rows, or null when there are none or a row has no number. */

@@ -174,6 +174,36 @@ test('a workbook in the 1904 date system (older Excel for Mac): serial numbers i
   assert.equal((await readParquet(run.outputs.cohort!)).map(pick), (await readParquet(fromCsv.outputs.cohort!)).map(pick));
 });
 
+// --- XML that never closes ---
+
+/** good.xlsx with its first sheet's XML (or its workbook.xml) changed by `edit`. */
+function editedWorkbook(member: string, edit: (xml: string) => string): Buffer {
+  const members = unzipSync(GOOD_XLSX);
+  members[member] = strToU8(edit(strFromU8(members[member]!)));
+  return Buffer.from(zipSync(members));
+}
+
+// Each of these took time growing with the square of its size (a pattern looked for a closing tag
+// from every opening one): 2 MB of XML, about 8 KB zipped, took 24 s; a 30 MB sheet, hours.
+// The bound below is not a speed target: the fixed code needs well under a second for each.
+const NEVER_CLOSED: [string, string, (xml: string) => string][] = [
+  ['rows that never close', 'xl/worksheets/sheet1.xml', (xml) => xml.replace('</sheetData>', '<row r="99"><c r="A99"><v>1</v></c>'.repeat(100_000) + '</sheetData>')],
+  ['formula cells that never close', 'xl/worksheets/sheet1.xml', (xml) => xml.replace('</sheetData>', '<c r="A99"><f>1</f>'.repeat(100_000) + '</sheetData>')],
+  ['tags without an end', 'xl/worksheets/sheet1.xml', (xml) => xml.replace('</sheetData>', '<row r="1" <c r="A1" <f '.repeat(100_000) + '</sheetData>')],
+  ['sheet entries without an end', 'xl/workbook.xml', (xml) => xml.replace('<sheets>', '<sheets>' + '<sheet r:id="'.repeat(200_000))],
+  ['relationships without an end', 'xl/_rels/workbook.xml.rels', (xml) => xml.replace('<Relationship ', '<Relationship Id="'.repeat(200_000) + '<Relationship ')],
+];
+for (const [what, member, edit] of NEVER_CLOSED) {
+  test(`a workbook with ${what} is read or refused in linear time`, async () => {
+    const bytes = editedWorkbook(member, edit);
+    const started = Date.now();
+    const run = await runIntake(requestFolder({ 'cohort.xlsx': bytes }), PARAMS);
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 20, `${seconds.toFixed(1)} s`);
+    assert.ok(run.summary.status === 'rejected' || run.summary.counts.usable === 8, JSON.stringify(run.summary.problems));
+  });
+}
+
 // --- zip archives that lie ---
 
 const GOOD_XLSX = readFileSync(join(FIXTURES, 'files/good.xlsx'));

@@ -22,6 +22,7 @@ import { formulasWithoutValues } from '../../stages/intake/xlsx-formulas.ts';
 import { withoutBlankRows } from '../../stages/intake/xlsx-blank-rows.ts';
 import { openWorkbook, type FirstSheet } from '../../stages/intake/xlsx-sheet.ts';
 import { storedZip } from '../../stages/intake/xlsx-repack.ts';
+import { tagsEnd } from '../../stages/intake/xml-tags.ts';
 import { zipMembers } from '../../stages/intake/zip-sizes.ts';
 import { readdirSync } from 'node:fs';
 import { readSheet } from 'read-excel-file/node';
@@ -341,6 +342,13 @@ test('the members intake unzipped, zipped again, read the same as the upload', a
     if (opened.tooLarge || opened.damaged) continue;
     assert.equal(await readSheet(storedZip(opened.parts), 1, { trim: false }), await readSheet(bytes, 1, { trim: false }), name);
   }
+});
+
+test('XML tags end before the next begins; comments, CDATA and > inside attribute values are allowed', () => {
+  for (const ok of ['<a><b x="1>2"/>text</a>', '<?xml version="1.0"?><a><!-- <b <c --><![CDATA[<<]]></a>', 'no tags', ''])
+    assert.ok(tagsEnd(Buffer.from(ok)), ok);
+  for (const bad of ['<a <b>', '<a', '<a><!-- never closed', '<a><![CDATA[ <', '<row r="1" <c r="A1" <f>'])
+    assert.not.ok(tagsEnd(Buffer.from(bad)), bad);
 });
 
 test.run();
