@@ -16,6 +16,7 @@ import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
 import { noticeHtml, receivedFiles } from './notice.ts';
 import { writeFileSync } from 'node:fs';
 import { readRegularFile, type Entry } from './regular-file.ts';
+import { decodeText } from './decode.ts';
 
 /** Where the runner publishes the rejection file, relative to the data folder. */
 const REJECTIONS = 'rejections/{request}/rejections.csv';
@@ -212,7 +213,9 @@ async function readForm(entry: Entry & { path: string }): Promise<Record<string,
   const read = await readRegularFile(entry.path, 1 << 20);
   if (!read.ok) return {};
   try {
-    return JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    // Decoded as validate-request.ts decodes it, so both read the same channel.
+    const decoded = decodeText(read.bytes);
+    return decoded.ok ? (JSON.parse(decoded.text.replace(/^\uFEFF/, '')) as Record<string, unknown>) : {};
   } catch {
     return {};
   }

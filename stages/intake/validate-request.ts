@@ -6,6 +6,7 @@ import type { Problem, Reason } from './problems.ts';
 import type { Schemas } from './schemas.ts';
 import { dateParts, isRealDate } from './dates.ts';
 import { readRegularFile, type Entry } from './regular-file.ts';
+import { decodeText } from './decode.ts';
 
 export interface RequestResult {
   /** The request without contact details, when it passed the schema. */
@@ -44,8 +45,11 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   }
   let data: unknown;
   try {
-    // A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but it is not an error either.
-    data = JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    // Decoded as a CSV is (decode.ts): Notepad saves "Unicode" as UTF-16 and older editors
+    // windows-1252. A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but not an error either.
+    const decoded = decodeText(read.bytes);
+    if (!decoded.ok) throw new Error('binary');
+    data = JSON.parse(decoded.text.replace(/^\uFEFF/, ''));
   } catch {
     refuse('request_not_json', LABEL, 'could not be read as JSON');
     out.reasons.push({ kind: 'request_form', message: 'request.json could not be read as JSON' });

@@ -1,13 +1,13 @@
 // Hostile and odd uploads that we did not generate: each probe is a real file in a temp request
 // folder, run through the intake stage. Each was found to crash, mislead or leak before its fix.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import writeXlsxFile from 'write-excel-file/node';
-import { FIXTURES, HEADER, csvText, kinds, people, readParquet, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
+import { FIXTURES, HEADER, baseRequest, csvText, kinds, people, readParquet, readRejections, requestFolder, rowsOf, runIntake } from './helpers.ts';
 
 const PARAMS = { minPeople: 5 };
 const good = (n = 10) => csvText([HEADER, ...people(n)]);
@@ -71,6 +71,23 @@ for (const bom of [false, true]) {
     assert.equal([surnames[0], surnames[1], surnames[10]], ['Zoëfield', 'Renée', 'Méla']);
   });
 }
+
+test('a request form saved by Notepad as "Unicode" (UTF-16) or in windows-1252 is read, accents and all', async () => {
+  const form = JSON.stringify({ ...baseRequest(), organisation: { name: 'Café Zoë Trust', description: 'An invented charity.' } });
+  for (const [encoding, bytes] of [
+    ['utf-16le', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(form, 'utf16le')])],
+    ['windows-1252', Buffer.from(form, 'latin1')],
+  ] as const) {
+    const run = await runIntake(requestFolder({ 'cohort.csv': good(), 'request.json': bytes }, null), PARAMS);
+    assert.is(run.summary.status, 'accepted', `${encoding}: ${JSON.stringify(run.summary.problems)}`);
+    assert.is(JSON.parse(readFileSync(run.outputs.request!, 'utf8')).organisation.name, 'Café Zoë Trust', encoding);
+  }
+  // Read the same way where it decides that a request sent by e-mail is deleted on receipt, unread.
+  const email = JSON.stringify({ ...baseRequest(), transfer_channel: 'email' });
+  const run = await runIntake(requestFolder({ 'cohort.csv': good(), 'request.json': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(email, 'utf16le')]) }, null), PARAMS);
+  assert.ok((run.summary as unknown as { deleted_on_receipt?: unknown }).deleted_on_receipt, JSON.stringify(run.summary));
+  assert.not.ok(existsSync(run.outputs.rejections!), 'no rejection file quotes the values of a request deleted on receipt');
+});
 
 // --- the rejection file, opened in a spreadsheet ---
 
