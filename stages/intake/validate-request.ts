@@ -58,8 +58,8 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   const valid = schemas.request(data);
   if (!valid) {
     for (const e of schemas.request.errors ?? []) {
-      const { field, problem } = requestWords(e);
-      refuse('request_invalid', `${LABEL}: ${field}`, problem, valueAt(data, e));
+      const { field, problem, key } = requestWords(e);
+      refuse('request_invalid', `${LABEL}: ${field}`, problem, key ?? valueAt(data, e));
     }
     out.reasons.push({ kind: 'request_form', message: `request.json is not filled in correctly (${schemas.request.errors?.length ?? 0} problems)` });
   }
@@ -89,14 +89,21 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   return out;
 }
 
-function requestWords(e: ErrorObject): { field: string; problem: string } {
+/** A key that reads as a field name; any other key (a name, a phone number ...) is not quoted in the summary. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+/** The field and problem in words; `key`: an unknown key not fit to quote, for the rejection file only. */
+function requestWords(e: ErrorObject): { field: string; problem: string; key?: string } {
   const path = e.instancePath.slice(1).replace(/\//g, '.');
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
       return { field: path ? `${path}.${params.missingProperty}` : String(params.missingProperty), problem: 'missing' };
-    case 'additionalProperties':
-      return { field: path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty), problem: 'not a field of the request form' };
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const shown = FIELD_NAME.test(key) ? key : '(a field not in the form)';
+      return { field: path ? `${path}.${shown}` : shown, problem: 'not a field of the request form', ...(shown === key ? {} : { key }) };
+    }
     case 'type':
       return { field: path || '(whole file)', problem: `must be ${String(params.type).replace(',', ' or ')}` };
     case 'format':

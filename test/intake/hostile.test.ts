@@ -89,6 +89,17 @@ test('a request form saved by Notepad as "Unicode" (UTF-16) or in windows-1252 i
   assert.not.ok(existsSync(run.outputs.rejections!), 'no rejection file quotes the values of a request deleted on receipt');
 });
 
+test('an unknown key in request.json that is not a plain field name is not quoted in the summary (it may be personal)', async () => {
+  const form = { ...baseRequest(), contact: { name: 'A. Contact', email: 'contact@example.org', 'Quillfeather mobile 07700 900123': true }, notes: 'x' };
+  const run = await runIntake(requestFolder({ 'cohort.csv': good() }, form), PARAMS);
+  assert.is(run.summary.status, 'rejected');
+  const fields = run.summary.problems.filter((p) => p.kind === 'request_invalid').map((p) => p.field).sort();
+  assert.equal(fields, ['request.json: contact.(a field not in the form)', 'request.json: notes']);
+  assert.not.ok(`${run.summaryText}\n${run.notes.join('\n')}\n${run.result!.stop}`.includes('Quillfeather'));
+  // The provider is told which key in the rejection file, which may quote it.
+  assert.ok(readRejections(run.outputs.rejections!).some((r) => r.value === 'Quillfeather mobile 07700 900123'));
+});
+
 // --- the rejection file, opened in a spreadsheet ---
 
 test('a formula after a ; or tab inside a value is neutralised too: Excel in a ;-list locale splits cells there', async () => {
