@@ -155,9 +155,13 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
 function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
   const decoded = decodeText(bytes);
   if (!decoded.ok) return fileProblem(label, 'file_binary', 'is not a text (CSV) file or an Excel .xlsx workbook');
-  const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+  let text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+  // Excel's separator hint: a first line "sep=;" that Excel obeys and does not show as a row, so
+  // the header is row 1 on the provider's screen and in our row numbers alike.
+  const hint = /^sep=([,;\t|])(?:\r\n|\n|\r)/i.exec(text);
+  if (hint) text = text.slice(hint[0].length);
   if (!text.trim()) return fileProblem(label, 'file_empty', 'has no text in it');
-  const separator = chooseSeparator(text);
+  const separator = hint ? hint[1]! : chooseSeparator(text);
   const parsed = parseCsv(text, separator, maxRows);
   if (!parsed.ok) {
     if ('tooManyRows' in parsed) return tooManyRows(label, maxRows);

@@ -45,6 +45,18 @@ test('headings with non-breaking, zero-width or ideographic spaces (pasted from 
   assert.is(run.summary.counts.usable, 10);
 });
 
+test('a CSV starting with Excel\'s "sep=;" line: that separator, and row numbers as Excel shows them (the line hidden)', async () => {
+  const rows = people(10);
+  rows[2]![HEADER.indexOf('gender')] = 'X'; // the third person: row 4 in Excel
+  for (const [sep, eol] of [[';', '\r\n'], ['\t', '\n'], [',', '\r\n']]) {
+    const text = `sep=${sep}${eol}` + csvText([HEADER, ...rows], sep).replace(/\n/g, eol);
+    const run = await runIntake(requestFolder({ 'cohort.csv': text }), PARAMS);
+    assert.is(run.summary.status, 'accepted', `${JSON.stringify(sep)}: ${JSON.stringify(run.summary.problems)}`);
+    assert.equal(rowsOf(run.summary, 'not_a_gender'), [4]);
+    assert.is(run.summary.counts.usable, 9);
+  }
+});
+
 // --- encodings ---
 
 /** A UTF-8 cohort with accented names, and one more person whose line was pasted in from a windows-1252 file (é as the byte E9). */
