@@ -135,8 +135,11 @@ export default defineStage<IntakeParams>({
           if (columns.problems.length) reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template: ${columnsMessage(columns)}` });
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
-            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received, dateSystem: table.dateSystem });
+            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received, dateSystem: table.dateSystem, csv: table.format === 'csv' });
             for (const p of rows.problems) problems.push(p);
+            // Rows swallowed by a stray quote cannot be counted: the file must be fixed first.
+            const swallowed = rows.problems.find((p) => p.kind === 'quote_spans_rows');
+            if (swallowed) reasons.push({ kind: 'cohort_file', message: `${files.cohortLabel}: ${describe(swallowed)}` });
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {
               if (rows.usable.length < params.minPeople)

@@ -45,6 +45,25 @@ export interface RowRules {
   received: string | null;
   /** How a workbook counts serial-number dates (a General-formatted date cell); 1900 for CSV. */
   dateSystem?: 1900 | 1904;
+  /** A CSV: a value over several lines may be rows swallowed by a stray quote (spansRows). */
+  csv?: boolean;
+}
+
+/** Columns whose values may run over several lines (a note typed with Alt+Enter). */
+const FREE_TEXT = new Set(['notes']);
+
+/**
+ * How many lines a CSV value runs over, when that means a quote was missing or extra: the rows
+ * after it were read into this cell, and the people in them would be lost without a word. Only a
+ * free-text column may hold line breaks, and not lines that look like whole rows (as many
+ * separators as the file has columns, less one). 0 when the value is fine.
+ */
+function spansRows(text: string, field: string, columns: number): number {
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return 0;
+  const lines = text.split(/\r\n|\r|\n/);
+  if (!FREE_TEXT.has(field)) return lines.length;
+  const looksLikeRow = (line: string) => [',', ';', '\t', '|'].some((sep) => line.split(sep).length >= columns);
+  return lines.slice(1).some(looksLikeRow) ? lines.length : 0;
 }
 
 export interface RowsResult {
@@ -109,6 +128,12 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         return;
       }
       const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field), rules.dateSystem ?? 1900);
+      const lines = rules.csv ? spansRows(text, field, columns.fields.length) : 0;
+      if (lines) {
+        reported.add(field);
+        add(field, { kind: 'quote_spans_rows', problem: `runs over ${lines.toLocaleString('en-GB')} lines: a quote (") is probably missing or extra, so the rows after it were read into this cell` }, 'request refused', shortValue(text));
+        return;
+      }
       // Measured before trimming or any regex, so a 50 MB cell is never scanned by a pattern.
       if (text.length > rules.maxCellChars) {
         reported.add(field);

@@ -33,6 +33,26 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
 });
 
+// --- quotes ---
+
+test('a stray quote that swallows the rows after it refuses the request, naming the row and field, instead of losing people silently', async () => {
+  for (const [column, at] of [['surname', /,(Imag)/], ['notes', /,$/]] as const) {
+    const lines = csvText([HEADER, ...people(80)]).split('\n');
+    lines[5] = lines[5]!.replace(at, (m) => (column === 'notes' ? ',"see file' : `,"${m.slice(1)}`)); // row 6 opens a quote
+    lines[40] = lines[40]!.replace(/,Fict/, ',Fict"'); // row 41 closes it: rows 7 to 41 were read into row 6
+    const run = await runIntake(requestFolder({ 'cohort.csv': lines.join('\n') }), PARAMS);
+    assert.is(run.summary.status, 'rejected', `${column}: ${JSON.stringify(run.summary.counts)}`);
+    assert.equal(rowsOf(run.summary, 'quote_spans_rows'), [6], column);
+    assert.is(run.summary.problems.find((p) => p.kind === 'quote_spans_rows')!.field, column);
+    assert.match(run.result!.stop!, new RegExp(`row 6, ${column}: runs over 36 lines`));
+  }
+  // A note over several lines, quoted properly, is still fine.
+  const rows = people(10);
+  rows[3]![HEADER.indexOf('notes')] = 'Met twice,\nthen moved away; see file.';
+  const fine = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
+  assert.is(fine.summary.status, 'accepted', JSON.stringify(fine.summary.problems));
+});
+
 // --- headers ---
 
 test('headings with non-breaking, zero-width or ideographic spaces (pasted from a web page or Word) are recognised', async () => {
