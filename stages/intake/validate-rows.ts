@@ -54,17 +54,20 @@ const FREE_TEXT = new Set(['notes']);
 
 /**
  * How many lines a CSV value runs over, when that means a quote was missing or extra: the rows
- * after it were read into this cell, and the people in them would be lost without a word. Only a
- * free-text column may hold line breaks, and not lines that look like whole rows (as many
- * separators as the file has columns, less one). 0 when the value is fine.
+ * after it were read into this cell, and the people in them would be lost without a word. Such a
+ * value holds separators as well as line breaks: in a column other than free text, any separator
+ * (a name over two lines, quoted properly, is only not a name); in free text, a line that looks
+ * like a whole row (as many separators as the file has columns, less one). 0 when it is fine.
  */
 function spansRows(text: string, field: string, columns: number): number {
   if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return 0;
   const lines = text.split(/\r\n|\r|\n/);
-  if (!FREE_TEXT.has(field)) return lines.length;
-  const looksLikeRow = (line: string) => [',', ';', '\t', '|'].some((sep) => line.split(sep).length >= columns);
-  return lines.slice(1).some(looksLikeRow) ? lines.length : 0;
+  const swallowed = FREE_TEXT.has(field)
+    ? lines.slice(1).some((line) => SEPARATORS.some((sep) => line.split(sep).length >= columns))
+    : SEPARATORS.some((sep) => text.includes(sep));
+  return swallowed ? lines.length : 0;
 }
+const SEPARATORS = [',', ';', '\t', '|'];
 
 export interface RowsResult {
   submitted: number;

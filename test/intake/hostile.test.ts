@@ -46,11 +46,19 @@ test('a stray quote that swallows the rows after it refuses the request, naming 
     assert.is(run.summary.problems.find((p) => p.kind === 'quote_spans_rows')!.field, column);
     assert.match(run.result!.stop!, new RegExp(`row 6, ${column}: runs over 36 lines`));
   }
-  // A note over several lines, quoted properly, is still fine.
+  // The next row swallowed: one person would be lost.
+  const next = csvText([HEADER, ...people(10)]).split('\n');
+  next[5] = next[5]!.replace(/,Imag/, ',"Imag');
+  next[6] = next[6]!.replace(/,Imag/, ',Imag"');
+  const one = await runIntake(requestFolder({ 'cohort.csv': next.join('\n') }), PARAMS);
+  assert.equal(rowsOf(one.summary, 'quote_spans_rows'), [6]);
+  // A note over several lines, and a name over two, quoted properly, are no sign of that.
   const rows = people(10);
   rows[3]![HEADER.indexOf('notes')] = 'Met twice,\nthen moved away; see file.';
+  rows[4]![HEADER.indexOf('forename')] = 'Anna\nMaria';
   const fine = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
   assert.is(fine.summary.status, 'accepted', JSON.stringify(fine.summary.problems));
+  assert.equal(fine.summary.problems.map((p) => p.kind), ['not_a_name']);
 });
 
 // --- headers ---
