@@ -140,6 +140,11 @@ export default defineStage<IntakeParams>({
             // Rows swallowed by a stray quote cannot be counted: the file must be fixed first.
             const swallowed = rows.problems.find((p) => p.kind === 'quote_spans_rows');
             if (swallowed) reasons.push({ kind: 'cohort_file', message: `${files.cohortLabel}: ${describe(swallowed)}` });
+            // Dates month first in a column: its other dates cannot be trusted to be day first.
+            const monthFirst = new Map<string, number>();
+            for (const p of rows.problems) if (p.kind === 'month_first_date') monthFirst.set(p.field, (monthFirst.get(p.field) ?? 0) + 1);
+            for (const [field, n] of monthFirst)
+              reasons.push({ kind: 'month_first_dates', message: `${files.cohortLabel}, ${field}: ${formatCount(n)} ${n === 1 ? 'date is' : 'dates are'} written month first (mm/dd/yyyy), so the others of that column may be too: write every date day first (dd/mm/yyyy) or as yyyy-mm-dd` });
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {
               if (rows.usable.length < params.minPeople)

@@ -2,7 +2,7 @@
 // rules the schema cannot express -> normalised values and matching keys. Every problem of every
 // row is collected; nothing is thrown for bad data.
 import type { ErrorObject } from 'ajv';
-import { ageOn, excelDateToIso, excelSerialToIso, parseDate } from './dates.ts';
+import { ageOn, dateParts, excelDateToIso, excelSerialToIso, isRealDate, parseDate } from './dates.ts';
 import { columnLetter, type ColumnMap } from './headers.ts';
 import { nameKey } from './names.ts';
 import { normalisePnc } from './pnc.ts';
@@ -48,6 +48,17 @@ export interface RowRules {
   /** A CSV: a value over several lines may be rows swallowed by a stray quote (spansRows). */
   csv?: boolean;
 }
+
+/**
+ * A date not real day first (dd/mm/yyyy) but real month first (mm/dd/yyyy), as a spreadsheet set
+ * to US dates saves a CSV. Its column's other dates may then be month first too, and those that
+ * are real both ways (05/04/1990) would be read wrong without a sign: stage.ts refuses the request.
+ */
+function monthFirst(text: string | undefined): boolean {
+  const p = text === undefined ? null : dateParts(text);
+  return p !== null && text!.includes('/') && p.m > 12 && isRealDate({ y: p.y, m: p.d, d: p.m });
+}
+export const MONTH_FIRST: ProblemWords = { kind: 'month_first_date', problem: 'not a real date day first (dd/mm/yyyy); it reads as month first (mm/dd/yyyy), as a spreadsheet set to US dates writes it' };
 
 /** Columns whose values may run over several lines (a note typed with Alt+Enter). */
 const FREE_TEXT = new Set(['notes']);
@@ -177,7 +188,8 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         }
         // A rule about the row as a whole (at least one date) always makes it unusable.
         const effect = error.instancePath === '' && error.keyword !== 'required' ? 'row not used' : effectOf(mapped.field);
-        add(mapped.field, mapped.words, effect, sent[mapped.field]);
+        const words = mapped.words.kind === 'not_a_real_date' && monthFirst(values[mapped.field]) ? MONTH_FIRST : mapped.words;
+        add(mapped.field, words, effect, sent[mapped.field]);
       }
     }
 

@@ -33,6 +33,24 @@ test('a row with 200,000 values beyond the last column is one problem of that ro
   assert.match(lines4[0]!.problem, /200,000 values beyond the last column/);
 });
 
+// --- dates ---
+
+test('dates written month first (as a spreadsheet set to US dates saves them) are named as such, and the request refused', async () => {
+  const rows = people(70);
+  const dob = HEADER.indexOf('dob');
+  rows[0]![dob] = '02/13/1990'; // 13 February, month first: not a real date day first
+  rows[1]![dob] = '05/04/1990'; // read as 5 April; may well be 4 May
+  const run = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
+  assert.equal(rowsOf(run.summary, 'month_first_date'), [2]);
+  assert.is(run.summary.status, 'rejected');
+  assert.match(run.result!.stop!, /dob: 1 date is written month first \(mm\/dd\/yyyy\), so the others of that column may be too/);
+  // 31/04/1990 is not real either way: only not a real date.
+  rows[0]![dob] = '31/04/1990';
+  const other = await runIntake(requestFolder({ 'cohort.csv': csvText([HEADER, ...rows]) }), PARAMS);
+  assert.equal(rowsOf(other.summary, 'not_a_real_date'), [2]);
+  assert.is(other.summary.status, 'accepted');
+});
+
 // --- quotes ---
 
 test('a stray quote that swallows the rows after it refuses the request, naming the row and field, instead of losing people silently', async () => {
