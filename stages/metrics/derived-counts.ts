@@ -94,11 +94,12 @@ export function countSets(results: Json): Map<string, CountSet> {
         cells: arr(s.cells).filter(isO).filter((c) => typeof c.category === 'string').map((c) => ({ key: c.category as string, count: int(c.count), published: int(c.count) === null ? null : `${path}.cells[category=${c.category}].count` })),
       });
     }
-    if (box === 'not_included' && int(p.total) !== null) {
+    // Those the register holds and the rest, of the n described (total adds the unusable entries).
+    if (box === 'not_included' && int(p.n) !== null) {
       add({
         kind: 'categories',
         path: '$.not_included',
-        total: int(p.total),
+        total: int(p.n),
         cells: [
           { key: 'in_register', count: int(p.in_register), published: int(p.in_register) === null ? null : '$.not_included.in_register' },
           // outside_register is not among the compared keys: it is a derived count here.
@@ -220,7 +221,12 @@ function intervalName(from: number, to: number): string {
 function orderedDifferences(a: OrderedSet, b: OrderedSet, threshold: number): DerivedDifference[] {
   const edges = (v: OrderedSet) => new Set([-Infinity, Infinity, ...v.bins.flatMap((x) => [edge(x.from), edge(x.to)])]);
   const inB = edges(b);
-  const common = [...edges(a)].filter((x) => inB.has(x)).sort((x, y) => x - y);
+  const boundaries = [...edges(a)].filter((x) => inB.has(x)).sort((x, y) => x - y);
+  // A stretch empty in both versions adds no one: its boundary is dropped (the stretch joins the
+  // interval before it, or at the low end the one after), so that one set of people is compared
+  // once, under one name, and the ends of the range read as counts from either end.
+  const empty = (k: number) => [a, b].every((v) => v.bins.every((x) => x.count === 0 || edge(x.from) < boundaries[k]! || edge(x.from) >= boundaries[k + 1]!));
+  const common = boundaries.filter((_, k) => k === 0 || k === boundaries.length - 1 || !(empty(k) || [...Array(k).keys()].every(empty)));
   // The common interval each bin falls in (a bin lies inside one: its edges are boundaries of its version).
   const atomIndex = new Map<number, number>();
   const atomOf = (x: { from: number }) => {
