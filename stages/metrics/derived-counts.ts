@@ -2,7 +2,8 @@
 // the same path (disclosure.ts differencingProblems compares those). A results file holds count
 // sets that add up: the histogram of match weights (ordered bins, whose boundaries move between
 // versions when a tail is merged differently or the range moves), the profile's breakdowns, the
-// attrition and the linkage tiers (categories with a published total, small cells suppressed).
+// attrition and the linkage tiers (categories with a published total, small cells suppressed),
+// the sub-analyses (whose treatment groups split the headline's, a small one unpublished).
 // A reader can add adjacent bins, count from either end, or take the total less the shown cells:
 // each such count, derivable in both versions, that differs by 1 to 4 singles people out just as
 // a published count would.
@@ -106,6 +107,29 @@ export function countSets(results: Json): Map<string, CountSet> {
           { key: 'outside_register', count: int(p.outside_register), published: null },
         ],
       });
+    }
+  }
+  // Sub-analyses split the headline's treatment group by a column's values (metrics/stage.ts):
+  // their treatment groups, and their reoffenders, add up to the headline's; one not published
+  // carries no sizes, so it is known only as the headline's less the published ones.
+  const analyses = arr(results.analyses).filter(isO);
+  const headline = analyses.find((a) => a.id === 'headline');
+  const sizes = (a: O) => (isO(a.group_sizes) ? a.group_sizes : {});
+  if (headline) {
+    const columns = [...new Set(analyses.map((a) => String(a.id)).filter((id) => id.includes(':')).map((id) => id.slice(0, id.indexOf(':'))))];
+    for (const col of columns) {
+      const parts = analyses.filter((a) => String(a.id).startsWith(`${col}:`));
+      for (const key of ['treatment', 'treatment_reoffenders']) {
+        add({
+          kind: 'categories',
+          path: `$.analyses[by=${col}].${key}`,
+          total: int(sizes(headline)[key]),
+          cells: parts.map((a) => {
+            const n = int(sizes(a)[key]);
+            return { key: String(a.id).slice(col.length + 1), count: n, published: n === null ? null : `$.analyses[id=${a.id}].group_sizes.${key}` };
+          }),
+        });
+      }
     }
   }
   const attrition = attritionSet(results);

@@ -176,6 +176,22 @@ test('categories hidden in one version and shown in the other: the hidden ones a
   assert.equal(differencingProblems([{ version: 1, results: v1 }], ni).filter((p) => !p.path.includes('.sections')), [{ path: '$.not_included{outside_register}', kind: 'group', version: 1, before: 14, after: 16 }]);
 });
 
+test('sub-analyses: one too small to publish is the headline less the others, in both versions', async () => {
+  const sub = await buildReportFixture({ treated: 200, comparison: 900, treatRate: 0.35, compRate: 0.4, submitted: 250, seed: 7, suspect: 0, subAnalyses: ['region'], regions: ['London', 'London', 'London', 'North', 'Wales'] });
+  const r = await runStageDirect(report, REPORT_STAGE_URL, { inputs: sub.inputs });
+  const v1 = JSON.parse(readFileSync(r.outputs.results!, 'utf8'));
+  const sizes = v1.analyses.map((a: any) => [a.id, a.group_sizes?.treatment ?? null]);
+  assert.equal(sizes.map((s: any) => [s[0], s[1] === null]), [['headline', false], ['region:London', false], ['region:North', false], ['region:Wales', true]]);
+  const wales = sizes[0][1] - sizes[1][1] - sizes[2][1];
+  // 7 people withdrawn: 5 in London, 2 in Wales, too small to publish in either version.
+  const v2 = clone(v1);
+  v2.analyses[0].group_sizes.treatment -= 7;
+  v2.analyses[1].group_sizes.treatment -= 5;
+  assert.equal(samePath(v1, v2), []);
+  const problems = differencingProblems([{ version: 1, results: v1 }], v2);
+  assert.equal(problems.filter((p) => p.path.startsWith('$.analyses')), [{ path: '$.analyses[by=region].treatment{Wales}', kind: 'group', version: 1, before: wales, after: wales - 2 }]);
+});
+
 test('the report stage after sharing: a version whose histogram alone would leak is not re-issued, and the shared one stands with the note', async () => {
   const v1 = await render(base);
   assert.is(v1.results.report_version, 1);
