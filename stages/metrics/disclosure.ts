@@ -8,7 +8,9 @@
 // - after results were shared, a new version is issued only if every count in it differs from
 //   every earlier version's by zero or by at least the threshold: otherwise the difference of two
 //   versions would describe fewer people than the rule allows (a withdrawn person's ethnicity,
-//   nationality and reoffending), and the shared figures stand with a note.
+//   nationality and reoffending), and the shared figures stand with a note. Every count: those
+//   published at the same path, and those a reader can work out in both versions from counts
+//   that add up (derived-counts.ts: histogram bins that moved, suppressed cells with a total).
 import type { Json } from '../../src/stage.ts';
 import { suppress, SUPPRESSION_THRESHOLD } from './suppression.ts';
 import { derivedDifferences, type DerivedDifference } from './derived-counts.ts';
