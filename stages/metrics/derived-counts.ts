@@ -232,7 +232,7 @@ function categoryDifferences(a: CategorySet, b: CategorySet, threshold: number):
   return out;
 }
 
-/** A boundary as compared: bins' edges are printed to a tenth of a bit at most, so equal to 1e-6 is equal. */
+/** A boundary as compared: equal to a millionth of a bit is equal, so float noise in a merged edge does not hide a common boundary. */
 const edge = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : x);
 
 function intervalName(from: number, to: number): string {
@@ -266,8 +266,9 @@ function orderedDifferences(a: OrderedSet, b: OrderedSet, threshold: number): De
         const k = atomOf(x);
         return k >= i && k < j;
       };
-      // One bin at the same place in both versions, shown in both: the path-by-path comparison's.
-      const only = (v: OrderedSet) => v.bins.filter(inside);
+      // One bin at the same place in both versions, shown in both (beside empty ones): the
+      // path-by-path comparison's.
+      const only = (v: OrderedSet) => v.bins.filter((x) => inside(x) && x.count !== 0);
       const [oa, ob] = [only(a), only(b)];
       if (oa.length === 1 && ob.length === 1 && oa[0]!.published && oa[0]!.published === ob[0]!.published) continue;
       const before = value(a.bins, a.total, inside);

@@ -109,6 +109,13 @@ test('the same boundaries: the same problems at the same paths as before, and su
   assert.ok(paths(problems).includes('$.linkage_model.histogram[found][20,24)'));
   assert.not.ok(paths(problems).includes('$.linkage_model.histogram[found][20,26)'), 'a run holding both moves is unchanged');
   assert.not.ok(paths(problems).some((p) => /\[found\]\[(20,22|24,26)\)$/.test(p)), 'a bin at its own path is not reported twice');
+  // Nor beside a stretch empty in both versions: only entries found, the top bin 2 apart; the
+  // stretch above it joins it, and it is still the bin at its own path.
+  const top = (n: number) => render(withFound(base.map((b) => ({ ...b, discarded: 0 })), { 32: n }));
+  const [t1, t2] = [(await top(7)).results, (await top(9)).results];
+  const tp = differencingProblems([{ version: 1, results: t1 }], t2);
+  assert.ok(paths(tp).includes('$.linkage_model.histogram.bins[category=32 to 34].cells[category=found].count'), paths(tp).join(', '));
+  assert.not.ok(paths(tp).includes('$.linkage_model.histogram[found][32,+inf)'), paths(tp).join(', '));
   // +7, -5, +5, -7 on four adjacent bins: no bin differs by fewer than 5; two of them together by 2.
   const mixed = (await render(withFound(base, { 16: 26, 18: 21, 20: 35, 22: 12 }))).results;
   const m = differencingProblems([{ version: 1, results: v1 }], mixed);
