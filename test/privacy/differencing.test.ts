@@ -109,13 +109,14 @@ test('the same boundaries: the same problems at the same paths as before, and su
   assert.ok(paths(problems).includes('$.linkage_model.histogram[found][20,24)'));
   assert.not.ok(paths(problems).includes('$.linkage_model.histogram[found][20,26)'), 'a run holding both moves is unchanged');
   assert.not.ok(paths(problems).some((p) => /\[found\]\[(20,22|24,26)\)$/.test(p)), 'a bin at its own path is not reported twice');
-  // Nor beside a stretch empty in both versions: only entries found, the top bin 2 apart; the
-  // stretch above it joins it, and it is still the bin at its own path.
-  const top = (n: number) => render(withFound(base.map((b) => ({ ...b, discarded: 0 })), { 32: n }));
-  const [t1, t2] = [(await top(7)).results, (await top(9)).results];
-  const tp = differencingProblems([{ version: 1, results: t1 }], t2);
-  assert.ok(paths(tp).includes('$.linkage_model.histogram.bins[category=32 to 34].cells[category=found].count'), paths(tp).join(', '));
-  assert.not.ok(paths(tp).includes('$.linkage_model.histogram[found][32,+inf)'), paths(tp).join(', '));
+  // Nor beside a stretch empty in both versions: 24-26 empty, 22-24 2 apart; the empty bin joins
+  // it, and it is still the bin at its own path.
+  const gap = (n: number) => render(withFound(base, { 22: n, 24: 0, 26: 26 }));
+  const [g1, g2] = [(await gap(19)).results, (await gap(21)).results];
+  assert.equal(rows(g1).filter((r) => /^2[24] /.test(r[0])), [['22 to 24', 19, 0], ['24 to 26', 0, 0]]);
+  const gp = differencingProblems([{ version: 1, results: g1 }], g2);
+  assert.ok(paths(gp).includes('$.linkage_model.histogram.bins[category=22 to 24].cells[category=found].count'), paths(gp).join(', '));
+  assert.not.ok(paths(gp).includes('$.linkage_model.histogram[found][22,26)'), paths(gp).join(', '));
   // +7, -5, +5, -7 on four adjacent bins: no bin differs by fewer than 5; two of them together by 2.
   const mixed = (await render(withFound(base, { 16: 26, 18: 21, 20: 35, 22: 12 }))).results;
   const m = differencingProblems([{ version: 1, results: v1 }], mixed);
