@@ -26,7 +26,8 @@ async function runRegister(reg: HandRegister): Promise<Map<number, Row>> {
 
 // Index: a community order on 2018-03-01. 2018-03-01 + 1 year = 2019-03-01, which is day 365.
 const INDEX = '2018-03-01';
-let nextId = 1000;
+// Disposal and offence ids of the later disposals: above every hand-numbered id (101-1052) below, so none repeats.
+let nextId = 5000;
 
 /** A person with a community-order index event (event id = 10 * person) and later disposals. */
 function person(id: number, later: { date: string; type: string; offence: string; mode?: string; release?: string }[], reg: HandRegister): void {
