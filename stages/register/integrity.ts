@@ -52,6 +52,9 @@ export async function checkIntegrity(db: Duck, dir: string, files: Record<string
     }
   }
   if (problems.length) throw new Error(`the national register cannot be used: ${problems.join('; ')}`);
-  const left = (await db.one<Record<keyof LeftOut, bigint>>('SELECT * FROM register_left_out'))!;
-  return { disposals_without_person: Number(left.disposals_without_person), offences_without_disposal: Number(left.offences_without_disposal) };
+  const count = async (table: string) => Number((await db.one<{ n: bigint }>(`SELECT n FROM ${table}`))!.n);
+  return {
+    disposals_without_person: await count('register_disposals_without_person'),
+    offences_without_disposal: await count('register_offences_without_disposal'),
+  };
 }
