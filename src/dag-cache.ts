@@ -52,7 +52,8 @@ export async function loadDagCached(configFile: string): Promise<LoadedDag> {
   const { root, config } = await loadConfig(configFile);
   const dataDir = resolve(root, config.dataDir);
   const manifestFile = join(dataDir, 'store', 'dag-manifest.json');
-  const memo = new StatMemo(join(dataDir, 'store', 'statmemo.json'));
+  // Its own memo file: the runner's keys its paths (StatMemo keyOf), this one holds code paths only.
+  const memo = new StatMemo(join(dataDir, 'store', 'codememo.json'));
   // What of the config shapes the declarations: the stage modules and their param overrides.
   const configHash = sha256(JSON.stringify({ root, stages: config.stages }));
   try {

@@ -2,7 +2,7 @@
 // re-read, which keeps a no-op re-run over gigabytes of inputs under a second.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from './fsutil.ts';
 
 export type Sha256 = string;
@@ -33,11 +33,18 @@ function fingerprint(st: BigIntStats): Omit<MemoEntry, 'hash'> {
 
 export class StatMemo {
   private entries: Record<string, MemoEntry> = {};
+  /** Entries looked up or made by this process (by their key), for save() when paths are keyed. */
+  private readonly used = new Set<string>();
   private dirty = false;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly file?: string) {
+  /**
+   * `keyOf`: how a path is written in the memo file. Paths name files someone else named (a
+   * request folder's files are named by the provider, and a name can be a person's), so a memo
+   * kept under data/ may key them by a keyed hash instead of the path itself.
+   */
+  constructor(private readonly file?: string, private readonly keyOf?: (path: string) => string) {
     if (file && existsSync(file)) {
       try {
         this.entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, MemoEntry>;
@@ -51,7 +58,8 @@ export class StatMemo {
   async hashFile(path: string): Promise<Sha256> {
     const st = statSync(path, { bigint: true });
     const fp = fingerprint(st);
-    const known = this.entries[path];
+    const id = this.id(path);
+    const known = this.entries[id];
     if (known && known.size === fp.size && known.mtime === fp.mtime && known.ctime === fp.ctime && known.ino === fp.ino) {
       this.hits++;
       return known.hash;
@@ -64,15 +72,21 @@ export class StatMemo {
     const after = fingerprint(statSync(path, { bigint: true }));
     const ageNs = BigInt(Date.now()) * 1_000_000n - BigInt(fp.mtime);
     if (after.size === fp.size && after.mtime === fp.mtime && ageNs > RACY_NS) {
-      this.entries[path] = { ...fp, hash };
+      this.entries[id] = { ...fp, hash };
       this.dirty = true;
     }
     return hash;
   }
 
+  private id(path: string): string {
+    const id = this.keyOf ? this.keyOf(path) : path;
+    this.used.add(id);
+    return id;
+  }
+
   /** Record a hash computed elsewhere (a blob hashed as it was committed), for a file with these stats. */
   remember(path: string, hash: Sha256, st: BigIntStats): void {
-    this.entries[path] = { ...fingerprint(st), hash };
+    this.entries[this.id(path)] = { ...fingerprint(st), hash };
     this.dirty = true;
   }
 
@@ -123,8 +137,13 @@ export class StatMemo {
 
   save(): void {
     if (!this.file || !this.dirty) return;
-    // Forget entries of files that no longer exist, so the memo does not grow forever.
-    for (const path of Object.keys(this.entries)) if (!existsSync(path)) delete this.entries[path];
+    // Forget entries of files that no longer exist, so the memo does not grow forever (and a
+    // deleted file's name does not stay in it). A keyed path cannot be checked: such an entry
+    // this process did not use is forgotten instead, at worst a file hashed again on its next run.
+    for (const id of Object.keys(this.entries)) {
+      const path = isAbsolute(id);
+      if (path ? !existsSync(id) : !this.used.has(id)) delete this.entries[id];
+    }
     writeFileAtomic(this.file, JSON.stringify(this.entries));
     this.dirty = false;
   }

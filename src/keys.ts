@@ -94,7 +94,7 @@ export function projectKey(config: PrivateConfig, create = true): Buffer | undef
 }
 
 /** A key for one purpose, derived from the project's secret, so one purpose's key never serves another. */
-export function purposeKey(config: PrivateConfig, purpose: 'fingerprint' | 'deletion-register', create = true): Buffer | undefined {
+export function purposeKey(config: PrivateConfig, purpose: 'fingerprint' | 'deletion-register' | 'file-name', create = true): Buffer | undefined {
   const key = projectKey(config, create);
   return key ? createHmac('sha256', key).update(`justice-data-lab/${purpose}`).digest() : undefined;
 }

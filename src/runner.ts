@@ -1,6 +1,7 @@
 // Executes a plan for one request: stages in dependency order, independent ones in parallel
 // (bounded), each either served from the cache or run in a work folder and committed to the
 // store. The runner never prints: it emits events that log.ts renders.
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
@@ -16,7 +17,7 @@ import { checkCached, lockFinding, publishChecked, setAsideRunRecords, type Inte
 import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
-import { resolveInputPath } from './keys.ts';
+import { purposeKey, resolveInputPath } from './keys.ts';
 import { redactQuoted, redactor, type Redact } from './redact.ts';
 import { identifierRows } from './identifiers.ts';
 import { reusableOutputs } from './reuse.ts';
@@ -138,7 +139,13 @@ export class Runner {
   }
 
   private async execute(request: string, runId: string, day: string, started: string, options: RunOptions, emit: (e: RunEvent) => void, store: StoreChecks): Promise<RunOutcome> {
-    const memo = new StatMemo(this.store.memoFile);
+    // The memo under data/ names files by a keyed hash of their path (StatMemo keyOf): a request
+    // folder's file names are the provider's text. Without a key yet (a dry run creates none, and
+    // saves no memo) paths are used in memory only.
+    // The store's own files are named by their hashes and stay paths (so a deleted blob's entry can be pruned).
+    const fileNameKey = purposeKey(this.privateConfig(), 'file-name', !options.dryRun);
+    const storeDir = this.store.dir + sep;
+    const memo = new StatMemo(this.store.memoFile, fileNameKey ? (path) => (path.startsWith(storeDir) ? path : createHmac('sha256', fileNameKey).update(path).digest('hex')) : undefined);
     const env = environment();
     const forced = new Set(options.force ?? []);
     const selected = options.only ? new Set([options.only]) : new Set(this.graph.order);
@@ -189,7 +196,7 @@ export class Runner {
       emit({ type: 'stage', stage: name, state: 'hashing' });
       let resolved: Resolved;
       try {
-        resolved = await this.resolveKey(stage, request, memo, stage.usesToday ? { ...env, today: day } : env, outputsOf);
+        resolved = await this.resolveKey(stage, request, memo, stage.usesToday ? { ...env, today: day } : env, outputsOf, !options.dryRun);
       } catch (error) {
         const message = (error as Error).message;
         emit({ type: 'stage', stage: name, state: 'failed', error: message });
@@ -338,7 +345,7 @@ export class Runner {
   }
 
   /** The key object of a stage: code, params, the content hashes of its inputs, env. */
-  private async resolveKey(stage: Stage, request: string, memo: StatMemo, env: Record<string, string>, outputsOf: Map<string, Record<string, OutputRecord>>): Promise<Resolved> {
+  private async resolveKey(stage: Stage, request: string, memo: StatMemo, env: Record<string, string>, outputsOf: Map<string, Record<string, OutputRecord>>, createKey = true): Promise<Resolved> {
     const code = stageCodeFiles(stage.file, stage.code);
     if (code.missing.length) throw new Error(`stage ${stage.name}, code: declared file(s) not found: ${code.missing.join(', ')}`);
     const codeHashes: Record<string, string> = {};
@@ -377,13 +384,35 @@ export class Runner {
         if (statSync(abs).isDirectory()) {
           // Already hashed just above (memo hits): kept so a change can be named by its file.
           const files: Record<string, string> = {};
-          for (const f of listFiles(abs)) files[relative(abs, f).split(sep).join('/')] = await memo.hashFile(f);
+          const patterns = stage.shownFileNames?.[name]?.map((p) => new RegExp(`^(?:${p})$`, 'i'));
+          let unlisted = 0;
+          for (const f of listFiles(abs)) {
+            const path = relative(abs, f).split(sep).join('/');
+            const shown = !patterns || patterns.some((p) => p.test(path));
+            files[shown ? path : this.unlistedFileName(path, ++unlisted, createKey)] = await memo.hashFile(f);
+          }
           inputFiles[name] = files;
         }
       }
     }
     const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
     return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
+  }
+
+  /**
+   * How a file whose name a stage does not show (StageSpec.shownFileNames) is named in run records
+   * and explanations: a hash of its path keyed with the project's secret, so that a guessed name
+   * cannot be tested against it by whoever holds data/.
+   */
+  private privateConfig() {
+    return { root: this.project.root, dataDir: this.project.dataDir, privateDir: this.project.config.privateDir };
+  }
+
+  private unlistedFileName(path: string, ordinal: number, createKey: boolean): string {
+    const key = purposeKey(this.privateConfig(), 'file-name', createKey);
+    // a dry run creates no key: it records nothing, and its files are numbered in path order
+    if (!key) return `(unlisted file ${ordinal})`;
+    return `(unlisted file ${createHmac('sha256', key).update(path).digest('hex').slice(0, 12)})`;
   }
 
   /**

@@ -107,6 +107,16 @@ export interface StageSpec<P extends Json = Json> {
    * key still changes whenever what the link leads to changes. The stage must not follow them.
    */
   refusesSpecialFiles?: boolean;
+  /**
+   * Folder inputs whose files someone outside names (a name is their own text, and can be a
+   * person's): for each such input, which paths (relative to the folder, '/'-separated) may be shown
+   * and kept in run records as they are. Any other file of that folder is named there by a keyed
+   * hash of its path instead, `(unlisted file 3f2a9c0d1e7b)`: still told apart from the others, so
+   * a change is named and cached keys behave the same, but never readable. Without an entry, a
+   * folder's file names are shown. Each pattern is a regular expression's source, matched against
+   * the whole path without regard to case (data, not a function: declarations are kept as JSON).
+   */
+  shownFileNames?: Record<string, string[]>;
   outputs: Record<string, OutputSpec>;
   /** Extra files that are part of the stage's code (SQL, templates), relative to its module. */
   code?: string[];

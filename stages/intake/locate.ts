@@ -9,6 +9,21 @@ import { dateParts, isRealDate } from './dates.ts';
 import type { Problem } from './problems.ts';
 import { entryAt, whatItIs, type Entry } from './regular-file.ts';
 
+/**
+ * A file name is the provider's own text (john-smith-cohort.csv): the summary and the console
+ * quote a correction's name only when it is made of digits and separators, otherwise the
+ * rejection file does.
+ */
+const QUOTABLE_CORRECTION = '[\\d._ -]*cohort\\.(csv|xlsx)';
+const quotable = (name: string): boolean => new RegExp(`^${QUOTABLE_CORRECTION}$`, 'i').test(name);
+
+/**
+ * The paths of a request folder that may be shown and kept in run records as they are (the
+ * framework names any other by a keyed hash: StageSpec.shownFileNames): the names intake asks for,
+ * and corrections named by digits and separators only.
+ */
+export const SHOWN_REQUEST_PATHS = ['request\\.json', 'cohort\\.(csv|xlsx)', `corrections/${QUOTABLE_CORRECTION}`];
+
 export interface RequestFiles {
   /** request.json: a regular file, absent, or something else (a link ...), said in words. */
   requestJson: Entry & { path: string };
@@ -72,9 +87,6 @@ async function readCorrections(dir: string, today: string, refuse: (kind: string
   }
   const usable: string[] = [];
   let refused = false;
-  // A file name is the provider's own text (john-smith-cohort.csv): the summary and the console
-  // quote it only when it is made of digits and separators, otherwise the rejection file does.
-  const quotable = (name: string) => /^[\d._ -]*cohort\.(csv|xlsx)$/i.test(name);
   for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const field = `corrections/${entry.name}`;
     const m = CORRECTION.exec(entry.name);

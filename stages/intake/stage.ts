@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { defineStage } from '../../src/stage.ts';
 import { columnsMessage, mapColumns } from './headers.ts';
-import { locateFiles } from './locate.ts';
+import { locateFiles, SHOWN_REQUEST_PATHS } from './locate.ts';
 import { describe, formatCount, groupProblems, type Problem, type Reason } from './problems.ts';
 import { isBlank } from './cells.ts';
 import { readTable } from './read-table.ts';
@@ -48,6 +48,8 @@ export default defineStage<IntakeParams>({
   name: 'intake',
   description: 'Validate and normalise the request form and the cohort upload, or refuse the request with reasons.',
   inputs: { request: 'file:data/requests/{request}' },
+  // the provider names its files: a name made of its own words is kept only as a keyed hash
+  shownFileNames: { request: SHOWN_REQUEST_PATHS },
   // Links and special files in the request folder are the provider's to fix: intake names them.
   refusesSpecialFiles: true,
   // Dates after today (in the form, in a correction's name) are refused: tomorrow they may not be.
