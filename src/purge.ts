@@ -6,14 +6,14 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { listFiles, sha256File } from './hash.ts';
 import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
-import { harvestFingerprints } from './identifiers.ts';
+import { harvestFingerprints, identifierRows, identifierTexts, lineCandidates } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
 import { keyFile, privateDir, purposeKey, resolveInputPath, type PrivateConfig } from './keys.ts';
 import type { LoadedDag, RetentionFacts } from './dag.ts';
 import { requestScoped } from './graph.ts';
 import type { Project } from './project.ts';
 import { purgeMarkerPath, readPurgeMarker, type PurgeMarker } from './request.ts';
-import type { Classification } from './stage.ts';
+import type { Classification, OutputSpec } from './stage.ts';
 
 export interface PurgeRequestOptions {
   request: string;
@@ -56,7 +56,10 @@ export function dataPaths(project: Project) {
   const create = keyed.length === 0;
   const lost = () => new Error(`the private key ${keyFile(config)} is missing, but ${keyed.map((p) => relative(data, p)).join(' and ')} exist(s) under the data folder: restore the key from its backup (docs/privacy.md, "The private folder")`);
   return {
-    register: new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register', create), headFile: join(privateDir(config), 'register-head.json') }),
+    /** Opened on use: making it creates the key, which a dry run (that only reads) must not do. */
+    get register(): DeletionRegister {
+      return new DeletionRegister(join(data, 'register', 'deletions.jsonl'), { key: purposeKey(config, 'deletion-register', create), headFile: join(privateDir(config), 'register-head.json') });
+    },
     fingerprints: join(data, 'register', 'fingerprints'),
     /** The key of the fingerprints (never stored under the data folder); throws when it was lost. */
     fingerprintKey: (): Buffer => {
@@ -143,37 +146,31 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
     db.close();
   }
 
-  const deletions: Deletion[] = [];
+  // First the plan: what to delete, each with its register entry. Nothing is touched yet.
+  const planned: Planned[] = [];
   const kept: PurgeResult['kept'] = [];
   const base = { request, operator: options.operator, reason: options.reason, rule: options.rule };
+  const removeFile = (path: string, deletion: Deletion) => planned.push({ path, deletion });
   for (const [hash, m] of [...mine].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (options.keep?.has(hash)) continue;
     if (neededBy.has(hash)) {
       kept.push({ dataset: m.dataset, blob: hash, neededBy: neededBy.get(hash)! });
       continue;
     }
-    if (project.store.hasBlob(hash)) {
-      if (!dry) project.store.deleteBlob(hash); // with any quarantined copy of it
-      deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(project.store.blobPath(hash)) });
-    } else {
-      // Only a damaged copy a run set aside (and could not rebuild): it holds the same kind of data.
-      for (const copy of project.store.quarantinedCopies(hash)) {
-        if (!dry) rmSync(copy, { force: true });
-        deletions.push({ ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes, location: rel(copy) });
-      }
-    }
+    const entry = { ...base, dataset: m.dataset, classification: m.classification, blob: hash, bytes: m.bytes };
+    if (project.store.hasBlob(hash)) removeFile(project.store.blobPath(hash), { ...entry, ...(m.rows === undefined ? {} : { rows: m.rows }), location: rel(project.store.blobPath(hash)) });
+    // A damaged copy a run set aside holds the same kind of data: it goes too, and is recorded.
+    for (const copy of project.store.quarantinedCopies(hash)) removeFile(copy, { ...entry, location: rel(copy) });
     // Published copies of the same output.
     const spec = project.graph.stages.get(m.stage)?.outputs[m.output];
     if (spec?.publish) {
       const copy = join(dataDir, spec.publish.replaceAll('{request}', request));
-      if (existsSync(copy) && (await sha256File(copy)) === hash) {
-        if (!dry) rmSync(copy, { force: true });
-        deletions.push({ ...base, dataset: `${m.dataset} (published copy)`, classification: m.classification, blob: hash, bytes: m.bytes, location: rel(copy) });
-      }
+      if (existsSync(copy) && (await sha256File(copy)) === hash) removeFile(copy, { ...entry, dataset: `${m.dataset} (published copy)`, location: rel(copy) });
     }
   }
 
   // The request's own input files are personal whatever else is kept.
+  const folders: string[] = [];
   if (classes.has('personal') && !partial) {
     for (const input of requestInputPaths(project, request)) {
       if (!existsSync(input)) continue;
@@ -181,19 +178,29 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
       for (const f of files) {
         const blob = await sha256File(f);
         const bytes = statSync(f).size;
-        if (!dry) rmSync(f, { force: true });
         const inPrivate = !relative(paths.private, f).startsWith('..');
         const where = inPrivate ? `private:${relative(paths.private, f).split(sep).join('/')}` : relative(dataDir, f).startsWith('..') ? relative(project.root, f) : rel(f);
-        deletions.push({ ...base, dataset: inPrivate ? where : `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: where });
+        removeFile(f, { ...base, dataset: inPrivate ? where : `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: where });
       }
-      if (!dry && statSync(input, { throwIfNoEntry: false })?.isDirectory()) removeTree(input);
+      if (statSync(input).isDirectory()) folders.push(input);
     }
-    // Work folders of this request's runs, if an interrupted run left any.
-    if (!dry) for (const id of runIds) removeTree(join(project.store.tmp, id));
   }
-  if (dry) return { deleted: [], kept, fingerprints: 0, wouldDelete: deletions };
+  if (dry) return { deleted: [], kept, fingerprints: 0, wouldDelete: planned.map((x) => x.deletion) };
 
-  const entries = paths.register.append(deletions, when);
+  // Then the deletions, journalled: the plan is written down first, so a purge interrupted half
+  // way (killed, a file that cannot be removed) leaves no deletion unrecorded: the next purge of
+  // the request records what the interrupted one deleted, then finishes the job.
+  const register = paths.register;
+  const journal = pendingPurgePath(project, request);
+  const recovered = recoverPendingPurge(journal, register);
+  writeFileAtomic(journal, JSON.stringify({ seqBefore: register.entries().at(-1)?.seq ?? 0, planned: [...recovered, ...planned] } satisfies PendingPurge) + '\n', 0o600);
+  for (const { path } of planned) rmSync(path, { force: true });
+  for (const folder of folders) removeTree(folder);
+  // Work folders of this request's runs, if an interrupted run left any.
+  if (classes.has('personal') && !partial) for (const id of runIds) removeTree(join(project.store.tmp, id));
+
+  const entries = register.append([...recovered, ...planned].map((x) => x.deletion), when);
+  rmSync(journal, { force: true });
 
   // Run records keep their hashes and say when the bytes were purged.
   const deleted = new Set(entries.map((e) => e.blob));
@@ -222,4 +229,74 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   };
   if (classes.has('personal') && !partial) writeFileAtomic(paths.marker(request), JSON.stringify(marker, null, 2) + '\n', 0o600);
   return { deleted: entries, kept, fingerprints };
+}
+
+/** One deletion of a purge: the file, and the register entry that records it. */
+interface Planned {
+  path: string;
+  deletion: Deletion;
+}
+
+/** A purge's plan, written before it deletes anything; removed once the register holds it. */
+interface PendingPurge {
+  /** the register's last seq when the plan was written: entries after it may already record it */
+  seqBefore: number;
+  planned: Planned[];
+}
+
+export function pendingPurgePath(project: Project, request: string): string {
+  return join(project.records.requestDir(request), 'purge-pending.json');
+}
+
+/**
+ * What an interrupted purge deleted and did not record: the planned files that are gone and that
+ * no register entry written since the plan names. Recorded by the purge that finds them.
+ */
+function recoverPendingPurge(journal: string, register: DeletionRegister): Planned[] {
+  if (!existsSync(journal)) return [];
+  let pending: PendingPurge;
+  try {
+    pending = JSON.parse(readFileSync(journal, 'utf8')) as PendingPurge;
+  } catch {
+    return []; // cut short while it was being written: nothing was deleted after it
+  }
+  const since = new Set(register.entries().filter((e) => e.seq > pending.seqBefore).map((e) => `${e.blob} ${e.location}`));
+  return (pending.planned ?? []).filter((x) => !existsSync(x.path) && !since.has(`${x.deletion.blob} ${x.deletion.location}`));
+}
+
+/**
+ * Whether an operator's text (a purge's or a withdrawal's reason, kept in the deletion register)
+ * names a person of the request: a full name, or an id, of any row of its outputs that declare
+ * identifier columns. The register must never hold an identifier, so such a reason is refused.
+ */
+export async function textNamesPerson(project: Project, request: string, text: string): Promise<boolean> {
+  const candidates = lineCandidates(text);
+  if (!candidates.length) return false;
+  const blobs = new Map<string, NonNullable<OutputSpec['identifiers']>>();
+  for (const id of project.records.list(request)) {
+    let record;
+    try {
+      record = project.records.read(request, id);
+    } catch {
+      continue; // a damaged run record names nothing we can read
+    }
+    for (const [stage, s] of Object.entries(record.stages)) {
+      for (const [output, o] of Object.entries(s.outputs ?? {})) {
+        const spec = project.graph.stages.get(stage)?.outputs[output];
+        if (spec?.identifiers && spec.format === 'parquet' && project.store.hasBlob(o.hash)) blobs.set(o.hash, spec.identifiers);
+      }
+    }
+  }
+  if (!blobs.size) return false;
+  const { Duck } = await import('./duck.ts');
+  const db = await Duck.open({ threads: 1 });
+  try {
+    const wanted = new Set(candidates);
+    for (const [hash, spec] of blobs) {
+      for (const row of await identifierRows(db, project.store.blobPath(hash), spec)) if (identifierTexts(row).some((t) => wanted.has(t))) return true;
+    }
+    return false;
+  } finally {
+    db.close();
+  }
 }

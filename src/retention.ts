@@ -41,7 +41,9 @@ export async function forcedPurge(
         /* the request file may already be gone: personal data is purged whatever the rules say */
       }
     }
+    const before = readPurgeMarker(project, request);
     const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
+    if (before && !result.deleted.length) return { ok: true, message: `request ${request} was already purged on ${before.purged.slice(0, 10)}: nothing left to delete, nothing recorded` };
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
     store.release();
