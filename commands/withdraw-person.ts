@@ -24,6 +24,9 @@ import { readTable, type RawCell } from '../stages/intake/read-table.ts';
 import { mapColumns } from '../stages/intake/headers.ts';
 import { loadSchemas } from '../stages/intake/schemas.ts';
 import { excelDateToIso, parseDate } from '../stages/intake/dates.ts';
+import { nameKey } from '../stages/intake/names.ts';
+import { identifierTexts, lineCandidates, type IdentifierRow } from '../src/identifiers.ts';
+import { REASON_NAMES_PERSON } from '../src/commands/common.ts';
 
 const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
 
@@ -58,6 +61,7 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   const lock = await acquireLock(requestLockPath(project.records, request), `withdraw-${process.pid}`, 0);
   if (!lock.ok) return fail(`request ${request} is being run by process ${lock.owner.pid}; withdraw when it ends`, 75);
   let row: number;
+  let withdrawnRows: number[] = [];
   try {
     if (!existsSync(requestDir)) return fail(purgedNotice(project, request) ?? `request ${request} has no folder ${relative(dag.root, requestDir)}`);
     const files = await locateFiles(requestDir, today());
@@ -68,12 +72,20 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     const schemas = await loadSchemas(INTAKE_DIR);
     const columns = mapColumns(table.header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
     const col = (field: string) => columns.fields.indexOf(field);
+    const text = (r: (typeof table.rows)[number], field: string) => (col(field) >= 0 ? cellText(r.cells[col(field)] ?? null).trim() : '');
     const target = values.row !== undefined
       ? table.rows.find((r) => r.row === Number(values.row))
-      : table.rows.find((r) => col('reference') >= 0 && cellText(r.cells[col('reference')] ?? null).trim() === values.reference!.trim());
+      : table.rows.find((r) => text(r, 'reference') === values.reference!.trim());
     const which = values.row !== undefined ? `row ${values.row}` : 'the given reference';
     if (!target || target.cells.every((c) => cellText(c).trim() === '')) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
     row = target.row;
+    // Every row of the same person goes: intake uses a later copy of a person when the first is
+    // blanked, so withdrawing one row of two would leave them in the analysis.
+    const rows = sameRows(table.rows, target, text);
+    if (await reasonNames(reason, rows.map((r) => identityOf(r, text)))) return fail(REASON_NAMES_PERSON, EXIT.usage);
+    const doomedRows = new Set(rows.map((r) => r.row));
+    withdrawnRows = [...doomedRows].sort((a, b) => a - b);
+    const rowList = [...doomedRows].sort((a, b) => a - b).join(', ');
 
     const correction = join(requestDir, 'corrections', `${today()}-cohort.csv`);
     const corrDir = join(requestDir, 'corrections');
@@ -81,8 +93,8 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     if (existsSync(corrDir)) for (const f of readdirSync(corrDir)) if (join(corrDir, f) !== correction) superseded.push(join(corrDir, f));
     const doomed = superseded.filter((f) => existsSync(f)).map((f) => relative(dag.root, f).split(sep).join('/'));
     if (values.dryRun) {
-      const plan = { dryRun: true, request, row, correction: relative(dag.root, correction).split(sep).join('/'), deleteFiles: doomed, then: 're-run the request, then purge every older personal and pseudonymised output the corrected run no longer uses' };
-      process.stdout.write(json ? JSON.stringify(plan, null, 2) + '\n' : `dry run: would withdraw row ${row} of request ${request}:\n  write ${plan.correction} (row ${row} blanked)\n${doomed.map((f) => `  delete ${f}\n`).join('')}  ${plan.then}\n`);
+      const plan = { dryRun: true, request, row, rows: [...doomedRows].sort((a, b) => a - b), correction: relative(dag.root, correction).split(sep).join('/'), deleteFiles: doomed, then: 're-run the request, then purge every older personal and pseudonymised output the corrected run no longer uses' };
+      process.stdout.write(json ? JSON.stringify(plan, null, 2) + '\n' : `dry run: would withdraw row ${row} of request ${request}:\n  write ${plan.correction} (row${doomedRows.size > 1 ? 's' : ''} ${rowList} blanked${doomedRows.size > 1 ? ': the same person' : ''})\n${doomed.map((f) => `  delete ${f}\n`).join('')}  ${plan.then}\n`);
       return EXIT.ok;
     }
     if (!values.yes && !(await confirm(`withdraw row ${row} of request ${request}: delete ${doomed.length} earlier upload(s) and purge every older output that held the person?`))) {
@@ -91,20 +103,22 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
 
     // Fingerprint the person before their data goes, so the audit can look for leftovers (keyed,
     // in the request's own file: no file name marks a person).
-    const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
-    const dob = parseDate(get('dob')) ?? '';
     const paths = dataPaths(project);
-    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number'), get('reference')] }]);
+    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), rows.map((r) => identityOf(r, text)));
     // They leave the comparison pool as well as the treatment group (stages/purge/withdrawal.ts).
     const links = project.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
-    const registerId = links && project.store.hasBlob(links) ? await registerIdOfRow(project.store.blobPath(links), row) : undefined;
-    if (registerId) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), [registerId]);
+    const registerIds: string[] = [];
+    if (links && project.store.hasBlob(links)) for (const r of doomedRows) {
+      const id = await registerIdOfRow(project.store.blobPath(links), r);
+      if (id) registerIds.push(id);
+    }
+    if (registerIds.length) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), registerIds);
 
     const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
     let next = 2;
     for (const r of [...table.rows].sort((a, b) => a.row - b.row)) {
       for (; next < r.row; next++) lines.push(''); // keep blank rows so row numbers do not move
-      lines.push(r.row === row ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
+      lines.push(doomedRows.has(r.row) ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
       next = r.row + 1;
     }
     mkdirSync(join(requestDir, 'corrections'), { recursive: true, mode: 0o700 });
@@ -138,7 +152,7 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
   try {
     const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
-    console.log(`request ${request}: row ${row} withdrawn; ${result.deleted.length} older item(s) holding it purged and recorded`);
+    console.log(`request ${request}: row ${row} withdrawn${withdrawnRows.length > 1 ? ` (with row${withdrawnRows.length > 2 ? 's' : ''} ${withdrawnRows.filter((r) => r !== row).join(', ')}: the same person)` : ''}; ${result.deleted.length} older item(s) holding it purged and recorded`);
     return 0;
   } finally {
     lock2.release();
@@ -170,4 +184,40 @@ async function registerIdOfRow(linksParquet: string, row: number): Promise<strin
   } finally {
     db.close();
   }
+}
+
+type Row = { row: number; cells: RawCell[] };
+
+/** A row's identifiers, as the fingerprints and the reason check take them. */
+function identityOf(r: Row, text: (r: Row, field: string) => string): IdentifierRow {
+  return { names: [text(r, 'forename'), text(r, 'surname')], dates: [parseDate(text(r, 'dob')) ?? ''], ids: [text(r, 'pnc_id'), text(r, 'prison_number'), text(r, 'reference')] };
+}
+
+/**
+ * The rows of the same person as the target: the same provider's reference, PNC ID or prison
+ * number, or the same names and date of birth as intake's duplicate rule compares them.
+ */
+function sameRows(rows: Row[], target: Row, text: (r: Row, field: string) => string): Row[] {
+  const norm = (v: string) => v.toUpperCase().replace(/\s+/g, '');
+  const person = (r: Row) => {
+    const dob = parseDate(text(r, 'dob'));
+    const names = [nameKey(text(r, 'surname')), nameKey(text(r, 'forename'))];
+    return {
+      ids: ['reference', 'pnc_id', 'prison_number'].map((f) => (text(r, f) ? `${f}:${norm(text(r, f))}` : '')).filter(Boolean),
+      identity: dob && names.every(Boolean) ? `${names.join('|')}|${dob}` : '',
+    };
+  };
+  const t = person(target);
+  return rows.filter((r) => {
+    if (r.row === target.row) return true;
+    if (r.cells.every((c) => cellText(c).trim() === '')) return false;
+    const p = person(r);
+    return (t.identity !== '' && p.identity === t.identity) || p.ids.some((id) => t.ids.includes(id));
+  });
+}
+
+/** Whether the reason names the person (a full name or an id), checked on the rows being withdrawn. */
+async function reasonNames(reason: string, people: IdentifierRow[]): Promise<boolean> {
+  const candidates = new Set(lineCandidates(reason));
+  return people.some((p) => identifierTexts(p).some((t) => candidates.has(t)));
 }
