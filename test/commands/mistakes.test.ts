@@ -1,0 +1,187 @@
+// Commands used by mistake, on the real justice DAG (request 123 of the generated demo world),
+// through the real CLI: a dry run that must not touch the private folder either, an option given
+// twice, counts that are not plain digits, an empty --reference, an id one leading zero away from
+// an existing request, a reason that names a person, a withdrawal of a person the cohort holds
+// twice, a purge interrupted half way and then re-run, and a purge run twice.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { makeJusticeProject, removeJusticeProjects } from '../helpers/justice-project.ts';
+import { cli } from '../helpers/cli.ts';
+import { listFiles, sha256 } from '../../src/hash.ts';
+
+let root = '';
+const TODAY = { PIPELINE_TODAY: '2026-11-29' };
+const run = (args: string[]) => cli(root, args, TODAY);
+const data = () => join(root, 'data');
+
+/** Every file and folder under data/ (the register's link aside) and the private folder: bytes and mode. */
+function snapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    out[relative(root, dir)] = `dir ${statSync(dir).mode.toString(8)}`;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (p === join(data(), 'reference')) continue;
+      if (e.isDirectory()) walk(p);
+      else out[relative(root, p)] = `${sha256(readFileSync(p))} ${statSync(p).mode.toString(8)}`;
+    }
+  };
+  walk(data());
+  walk(join(root, 'private'));
+  return out;
+}
+
+/** A usage error: exit 2, the thing named, no stack trace. */
+function refused(r: { status: number; stdout: string; stderr: string }, named: RegExp) {
+  assert.is(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, named);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+const register = () => (existsSync(join(data(), 'register/deletions.jsonl')) ? readFileSync(join(data(), 'register/deletions.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const cohort = () => parse(readFileSync(join(data(), 'requests/123/cohort.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+
+test('set up: request 123 runs', async () => {
+  root = await makeJusticeProject(['123']);
+  const r = await run(['--request', '123']);
+  assert.is(r.status, 0, r.stderr);
+});
+
+test('purge, withdraw and gc under --dry-run change nothing under data/ and create nothing in the private folder', async () => {
+  const before = snapshot();
+  assert.not.ok(existsSync(join(root, 'private')), 'a run alone makes no private folder');
+  for (const args of [
+    ['purge', '--request', '123', '--reason', 'test', '--dry-run'],
+    ['withdraw', '--request', '123', '--all', '--dry-run'],
+    ['withdraw', '--request', '123', '--row', '5', '--dry-run'],
+    ['gc', '--keep', '1', '--dry-run'],
+  ]) {
+    const r = await run(args);
+    assert.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(snapshot(), before, `${args.join(' ')} changed something`);
+  }
+});
+
+test('an option given twice is refused, not the last one taken', async () => {
+  const before = snapshot();
+  refused(await run(['purge', '--request', '0123', '--request', '123', '--reason', 'test']), /--request given more than once/);
+  refused(await run(['withdraw', '--request', '123', '--row', '5', '--row', '6', '--yes']), /--row given more than once/);
+  assert.equal(snapshot(), before);
+});
+
+test('counts take digits only: 1e3, 0x10 and blanks are refused', async () => {
+  refused(await run(['gc', '--keep', '1e3', '--dry-run']), /--keep takes a whole number/);
+  refused(await run(['gc', '--keep', '0x10', '--dry-run']), /--keep takes a whole number/);
+  refused(await run(['purge', '--request', '123', '--reason', 'test', '--wait', ' 1', '--dry-run']), /--wait takes a whole number/);
+});
+
+test('withdraw --reference with an empty or blank value is refused (it would match a row without a reference)', async () => {
+  assert.ok(cohort().some((r) => !r.reference?.trim()), 'the cohort has rows without a reference');
+  const before = snapshot();
+  for (const ref of ['', ' ']) refused(await run(['withdraw', '--request', '123', '--reference', ref, '--dry-run']), /--reference needs/);
+  refused(await run(['withdraw', '--request', '123', '--reference', '', '--yes']), /--reference needs/);
+  assert.equal(snapshot(), before);
+});
+
+test('init refuses an id that differs from an existing request only by leading zeros or case', async () => {
+  const before = snapshot();
+  refused(await run(['init', '--request', '0123']), /would be confused with the existing request 123/);
+  assert.not.ok(existsSync(join(data(), 'requests/0123')));
+  assert.equal(snapshot(), before);
+  const ok = await run(['init', '--request', '1234']);
+  assert.is(ok.status, 0, ok.stderr);
+  rmSync(join(data(), 'requests/1234'), { recursive: true });
+});
+
+test('a --reason that names a person of the cohort is refused before anything is deleted, and the name is not echoed', async () => {
+  const person = cohort().find((r) => r.forename && r.surname && r.pnc_id)!;
+  const before = snapshot();
+  for (const reason of [`asked by ${person.forename} ${person.surname}`, `pnc ${person.pnc_id}`]) {
+    for (const args of [['purge', '--request', '123', '--reason', reason], ['purge', '--request', '123', '--reason', reason, '--dry-run'], ['withdraw', '--request', '123', '--all', '--yes', '--reason', reason], ['withdraw', '--request', '123', '--row', '5', '--yes', '--reason', reason]]) {
+      const r = await run(args);
+      refused(r, /--reason names a person of the request/);
+      assert.not.ok((r.stdout + r.stderr).toUpperCase().includes(person.surname.toUpperCase()), 'the name is not echoed');
+    }
+  }
+  assert.equal(snapshot(), before);
+});
+
+test('withdrawing a person the cohort holds twice blanks both rows: the later copy does not take their place', async () => {
+  const rows = cohort();
+  // A person sent twice (the same reference, names and date of birth on two rows).
+  const seen = new Map<string, number>();
+  let pair: [number, number] | undefined;
+  rows.forEach((r, i) => {
+    const k = `${r.reference}|${r.surname}|${r.forename}|${r.dob}`;
+    if (r.reference && seen.has(k) && !pair) pair = [seen.get(k)! + 2, i + 2];
+    seen.set(k, i);
+  });
+  assert.ok(pair, 'the demo cohort has a person sent twice');
+  const [first, second] = pair!;
+  const person = rows[first - 2]!;
+  const r = await run(['withdraw', '--request', '123', '--row', String(first), '--yes']);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`row ${first} withdrawn \\(with row ${second}: the same person\\)`));
+  const correction = readdirSync(join(data(), 'requests/123/corrections'))[0]!;
+  const lines = readFileSync(join(data(), 'requests/123/corrections', correction), 'utf8').split(/\r?\n/);
+  assert.is(lines[first - 1], '', `row ${first} blanked`);
+  assert.is(lines[second - 1], '', `row ${second} blanked`);
+  assert.not.ok(lines.some((l) => l.includes(person.reference!)), 'no row keeps their reference');
+  // The corrected run's cohort no longer holds them.
+  const latest = readdirSync(join(data(), 'runs/123')).filter((f) => /^\d{8}T.*\.json$/.test(f)).sort().at(-1)!;
+  const record = JSON.parse(readFileSync(join(data(), 'runs/123', latest), 'utf8'));
+  const { Duck } = await import('../../src/duck.ts');
+  const db = await Duck.open({ threads: 1 });
+  try {
+    const hit = await db.all('SELECT row FROM read_parquet($p) WHERE reference = $ref', { p: join(data(), 'store/objects', record.stages.intake.outputs.cohort.hash), ref: person.reference! });
+    assert.is(hit.length, 0, 'the later copy of the person is not in the corrected cohort');
+  } finally {
+    db.close();
+  }
+});
+
+test('a purge interrupted half way records, when re-run, every deletion the interrupted one made', async () => {
+  const plan = JSON.parse((await run(['purge', '--request', '123', '--reason', 'end of retention', '--dry-run', '--json'])).stdout) as { deletions: { blob: string; location: string }[] };
+  assert.ok(plan.deletions.length > 4, `${plan.deletions.length} planned`);
+  const registered = register().length;
+  // The last blob of the plan cannot be removed (a folder stands in its place): the purge stops after deleting the others.
+  const blobs = plan.deletions.filter((d) => d.location.startsWith('store/objects/'));
+  const stuck = join(data(), blobs.at(-1)!.location);
+  renameSync(stuck, `${stuck}.aside`);
+  mkdirSync(join(stuck, 'x'), { recursive: true });
+  const broken = await run(['purge', '--request', '123', '--reason', 'end of retention']);
+  assert.is(broken.status, 1, broken.stdout + broken.stderr);
+  assert.match(broken.stderr, new RegExp(blobs.at(-1)!.blob));
+  assert.not.match(broken.stderr, /\n\s+at /, 'no stack trace');
+  assert.not.ok(existsSync(join(data(), blobs[0]!.location)), 'the interrupted purge deleted the first blobs');
+  rmSync(stuck, { recursive: true });
+  renameSync(`${stuck}.aside`, stuck);
+  const again = await run(['purge', '--request', '123', '--reason', 'end of retention']);
+  assert.is(again.status, 0, again.stdout + again.stderr);
+  const entries = register().slice(registered);
+  for (const d of plan.deletions) assert.ok(entries.some((e) => e.blob === d.blob && e.location === d.location), `${d.location} deleted but not recorded`);
+  for (const d of plan.deletions) assert.not.ok(existsSync(join(data(), d.location)), `${d.location} still there`);
+  assert.not.ok(existsSync(join(data(), 'runs/123/purge-pending.json')), 'the plan is gone once recorded');
+  const audit = await run(['audit', '--json']);
+  assert.is(audit.status, 0, audit.stdout);
+});
+
+test('purge run twice: the second says the request was already purged and records nothing', async () => {
+  const before = snapshot();
+  const r = await run(['purge', '--request', '123', '--reason', 'end of retention']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /request 123 was already purged on \d{4}-\d{2}-\d{2}: nothing left to delete/);
+  const dry = await run(['purge', '--request', '123', '--reason', 'end of retention', '--dry-run']);
+  assert.is(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /already purged on/);
+  const after = snapshot();
+  assert.equal(Object.keys(after).filter((f) => !f.endsWith('dag-manifest.json')), Object.keys(before).filter((f) => !f.endsWith('dag-manifest.json')));
+  assert.is(after['data/register/deletions.jsonl'], before['data/register/deletions.jsonl'], 'nothing recorded');
+});
+
+test.after(removeJusticeProjects);
+test.run();
