@@ -12,6 +12,7 @@ import { keyFile, privateDir, purposeKey, resolveInputPath, type PrivateConfig }
 import type { LoadedDag, RetentionFacts } from './dag.ts';
 import { requestScoped } from './graph.ts';
 import type { Project } from './project.ts';
+import { DamagedRunRecordError, type RunRecord } from './records.ts';
 import { purgeMarkerPath, readPurgeMarker, type PurgeMarker } from './request.ts';
 import type { Classification, OutputSpec } from './stage.ts';
 
@@ -78,8 +79,10 @@ export function dataPaths(project: Project) {
 export function retentionFacts(project: Project, request: string): RetentionFacts {
   const ids = project.records.list(request);
   if (!ids.length) return { stopped: false, firstRun: null };
-  const latest = project.records.read(request, ids.at(-1)!);
-  return { stopped: latest.status === 'stopped', firstRun: project.records.read(request, ids[0]!).started.slice(0, 10) };
+  // A damaged run record (set aside by the next run) must not stop a purge: the readable ones answer.
+  const readable = ids.map((id) => readOrUndefined(project, request, id)).filter((r) => r !== undefined);
+  if (!readable.length) return { stopped: false, firstRun: null };
+  return { stopped: readable.at(-1)!.status === 'stopped', firstRun: readable[0]!.started.slice(0, 10) };
 }
 
 /** The request's own input files: every file input whose path names {request}. */
@@ -110,24 +113,15 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   // Only outputs derived from the request's own files: shared reference data (a national register
   // built once for every request) is not the request's to delete.
   const scoped = requestScoped(project.graph);
-  for (const id of runIds) {
-    for (const [stage, s] of Object.entries(project.records.read(request, id).stages)) {
-      if (!scoped.has(stage)) continue;
-      for (const [output, o] of Object.entries(s.outputs ?? {})) {
-        if (classes.has(o.classification)) mine.set(o.hash, { dataset: `${stage}.${output}`, classification: o.classification, bytes: o.bytes, rows: o.rows, stage, output });
-      }
-    }
+  for (const { stage, output, o } of runOutputs(project, request)) {
+    if (scoped.has(stage) && classes.has(o.classification)) mine.set(o.hash, { dataset: `${stage}.${output}`, classification: o.classification, bytes: o.bytes, rows: o.rows, stage, output });
   }
 
   // Bytes another request still needs are kept until that request no longer needs them.
   const neededBy = new Map<string, string[]>();
   for (const other of project.records.requests()) {
     if (other === request || readPurgeMarker(project, other)) continue;
-    for (const id of project.records.list(other)) {
-      for (const s of Object.values(project.records.read(other, id).stages)) {
-        for (const o of Object.values(s.outputs ?? {})) if (mine.has(o.hash) && !o.purged) neededBy.set(o.hash, [...new Set([...(neededBy.get(o.hash) ?? []), other])]);
-      }
-    }
+    for (const { o } of runOutputs(project, other)) if (mine.has(o.hash) && !o.purged) neededBy.set(o.hash, [...new Set([...(neededBy.get(o.hash) ?? []), other])]);
   }
 
   // Fingerprint identifiers before the bytes are gone, so the audit can look for leftovers.
@@ -205,7 +199,13 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   // Run records keep their hashes and say when the bytes were purged.
   const deleted = new Set(entries.map((e) => e.blob));
   for (const id of runIds) {
-    const record = project.records.read(request, id);
+    let record;
+    try {
+      record = project.records.read(request, id);
+    } catch (error) {
+      if (error instanceof DamagedRunRecordError) continue; // its outputs were found by what it still names
+      throw error;
+    }
     let changed = false;
     for (const s of Object.values(record.stages)) {
       for (const o of Object.values(s.outputs ?? {})) {
@@ -299,4 +299,61 @@ export async function textNamesPerson(project: Project, request: string, text: s
   } finally {
     db.close();
   }
+}
+
+function readOrUndefined(project: Project, request: string, id: string): RunRecord | undefined {
+  try {
+    return project.records.read(request, id);
+  } catch (error) {
+    if (error instanceof DamagedRunRecordError) return undefined;
+    throw error;
+  }
+}
+
+type RunOutput = { stage: string; output: string; o: { hash: string; classification: Classification; bytes: number; rows?: number; purged?: string } };
+
+/**
+ * Every output the request's runs name. A readable run record names its own; a damaged one (or
+ * one a run set aside in runs/ID/set-aside/) still names blobs a purge must not miss: every
+ * blob hash legible in its text that a stage record of the store describes is taken, so a
+ * person-level blob is never left behind because the record that named it was damaged.
+ */
+function runOutputs(project: Project, request: string): RunOutput[] {
+  const out: RunOutput[] = [];
+  const illegible: string[] = [];
+  for (const id of project.records.list(request)) {
+    const record = readOrUndefined(project, request, id);
+    if (!record) illegible.push(join(project.records.requestDir(request), `${id}.json`));
+    else for (const [stage, s] of Object.entries(record.stages)) for (const [output, o] of Object.entries(s.outputs ?? {})) out.push({ stage, output, o });
+  }
+  const aside = join(project.records.requestDir(request), 'set-aside');
+  if (existsSync(aside)) for (const f of listFiles(aside)) illegible.push(f);
+  if (!illegible.length) return out;
+  const described = new Map<string, RunOutput>();
+  for (const r of project.store.records()) for (const [output, o] of Object.entries(r.outputs)) described.set(o.hash, { stage: r.stage, output, o: { hash: o.hash, classification: o.classification, bytes: o.bytes, ...(o.rows === undefined ? {} : { rows: o.rows }) } });
+  // Only blobs made from the request's own files lead on: the shared register's outputs are read by every request.
+  const scoped = requestScoped(project.graph);
+  const known = new Set(out.filter((x) => scoped.has(x.stage)).map((x) => x.o.hash));
+  for (const f of illegible) {
+    for (const m of readFileSync(f, 'latin1').matchAll(/[0-9a-f]{64}/g)) {
+      const d = described.get(m[0]);
+      if (d && scoped.has(d.stage) && !known.has(m[0])) out.push(d), known.add(m[0]);
+    }
+  }
+  // What was made from those blobs (a record cut short still names its first stages' outputs):
+  // every stage record whose key reads a known blob made its outputs from the request's data.
+  const records = [...project.store.records()];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of records) {
+      if (!scoped.has(r.stage) || !Object.values(r.key.inputs).some((h) => typeof h === 'string' && known.has(h))) continue;
+      for (const [output, o] of Object.entries(r.outputs)) {
+        if (known.has(o.hash)) continue;
+        known.add(o.hash);
+        out.push(described.get(o.hash) ?? { stage: r.stage, output, o });
+        grew = true;
+      }
+    }
+  }
+  return out;
 }

@@ -33,7 +33,9 @@ export async function forcedPurge(
   const store = await acquireStoreLock(project.records, 'purge', waitMs, request);
   if (!store.ok) return lock.release(), { ok: false, locked: true, message: store.message };
   try {
-    let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
+    // Rules that cannot be read (the request file gone or damaged) purge everything person-level:
+    // pseudonymised rows re-identify through the register as well as personal ones do.
+    let classifications: Retention['classifications'] = override?.classifications ?? ['personal', 'pseudonymised'];
     if (!override) {
       try {
         classifications = (await retentionOf(project, request)).classifications;
