@@ -151,7 +151,10 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   const lock2 = await acquireLock(requestLockPath(project.records, request), `withdraw-${process.pid}`, 10_000);
   if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
   try {
-    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
+    // Older aggregates go too: the balance tables before and after hold the treated group's means
+    // to full precision, and their difference is the withdrawn person's covariates, which single
+    // them out in the register. Only what the corrected run uses is kept.
+    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised', 'aggregate'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
     console.log(`request ${request}: row ${row} withdrawn${withdrawnRows.length > 1 ? ` (with row${withdrawnRows.length > 2 ? 's' : ''} ${withdrawnRows.filter((r) => r !== row).join(', ')}: the same person)` : ''}; ${result.deleted.length} older item(s) holding it purged and recorded`);
     return 0;
   } finally {
