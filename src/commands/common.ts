@@ -42,5 +42,5 @@ export function wholeNumber(flag: string, text: string | undefined, fallback: nu
   return Number.isInteger(n) && n >= min ? n : `--${flag} takes a whole number, at least ${min} (got ${JSON.stringify(text)})`;
 }
 
-/** A --reason kept in the deletion register must not identify anyone (purge, withdraw). */
-export const REASON_NAMES_PERSON = "--reason names a person of the request (a full name or an id of its cohort): it is kept in the deletion register, which must hold no identifier; say why without naming them (e.g. 'withdrawn at the provider's request')";
+/** A --reason is kept after the request is purged (deletion register, access log): it must not identify anyone. */
+export const REASON_NAMES_PERSON = "--reason names a person of the request (a full name or an id of its cohort): reasons are kept after the request is purged (deletion register, access log), which must hold no identifier; say why without naming them (e.g. 'withdrawn at the provider's request')";

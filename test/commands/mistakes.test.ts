@@ -97,11 +97,11 @@ test('init refuses an id that differs from an existing request only by leading z
   rmSync(join(data(), 'requests/1234'), { recursive: true });
 });
 
-test('a --reason that names a person of the cohort is refused before anything is deleted, and the name is not echoed', async () => {
+test('a --reason that names a person of the cohort (kept in the deletion register or access log) is refused before anything is deleted or shown, and the name is not echoed', async () => {
   const person = cohort().find((r) => r.forename && r.surname && r.pnc_id)!;
   const before = snapshot();
   for (const reason of [`asked by ${person.forename} ${person.surname}`, `pnc ${person.pnc_id}`]) {
-    for (const args of [['purge', '--request', '123', '--reason', reason], ['purge', '--request', '123', '--reason', reason, '--dry-run'], ['withdraw', '--request', '123', '--all', '--yes', '--reason', reason], ['withdraw', '--request', '123', '--row', '5', '--yes', '--reason', reason]]) {
+    for (const args of [['purge', '--request', '123', '--reason', reason], ['purge', '--request', '123', '--reason', reason, '--dry-run'], ['withdraw', '--request', '123', '--all', '--yes', '--reason', reason], ['withdraw', '--request', '123', '--row', '5', '--yes', '--reason', reason], ['show', '--request', '123', 'intake.cohort', '--personal', '--reason', reason]]) {
       const r = await run(args);
       refused(r, /--reason names a person of the request/);
       assert.not.ok((r.stdout + r.stderr).toUpperCase().includes(person.surname.toUpperCase()), 'the name is not echoed');
