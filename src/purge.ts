@@ -199,17 +199,12 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   // Then the deletions, journalled: the plan is written down first, so a purge interrupted half
   // way (killed, a file that cannot be removed) leaves no deletion unrecorded: the next purge of
   // the request records what the interrupted one deleted, then finishes the job.
-  const register = paths.register;
-  const journal = pendingPurgePath(project, request);
-  const recovered = recoverPendingPurge(journal, register);
-  writeFileAtomic(journal, JSON.stringify({ seqBefore: register.entries().at(-1)?.seq ?? 0, planned: [...recovered, ...planned] } satisfies PendingPurge) + '\n', 0o600);
-  for (const { path } of planned) rmSync(path, { force: true });
-  for (const folder of folders) removeTree(folder);
-  // Work folders of this request's runs, if an interrupted run left any.
-  if (classes.has('personal') && !partial) for (const id of runIds) removeTree(join(project.store.tmp, id));
-
-  const entries = register.append([...recovered, ...planned].map((x) => x.deletion), when);
-  rmSync(journal, { force: true });
+  const entries = deleteJournalled(pendingPurgePath(project, request), paths.register, planned, () => {
+    for (const { path } of planned) rmSync(path, { force: true });
+    for (const folder of folders) removeTree(folder);
+    // Work folders of this request's runs, if an interrupted run left any.
+    if (classes.has('personal') && !partial) for (const id of runIds) removeTree(join(project.store.tmp, id));
+  }, when);
 
   // Run records keep their hashes and say when the bytes were purged.
   const deleted = new Set(entries.map((e) => e.blob));
@@ -246,8 +241,27 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   return { deleted: entries, kept, fingerprints };
 }
 
-/** One deletion of a purge: the file, and the register entry that records it. */
-interface Planned {
+/**
+ * Delete, journalled: the plan is written down first, then `remove` deletes, then the register
+ * records the plan and the journal goes. A deletion interrupted half way (killed, a file that
+ * cannot be removed) so leaves no deletion unrecorded: the next one with the same journal first
+ * records what the interrupted one deleted. Purge and gc both delete this way.
+ */
+export function deleteJournalled(journal: string, register: DeletionRegister, planned: Planned[], remove: () => void, when?: Date): RegisterEntry[] {
+  const recovered = recoverPendingPurge(journal, register);
+  if (!recovered.length && !planned.length) {
+    remove();
+    return [];
+  }
+  writeFileAtomic(journal, JSON.stringify({ seqBefore: register.entries().at(-1)?.seq ?? 0, planned: [...recovered, ...planned] } satisfies PendingPurge) + '\n', 0o600);
+  remove();
+  const entries = register.append([...recovered, ...planned].map((x) => x.deletion), when);
+  rmSync(journal, { force: true });
+  return entries;
+}
+
+/** One deletion of a purge or gc: the file, and the register entry that records it. */
+export interface Planned {
   path: string;
   deletion: Deletion;
 }

@@ -1,7 +1,8 @@
 // `pipeline gc`: delete stage records and blobs that neither the last N runs of any request nor a
 // pinned run need. `gc --pin RUN --request ID` keeps one run's outputs for good.
 import { applyGc, gcDeletions, pinRun, planGc } from '../gc.ts';
-import { dataPaths } from '../purge.ts';
+import { join } from 'node:path';
+import { dataPaths, deleteJournalled } from '../purge.ts';
 import { operatorName } from '../clock.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
 import { checkKnownRequest, dryRunOption, jsonOption, waitOption, wholeNumber, yesOption } from './common.ts';
@@ -62,8 +63,13 @@ const command = defineCommand({
     let recorded = 0;
     try {
       const plan = planGc(p.store, p.records, keep);
-      done = applyGc(p.store, plan);
-      recorded = dataPaths(p).register.append(gcDeletions(plan, operatorName())).length;
+      // Journalled like a purge: a gc interrupted half way leaves no deletion unrecorded.
+      const planned = gcDeletions(plan, operatorName()).map((deletion) => ({ path: p.store.blobPath(deletion.blob), deletion }));
+      let applied: ReturnType<typeof applyGc> | undefined;
+      recorded = deleteJournalled(join(p.records.dir, '.gc-pending.json'), dataPaths(p).register, planned, () => {
+        applied = applyGc(p.store, plan);
+      }).length;
+      done = applied!;
     } finally {
       lock.release();
     }
