@@ -5,7 +5,7 @@
 // twice, a purge interrupted half way and then re-run, and a purge run twice.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { makeJusticeProject, removeJusticeProjects } from '../helpers/justice-project.ts';
@@ -108,6 +108,30 @@ test('a --reason that names a person of the cohort (kept in the deletion registe
     }
   }
   assert.equal(snapshot(), before);
+});
+
+test('approve and share: an empty --hash is refused; a damaged results or request file is named, and share writes nothing', async () => {
+  const before = snapshot();
+  refused(await run(['approve', '--request', '123', '--by', 'Second Analyst', '--hash', '']), /--hash takes the first 6 to 64 hex digits/);
+  assert.equal(snapshot(), before);
+  const results = join(data(), 'reports/123/results.json');
+  const good = readFileSync(results);
+  writeFileSync(results, '{');
+  const approve = await run(['approve', '--request', '123', '--by', 'Second Analyst']);
+  assert.is(approve.status, 1, approve.stdout + approve.stderr);
+  assert.match(approve.stderr, /reports\/123\/results\.json is damaged \(not valid JSON\)/);
+  assert.not.match(approve.stderr, /\n\s+at /);
+  writeFileSync(results, good);
+  assert.is((await run(['approve', '--request', '123', '--by', 'Second Analyst'])).status, 0);
+  const form = join(data(), 'requests/123/request.json');
+  const goodForm = readFileSync(form);
+  writeFileSync(form, '{ "id": ');
+  const damaged = snapshot();
+  const share = await run(['share', '--request', '123']);
+  assert.is(share.status, 1, share.stdout + share.stderr);
+  assert.match(share.stderr, /requests\/123\/request\.json is damaged/);
+  assert.equal(snapshot(), damaged, 'share wrote nothing (no frozen version without its log entry)');
+  writeFileSync(form, goodForm);
 });
 
 test('withdrawing a person the cohort holds twice blanks both rows: the later copy does not take their place', async () => {
