@@ -7,7 +7,7 @@ import { join, relative, sep } from 'node:path';
 import { sha256File } from '../src/hash.ts';
 import { acquireLock } from '../src/lock.ts';
 import { addFingerprints } from '../src/identifiers.ts';
-import { dataPaths, privateConfig, purgeRequest } from '../src/purge.ts';
+import { dataPaths, deleteJournalled, pendingPurgePath, privateConfig, purgeRequest, type Planned } from '../src/purge.ts';
 import { resolveInputPath } from '../src/keys.ts';
 import { WITHDRAWN_INPUT, readWithdrawn, type WithdrawnList } from '../stages/purge/withdrawal.ts';
 import { randomBytes } from 'node:crypto';
@@ -77,7 +77,10 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
       ? table.rows.find((r) => r.row === Number(values.row))
       : table.rows.find((r) => text(r, 'reference') === values.reference!.trim());
     const which = values.row !== undefined ? `row ${values.row}` : 'the given reference';
-    if (!target || target.cells.every((c) => cellText(c).trim() === '')) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
+    const lastRow = Math.max(1, ...table.rows.map((r) => r.row));
+    const blank = target ? target.cells.every((c) => cellText(c).trim() === '') : values.row !== undefined && Number(values.row) > 1 && Number(values.row) <= lastRow;
+    if (blank) return fail(`request ${request}: ${which} of ${files.cohortLabel} is empty (already withdrawn?); nothing was changed`);
+    if (!target) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
     row = target.row;
     // Every row of the same person goes: intake uses a later copy of a person when the first is
     // blanked, so withdrawing one row of two would leave them in the analysis.
@@ -127,14 +130,14 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     renameSync(tmp, correction);
 
     // 2. Every earlier upload held the person: delete them and record it.
-    const deletions = [];
+    // Journalled like a purge: an interruption leaves no deletion unrecorded (the next purge of the request records it).
+    const planned: Planned[] = [];
     for (const f of superseded.filter((f) => existsSync(f))) {
-      const blob = await sha256File(f);
-      const bytes = statSync(f).size;
-      rmSync(f);
-      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' });
+      planned.push({ path: f, deletion: { request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob: await sha256File(f), bytes: statSync(f).size, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' } });
     }
-    dataPaths(project).register.append(deletions);
+    deleteJournalled(pendingPurgePath(project, request), dataPaths(project).register, planned, () => {
+      for (const { path } of planned) rmSync(path);
+    });
   } finally {
     lock.release();
   }

@@ -155,6 +155,12 @@ test('withdrawing a person the cohort holds twice blanks both rows: the later co
   assert.is(lines[first - 1], '', `row ${first} blanked`);
   assert.is(lines[second - 1], '', `row ${second} blanked`);
   assert.not.ok(lines.some((l) => l.includes(person.reference!)), 'no row keeps their reference');
+  // Withdrawn twice: a clear message, and nothing changes.
+  const before = snapshot();
+  const twice = await run(['withdraw', '--request', '123', '--row', String(first), '--yes']);
+  assert.is(twice.status, 1, twice.stdout + twice.stderr);
+  assert.match(twice.stderr, new RegExp(`row ${first} of .* is empty \\(already withdrawn\\?\\); nothing was changed`));
+  assert.equal(snapshot(), before);
   // The corrected run's cohort no longer holds them.
   const latest = readdirSync(join(data(), 'runs/123')).filter((f) => /^\d{8}T.*\.json$/.test(f)).sort().at(-1)!;
   const record = JSON.parse(readFileSync(join(data(), 'runs/123', latest), 'utf8'));
