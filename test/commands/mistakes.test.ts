@@ -51,19 +51,41 @@ test('set up: request 123 runs', async () => {
   assert.is(r.status, 0, r.stderr);
 });
 
-test('purge, withdraw and gc under --dry-run change nothing under data/ and create nothing in the private folder', async () => {
+test('purge, withdraw, gc and schedule under --dry-run change nothing under data/ (not even a dead run\'s work folder) and create nothing in the private folder', async () => {
+  // What a killed run leaves: its work folder (a real command clears it; a dry run must not).
+  const dead = join(data(), 'store/tmp/20260101T000000000Z-p999999-dead/intake/tmp');
+  mkdirSync(dead, { recursive: true });
+  writeFileSync(join(dead, 'spill'), 'x');
   const before = snapshot();
   assert.not.ok(existsSync(join(root, 'private')), 'a run alone makes no private folder');
+  const runId = readdirSync(join(data(), 'runs/123')).find((f) => /^\d{8}T/.test(f))!.slice(0, -5);
+  const due = await cli(root, ['schedule', '--dry-run'], { PIPELINE_TODAY: '2028-01-01' });
+  assert.is(due.status, 0, due.stderr);
+  assert.match(due.stdout, /dry run: nothing is purged, run or audited\n123: would purge \([1-9]\d* item\(s\)/);
+  const notDue = await run(['schedule', '--dry-run']);
+  assert.match(notDue.stdout, /123: up to date \(nothing changed; purge due \d{4}-\d{2}-\d{2}\)/);
+  assert.equal(snapshot(), before, 'schedule --dry-run changed something');
   for (const args of [
     ['purge', '--request', '123', '--reason', 'test', '--dry-run'],
     ['withdraw', '--request', '123', '--all', '--dry-run'],
     ['withdraw', '--request', '123', '--row', '5', '--dry-run'],
     ['gc', '--keep', '1', '--dry-run'],
+    ['gc', '--pin', runId, '--request', '123', '--dry-run'],
   ]) {
     const r = await run(args);
     assert.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(snapshot(), before, `${args.join(' ')} changed something`);
   }
+  rmSync(join(data(), 'store/tmp/20260101T000000000Z-p999999-dead'), { recursive: true });
+});
+
+test('gc --pin: an empty, malformed or unknown run id is refused by name, and --keep does not go with it', async () => {
+  const before = snapshot();
+  refused(await run(['gc', '--pin', '', '--request', '123']), /invalid run id ""/);
+  refused(await run(['gc', '--pin', '../../runs/123/x', '--request', '123']), /invalid run id/);
+  refused(await run(['gc', '--pin', '20260101T000000000Z-p1-abcd', '--request', '123']), /request 123 has no run 20260101T000000000Z-p1-abcd/);
+  refused(await run(['gc', '--pin', '20260101T000000000Z-p1-abcd', '--request', '123', '--keep', '1']), /--pin only pins a run/);
+  assert.equal(snapshot(), before);
 });
 
 test('an option given twice is refused, not the last one taken', async () => {
