@@ -69,7 +69,7 @@ const command = defineCommand({
     try {
       const plan = planGc(p.store, p.records, keep);
       // Journalled like a purge: a gc interrupted half way leaves no deletion unrecorded.
-      const planned = gcDeletions(plan, operatorName()).map((deletion) => ({ path: p.store.blobPath(deletion.blob), deletion }));
+      const planned = gcDeletions(plan, operatorName()).map((deletion) => ({ path: join(p.store.dir, deletion.location.slice('store/'.length)), deletion }));
       let applied: ReturnType<typeof applyGc> | undefined;
       recorded = deleteJournalled(join(p.records.dir, '.gc-pending.json'), dataPaths(p).register, planned, () => {
         applied = applyGc(p.store, plan);

@@ -3,7 +3,7 @@
 // obstacle is gone, it must have recorded every person-level deletion of both attempts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeToyProject, removeToyProjects, writePeople } from '../helpers/toy-dag.ts';
 import { cli } from '../helpers/cli.ts';
@@ -39,6 +39,33 @@ test('gc interrupted half way records, when re-run, every person-level deletion 
   assert.not.ok(existsSync(join(root, 'data/runs/.gc-pending.json')), 'the plan is gone once recorded');
   const audit = await cli(root, ['audit', '--json']);
   assert.equal(JSON.parse(audit.stdout).chain, [], audit.stdout);
+});
+
+test('gc deletes and records a quarantined copy of a person-level blob no kept run needs; a copy of a needed blob stays', async () => {
+  const root = makeToyProject();
+  const tableOf = () => {
+    const runs = readdirSync(join(root, 'data/runs/123')).filter((f) => /^\d{8}T/.test(f)).sort();
+    return JSON.parse(readFileSync(join(root, 'data/runs/123', runs.at(-1)!), 'utf8')).stages.clean.outputs.table.hash as string;
+  };
+  writePeople(root, '123', [[1, 'Ada', 60]]);
+  assert.is((await cli(root, ['--request', '123'])).status, 0);
+  const old = tableOf();
+  writePeople(root, '123', [[1, 'Ada', 61]]);
+  assert.is((await cli(root, ['--request', '123'])).status, 0);
+  const current = tableOf();
+  // A run set the old table aside as damaged and never rebuilt it; the current one has a damaged copy set aside too.
+  const aside = join(root, 'data/store/quarantine/20260101T000000000Z-p1-test/objects');
+  mkdirSync(aside, { recursive: true });
+  renameSync(join(root, 'data/store/objects', old), join(aside, old));
+  copyFileSync(join(root, 'data/store/objects', current), join(aside, current));
+  const gc = await cli(root, ['gc', '--keep', '1', '--yes']);
+  assert.is(gc.status, 0, gc.stderr);
+  assert.not.ok(existsSync(join(aside, old)), 'the quarantined copy no run needs is gone');
+  assert.ok(existsSync(join(aside, current)), 'the copy of a needed blob stays, as evidence');
+  const entries = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const entry = entries.find((e) => e.blob === old);
+  assert.ok(entry, 'recorded');
+  assert.equal([entry.location, entry.classification, entry.dataset], [`store/quarantine/20260101T000000000Z-p1-test/objects/${old}`, 'personal', 'clean.table']);
 });
 
 test.after(removeToyProjects);
