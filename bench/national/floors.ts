@@ -10,7 +10,7 @@
 //   '<stage>.<output>'  an upstream stage's output in this run's store.
 // Columns are those the stage's SQL or code reads (see each stage's .sql files); '*' reads every
 // column. A stage that is not in the DAG (yet) is skipped, so a new stage needs only its entry.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -148,10 +148,50 @@ export interface FloorFigures {
   seconds: number;
   /** CPU time of the process (user + sys, all threads) over the same span. */
   cpu: number;
+  /**
+   * The write floor, when the stage's Parquet outputs were given: the time DuckDB takes to write
+   * each of them once, as Parquet, from a finished table in memory. Not part of the issue's floor
+   * (reads and one join), but a stage cannot do less than write what it outputs, and for a stage
+   * whose output is as large as its inputs this alone can exceed a ratio the read floor allows.
+   */
+  write?: { seconds: number; cpu: number };
 }
 
-/** One floor in this process: its statements timed from the first to the last. */
-export async function runFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions): Promise<FloorFigures> {
+/** The outputs' write floor: each written once from a table already in memory (see FloorFigures.write). */
+async function writeFloor(db: Duck, outputs: readonly string[], where: FloorFiles, scratch: string): Promise<{ seconds: number; cpu: number }> {
+  let seconds = 0;
+  let cpu = 0;
+  for (const [k, output] of outputs.entries()) {
+    await db.run('CREATE OR REPLACE TEMP TABLE floor_output AS SELECT * FROM read_parquet($f)', { f: floorPath(output, where) });
+    // A column of a few distinct strings is written from an ENUM, as a stage can arrange (the
+    // register stage does): the writer then takes the dictionary as it is instead of hashing
+    // every value to build it, the least a stage's write of those strings can cost.
+    const columns = await db.all<{ name: string; type: string }>(`SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'floor_output' ORDER BY ordinal_position`);
+    for (const [j, c] of columns.entries()) {
+      if (c.type !== 'VARCHAR') continue;
+      const distinct = await db.one<{ n: number }>(`SELECT count(DISTINCT ${quote(c.name)})::INTEGER AS n FROM floor_output`);
+      if (distinct!.n > 255) continue;
+      await db.run(`CREATE TYPE floor_enum_${k}_${j} AS ENUM (SELECT DISTINCT ${quote(c.name)} FROM floor_output WHERE ${quote(c.name)} IS NOT NULL ORDER BY 1)`);
+      await db.run(`ALTER TABLE floor_output ALTER ${quote(c.name)} TYPE floor_enum_${k}_${j}`);
+    }
+    const target = join(scratch, `floor-write-${k}.parquet`);
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await db.run('COPY floor_output TO $o (FORMAT parquet)', { o: target });
+    const c = process.cpuUsage(c0);
+    seconds += (performance.now() - t0) / 1000;
+    cpu += (c.user + c.system) / 1e6;
+    rmSync(target, { force: true });
+  }
+  await db.run('DROP TABLE IF EXISTS floor_output');
+  return { seconds, cpu };
+}
+
+/**
+ * One floor in this process: its statements timed from the first to the last; with `writes`
+ * (the stage's Parquet outputs, as 'stage.output') and a scratch folder, also the write floor.
+ */
+export async function runFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions, writes: readonly string[] = [], scratch?: string): Promise<FloorFigures> {
   const db = await Duck.open(duck);
   try {
     const statements = floorStatements(floor, where);
@@ -159,7 +199,9 @@ export async function runFloor(floor: StageFloor, where: FloorFiles, duck: DuckO
     const c0 = process.cpuUsage();
     for (const s of statements) await db.all(s.sql, s.g ? { f: s.f, g: s.g } : { f: s.f });
     const c = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+    const figures: FloorFigures = { seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+    if (writes.length && scratch) figures.write = await writeFloor(db, writes, where, scratch);
+    return figures;
   } finally {
     db.close();
   }
@@ -174,9 +216,9 @@ const median = (xs: number[]): number => {
  * A floor as the median of `runs` fresh processes (floor-child.ts), so that no run inherits a
  * warm DuckDB or memory from another; `scratch` is a folder for the job file.
  */
-export function measureFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions, runs: number, scratch: string): FloorFigures & { runs: FloorFigures[] } {
+export function measureFloor(floor: StageFloor, where: FloorFiles, duck: DuckOptions, runs: number, scratch: string, writes: readonly string[] = []): FloorFigures & { runs: FloorFigures[] } {
   const job = join(scratch, `floor-${floor.stage}.json`);
-  writeFileSync(job, JSON.stringify({ floor, where, duck }));
+  writeFileSync(job, JSON.stringify({ floor, where, duck, writes, scratch }));
   const child = fileURLToPath(new URL('./floor-child.ts', import.meta.url));
   const figures: FloorFigures[] = [];
   for (let k = 0; k < runs; k++) {
@@ -188,5 +230,7 @@ export function measureFloor(floor: StageFloor, where: FloorFiles, duck: DuckOpt
     }
     figures.push(JSON.parse(line.slice('FLOOR '.length)) as FloorFigures);
   }
-  return { seconds: median(figures.map((f) => f.seconds)), cpu: median(figures.map((f) => f.cpu)), runs: figures };
+  const writeRuns = figures.flatMap((f) => (f.write ? [f.write] : []));
+  const write = writeRuns.length ? { seconds: median(writeRuns.map((w) => w.seconds)), cpu: median(writeRuns.map((w) => w.cpu)) } : undefined;
+  return { seconds: median(figures.map((f) => f.seconds)), cpu: median(figures.map((f) => f.cpu)), ...(write ? { write } : {}), runs: figures };
 }

@@ -8,13 +8,12 @@ DROP TABLE assessments;
 -- One row per index event: covariates as at the index date and the eleven outcomes. Measures
 -- whose population is reoffenders only (methodology §5.2) are NULL for non-reoffenders, so a
 -- mean over the column is already the mean over reoffenders.
--- The joins and the sort carry the categories as ENUMs; the outer SELECT, over the sorted rows,
--- turns them back into the strings they were, in the same column positions.
+-- The joins, the sort and the write carry the categories as ENUMs. Parquet has no ENUM: DuckDB
+-- writes an ENUM column as a dictionary-encoded string column whose dictionary is the ENUM's
+-- values, so a reader gets the same strings (VARCHAR), and the writer skips hashing 7.7 million
+-- strings per column to build that dictionary (national scale: the write of the seven columns
+-- from 1.15 s to 0.14 s).
 COPY (
-  SELECT * REPLACE (event_type::VARCHAR AS event_type, sentence_type::VARCHAR AS sentence_type, gender::VARCHAR AS gender,
-                    ethnicity::VARCHAR AS ethnicity, nationality::VARCHAR AS nationality, region::VARCHAR AS region,
-                    index_offence_type::VARCHAR AS index_offence_type)
-  FROM (
   SELECT e.event_id,
          e.register_id,
          e.index_date,
@@ -58,5 +57,4 @@ COPY (
   LEFT JOIN index_assessment a USING (event_id)
   LEFT JOIN outcomes o USING (event_id)
   ORDER BY e.event_id
-  )
 ) TO $out (FORMAT parquet);

@@ -3,10 +3,21 @@
 -- with no release date yet has no index event. Fines, discharges and PNDs are never index events.
 -- An event is kept only when its whole outcome window (one year plus six months for the offence
 -- to be proven) lies on or before the extract date: otherwise its outcomes would be undercounted.
--- The two kinds are ENUMs (see load.sql), written back as strings by events.sql.
+-- The two kinds are ENUMs (see load.sql), which events.sql writes as strings.
 CREATE TYPE index_event_type AS ENUM ('custody_release', 'community_start', 'caution');
 
 CREATE TYPE index_sentence_type AS ENUM ('custody', 'community', 'caution');
+
+-- index + 1 year + 6 months never decreases as the index date grows (month ends are clamped, never
+-- wrapped), so the events whose window ends by the extract date are those up to the last day
+-- whose window does: found once among the days of the twenty months before the extract date,
+-- not by date arithmetic on each of 10 million disposals (about 0.9 s of CPU at national scale).
+-- A variable, not a subquery in the WHERE clause: that would join every disposal to it.
+SET VARIABLE last_index_date = (
+  SELECT max(day)::DATE
+  FROM range(CAST($extract_date AS DATE) - INTERVAL 20 MONTH, CAST($extract_date AS DATE) + INTERVAL 1 DAY, INTERVAL 1 DAY) AS days(day)
+  WHERE CAST(day::DATE + INTERVAL 1 YEAR + INTERVAL 6 MONTH AS DATE) <= CAST($extract_date AS DATE)
+);
 
 CREATE TABLE index_events AS
 SELECT * FROM (
@@ -22,4 +33,4 @@ SELECT * FROM (
   WHERE d.kind IN (1, 2, 3, 6)
     AND (d.kind <> 1 OR d.release_date IS NOT NULL)
 )
-WHERE CAST(index_date + INTERVAL 1 YEAR + INTERVAL 6 MONTH AS DATE) <= CAST($extract_date AS DATE);
+WHERE index_date <= getvariable('last_index_date');

@@ -37,9 +37,12 @@ test('every floor names a stage and outputs of the DAG, and its statements read 
       assert.ok(upstream?.outputs[read.file.slice(dot + 1)], `floor of ${floor.stage}: ${read.file} is not a declared output`);
     }
     assert.is(floorStatements(floor, where).length, floor.reads.length + (floor.join ? 1 : 0));
-    // a missing file or column is a DuckDB error here
-    const figures = await runFloor(floor, where, { threads: 1 });
+    // a missing file or column is a DuckDB error here; the write floor writes the stage's Parquet outputs
+    const writes = Object.entries(stage!.outputs).filter(([, o]) => o.format === 'parquet').map(([name]) => `${floor.stage}.${name}`);
+    const figures = await runFloor(floor, where, { threads: 1 }, writes, root);
     assert.ok(Number.isFinite(figures.seconds) && figures.seconds >= 0, `floor of ${floor.stage}: ${figures.seconds}`);
+    if (writes.length) assert.ok(figures.write && Number.isFinite(figures.write.seconds), `floor of ${floor.stage}: no write floor for ${writes.join(', ')}`);
+    else assert.is(figures.write, undefined, `floor of ${floor.stage}: a write floor without Parquet outputs`);
   }
 });
 

@@ -26,7 +26,8 @@ async function runRegister(reg: HandRegister): Promise<Map<number, Row>> {
 
 // Index: a community order on 2018-03-01. 2018-03-01 + 1 year = 2019-03-01, which is day 365.
 const INDEX = '2018-03-01';
-let nextId = 1000;
+// Disposal and offence ids of the later disposals: above every hand-numbered id (101-1052) below, so none repeats.
+let nextId = 5000;
 
 /** A person with a community-order index event (event id = 10 * person) and later disposals. */
 function person(id: number, later: { date: string; type: string; offence: string; mode?: string; release?: string }[], reg: HandRegister): void {
@@ -170,6 +171,26 @@ test('no event without a release date or a complete follow-up', () => {
   assert.not.ok(hand.has(121));
   assert.not.ok(hand.has(104), 'a PND is not an index event');
   assert.not.ok(hand.has(103), 'a fine is not an index event');
+});
+
+// The follow-up plus waiting period ends on index + 1 year + 6 months, with month ends clamped
+// (2023-08-30 + 6 months is 2024-02-29 in a leap year): an event is kept exactly when that day is
+// on or before the extract date, on both sides of a clamped month end.
+test('an event is kept exactly when its window ends by the extract date, month ends clamped', async () => {
+  const days = ['2022-08-27', '2022-08-28', '2022-08-29', '2022-08-30', '2022-08-31', '2022-09-01'];
+  const kept = async (extractDate: string): Promise<string[]> => {
+    const reg: HandRegister = { people: [], disposals: [], offences: [], extractDate };
+    days.forEach((day, i) => {
+      reg.people.push({ register_id: i + 1, dob: '1980-01-01' });
+      reg.disposals.push({ disposal_id: i + 1, register_id: i + 1, disposal_date: day, disposal_type: 'community', sentence_months: 12 });
+    });
+    const rows = await runRegister(reg);
+    return days.filter((_, i) => rows.has(i + 1));
+  };
+  // window ends: 08-27 -> 2024-02-27, 08-28 -> 02-28, 08-29, 08-30 and 08-31 -> 02-29, 09-01 -> 03-01
+  assert.equal(await kept('2024-02-28'), ['2022-08-27', '2022-08-28']);
+  assert.equal(await kept('2024-02-29'), ['2022-08-27', '2022-08-28', '2022-08-29', '2022-08-30', '2022-08-31']);
+  assert.equal(await kept('2024-03-01'), days);
 });
 
 // ---- an independent oracle on random histories ----
