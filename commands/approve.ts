@@ -23,7 +23,7 @@ const command = defineCommand({
   run: async ({ values, project }): Promise<number> => {
     if (!values.by?.trim()) return usageError(command, '--by NAME is required: the name of the analyst who checked the results');
     // An empty prefix (an unset shell variable) would approve whatever is published now.
-    if (values.hash !== undefined && !/^[0-9a-f]{6,64}$/i.test(values.hash.trim())) return usageError(command, `--hash takes the first 6 to 64 hex digits of the results' sha256 (got ${JSON.stringify(values.hash)})`);
+    if (values.hash !== undefined && !/^[0-9a-f]{4,64}$/i.test(values.hash.trim())) return usageError(command, `--hash takes a prefix of the results' sha256, 4 to 64 hex digits (got ${JSON.stringify(values.hash)})`);
     const p = await project();
     const request = values.request ?? '';
     const bad = await checkKnownRequest(p, request);

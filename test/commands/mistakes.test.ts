@@ -134,7 +134,7 @@ test('a --reason that names a person of the cohort (kept in the deletion registe
 
 test('approve and share: an empty --hash is refused; a damaged results or request file is named, and share writes nothing', async () => {
   const before = snapshot();
-  refused(await run(['approve', '--request', '123', '--by', 'Second Analyst', '--hash', '']), /--hash takes the first 6 to 64 hex digits/);
+  refused(await run(['approve', '--request', '123', '--by', 'Second Analyst', '--hash', '']), /--hash takes a prefix of the results' sha256, 4 to 64 hex digits/);
   assert.equal(snapshot(), before);
   const results = join(data(), 'reports/123/results.json');
   const good = readFileSync(results);
