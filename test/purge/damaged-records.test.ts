@@ -4,7 +4,7 @@
 // leave no quarantined copy behind; the audit must then find nothing of the cohort.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
 import { listFiles } from '../../src/hash.ts';
@@ -66,6 +66,18 @@ test('purge deletes every person-level blob of the request despite damaged and s
   const audit = pipeline(root, ['audit', '--json'], env);
   const report = JSON.parse(audit.stdout);
   assert.equal(report.findings, [], 'the audit finds nothing of the cohort');
+});
+
+test('without the stage records, the audit after a purge still tells the register-derived tables (every register person) from leftovers', async () => {
+  const root = await makeJusticeProject(['123']);
+  assert.is(pipeline(root, ['--request', '123'], env).status, 0);
+  rmSync(join(root, 'data/store/stages'), { recursive: true });
+  assert.is(pipeline(root, ['purge', '--request', '123', '--reason', 'end of retention'], env).status, 0);
+  const audit = pipeline(root, ['audit', '--json'], env);
+  const report = JSON.parse(audit.stdout);
+  assert.equal(report.findings.length, 0, 'no finding');
+  assert.ok(report.skipped.some((s: { why: string }) => /made from reference alone/.test(s.why)), audit.stdout.slice(0, 500));
+  assert.is(audit.status, 0);
 });
 
 test.after(removeJusticeProjects);
