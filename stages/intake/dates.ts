@@ -59,10 +59,11 @@ export function excelDateToIso(date: Date): string | null {
  * 29 February 1900 that never existed, so from day 61 on the epoch is 1899-12-30. Serials before 61
  * are long before any plausible date and come out as 1899/1900 dates that fail the plausibility rules.
  */
-export function excelSerialToIso(serial: number): string | null {
-  if (!Number.isFinite(serial) || serial < 1 || serial > 2958465) return null;
+export function excelSerialToIso(serial: number, dateSystem: 1900 | 1904 = 1900): string | null {
+  if (!Number.isFinite(serial) || serial < (dateSystem === 1904 ? 0 : 1) || serial > 2958465) return null;
   const whole = Math.floor(serial);
-  const epoch = Date.UTC(1899, 11, whole >= 61 ? 30 : 31);
+  // The 1904 system (a workbook flag, once Excel for Mac's default) counts from 1 January 1904 as day 0.
+  const epoch = dateSystem === 1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, whole >= 61 ? 30 : 31);
   return new Date(epoch + whole * 86_400_000).toISOString().slice(0, 10);
 }
 

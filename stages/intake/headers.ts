@@ -25,7 +25,8 @@ export function headerWords(cell: RawCell): string {
     .slice(0, 200)
     .replace(/\([^)]*\)/g, ' ')
     .toLowerCase()
-    .replace(/[_\-.*:]+/g, ' ')
+    // \s: every Unicode space (no-break, thin, ideographic ...), as pasted from a web page or Word
+    .replace(/[_\-.*:\s]+/g, ' ')
     .replace(/[^\p{L}\p{N}/ ]+/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -120,17 +121,22 @@ const NAME_LIKE = /^\p{L}[\p{L}\p{M} _\-/().*']{0,39}$/u;
 export function columnsMessage(map: ColumnMap): string {
   const trusted = map.present.size >= 2;
   const heading = (p: Problem) => (trusted && p.column && NAME_LIKE.test(p.column) ? ` ("${p.column}")` : '');
-  const parts = map.problems.map((p) => {
-    switch (p.kind) {
-      case 'missing_column':
-        return p.field.includes(' / ') ? `no ${p.field.split(' / ').join(', ')} column (at least one is needed)` : `no ${p.field} column`;
-      case 'unknown_column':
-        return p.column ? `${p.field}${heading(p)} is not a template column` : `${p.field} has values but no column name`;
-      case 'duplicate_column':
-        return `${p.field}${heading(p)} is ${p.problem.replace(/: keep only one$/, '')}`;
-      default:
-        return p.problem;
-    }
-  });
-  return parts.join('; ');
+  const lettered: string[] = [];
+  const others: string[] = [];
+  let notShown = 0;
+  for (const p of map.problems) {
+    if (p.kind === 'unknown_column' || p.kind === 'duplicate_column') {
+      // A header of thousands of columns is named by its first few: the console stays readable.
+      if (lettered.length >= SHOWN_COLUMNS) notShown++;
+      else if (p.kind === 'unknown_column') lettered.push(p.column ? `${p.field}${heading(p)} is not a template column` : `${p.field} has values but no column name`);
+      else lettered.push(`${p.field}${heading(p)} is ${p.problem.replace(/: keep only one$/, '')}`);
+    } else if (p.kind === 'missing_column') {
+      others.push(p.field.includes(' / ') ? `no ${p.field.split(' / ').join(', ')} column (at least one is needed)` : `no ${p.field} column`);
+    } else others.push(p.problem);
+  }
+  if (notShown) lettered.push(`and ${notShown.toLocaleString('en-GB')} more ${notShown === 1 ? 'column' : 'columns'} like these (all in the rejection file)`);
+  return [...lettered, ...others].join('; ');
 }
+
+/** Unknown or doubled columns named one by one in the console message; the rest are counted. */
+const SHOWN_COLUMNS = 10;

@@ -15,7 +15,9 @@ import { readRegularFile } from './regular-file.ts';
 import { withoutBlankRows } from './xlsx-blank-rows.ts';
 import { formulasWithoutValues, type CellAddress } from './xlsx-formulas.ts';
 import { openWorkbook } from './xlsx-sheet.ts';
-import { zipMembers, zipSizes } from './zip-sizes.ts';
+import { hasUnlistedBytes, zipMembers, zipSizes } from './zip-sizes.ts';
+import { storedZip } from './xlsx-repack.ts';
+import { tagsEnd } from './xml-tags.ts';
 
 export type { RawCell, RawRow } from './cells.ts';
 
@@ -25,6 +27,8 @@ export interface Table {
   separator: string | null;
   /** How a CSV's lines end; 'mixed' when they differ from line to line (each is read as a row end). */
   lineEndings: LineEndings | null;
+  /** How a workbook counts dates held as serial numbers (workbookPr date1904); 1900 for CSV. */
+  dateSystem: 1900 | 1904;
   header: RawCell[];
   rows: RawRow[];
 }
@@ -67,6 +71,8 @@ export async function readTable(path: string, label: string, limits: ReadLimits)
       return fileProblem(label, 'file_empty', 'is empty');
     case 'ole':
       return fileProblem(label, 'file_old_excel', 'is an Excel 97-2003 (.xls) workbook: save it as .xlsx (Excel Workbook) or as CSV and send it again');
+    case 'encrypted':
+      return fileProblem(label, 'file_encrypted', 'is protected by a password, so it cannot be read: remove the password in Excel (File, Info, Protect Workbook, Encrypt with Password, then clear it), save it as .xlsx and send it again through the secure channel');
     case 'pdf':
       return fileProblem(label, 'file_not_a_table', 'is a PDF document, not a CSV file or an Excel .xlsx workbook');
     case 'zip':
@@ -85,27 +91,37 @@ function cellList(cells: CellAddress[]): string {
   return cells.length > 5 ? `${shown.join(', ')} and ${formatCount(cells.length - 5)} more` : shown.join(', ');
 }
 
+const damagedXlsx = (label: string) =>
+  fileProblem(label, 'file_unreadable', 'could not be read as an Excel .xlsx workbook: it is damaged or incomplete (its zip structure does not add up); open it in Excel, save it again as .xlsx and resend it');
+
 async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promise<ReadResult> {
   const { maxUnzippedBytes } = limits;
-  // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts). An archive
-  // whose directory cannot be read goes on to the reader, which says what is wrong with it.
+  // Checked before unzipping: a small archive can declare gigabytes (zip-sizes.ts).
   const members = zipMembers(bytes);
+  if (!members) return damagedXlsx(label);
   const sizes = zipSizes(bytes);
   if (sizes && sizes.uncompressed > maxUnzippedBytes) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that would expand to ${megabytes(sizes.uncompressed)} when unzipped, more than the ${megabytes(maxUnzippedBytes)} allowed: save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
+  // Bytes the directory does not list (a hidden member, an understated packed size) are never unzipped.
+  if (hasUnlistedBytes(bytes, members)) return damagedXlsx(label);
   // Declared sizes can be forged: unzipped under the cap, the members must keep to it too.
-  const opened = members ? openWorkbook(bytes, members, maxUnzippedBytes) : null;
-  if (opened?.tooLarge) {
+  const opened = openWorkbook(bytes, members, maxUnzippedBytes);
+  if (opened.tooLarge) {
     return fileProblem(label, 'file_expands_too_much', `is a ${megabytes(bytes.length)} workbook that expands to more than the ${megabytes(maxUnzippedBytes)} allowed when unzipped (more than it says it holds): save the cohort again as a plain .xlsx with one sheet, or as CSV`);
   }
-  const sheet = opened && !opened.tooLarge ? opened.sheet : null;
+  if (opened.damaged) return damagedXlsx(label);
+  const { sheet, parts } = opened;
+  // Tags that never end make the reader's time explode (xml-tags.ts): no program writes them.
+  for (const xml of parts.values()) if (!tagsEnd(xml)) return damagedXlsx(label);
   const formulas = sheet ? formulasWithoutValues(sheet.xml) : [];
   let data: RawCell[][];
   try {
-    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them.
-    const compact = members && sheet ? withoutBlankRows(bytes, members, sheet) : null;
-    data = (await readSheet(compact ?? bytes, 1, { trim: false })) as RawCell[][];
+    // Blank rows are taken out first (xlsx-blank-rows.ts): the reader never parses them. The reader
+    // is given only what was unzipped here under the cap, zipped again (xlsx-repack.ts).
+    const compact = sheet ? withoutBlankRows(sheet.xml) : null;
+    if (sheet && compact) parts.set(sheet.member.name, compact);
+    data = (await readSheet(storedZip(parts), 1, { trim: false })) as RawCell[][];
   } catch (error) {
     const name = (error as { name?: string }).name;
     // read-excel-file stops at the first text formula without a saved value: say which cells.
@@ -130,15 +146,22 @@ async function readXlsx(bytes: Buffer, label: string, limits: ReadLimits): Promi
     if (rows.length >= limits.maxRows) return tooManyRows(label, limits.maxRows);
     rows.push({ row: i + 2, cells: rest[i]! });
   }
-  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, lineEndings: null, header: header!, rows } };
+  // The reader converts date-formatted cells itself; numbers in a date column are converted later, in this system.
+  const workbook = parts.get('xl/workbook.xml')?.toString('utf8') ?? '';
+  const dateSystem = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(workbook) ? 1904 : 1900;
+  return { ok: true, table: { format: 'xlsx', encoding: null, separator: null, lineEndings: null, dateSystem, header: header!, rows } };
 }
 
 function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
   const decoded = decodeText(bytes);
   if (!decoded.ok) return fileProblem(label, 'file_binary', 'is not a text (CSV) file or an Excel .xlsx workbook');
-  const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+  let text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+  // Excel's separator hint: a first line "sep=;" that Excel obeys and does not show as a row, so
+  // the header is row 1 on the provider's screen and in our row numbers alike.
+  const hint = /^sep=([,;\t|])(?:\r\n|\n|\r)/i.exec(text);
+  if (hint) text = text.slice(hint[0].length);
   if (!text.trim()) return fileProblem(label, 'file_empty', 'has no text in it');
-  const separator = chooseSeparator(text);
+  const separator = hint ? hint[1]! : chooseSeparator(text);
   const parsed = parseCsv(text, separator, maxRows);
   if (!parsed.ok) {
     if ('tooManyRows' in parsed) return tooManyRows(label, maxRows);
@@ -146,7 +169,7 @@ function readCsv(bytes: Buffer, label: string, maxRows: number): ReadResult {
   }
   return {
     ok: true,
-    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, lineEndings: parsed.lineEndings, header: parsed.header, rows: parsed.rows },
+    table: { format: 'csv', encoding: decoded.encoding, separator: SEPARATOR_NAMES[separator]!, lineEndings: parsed.lineEndings, dateSystem: 1900, header: parsed.header, rows: parsed.rows },
   };
 }
 

@@ -16,6 +16,7 @@ import { writeCohort, writeJson, writeRejections } from './write-outputs.ts';
 import { noticeHtml, receivedFiles } from './notice.ts';
 import { writeFileSync } from 'node:fs';
 import { readRegularFile, type Entry } from './regular-file.ts';
+import { decodeText } from './decode.ts';
 
 /** Where the runner publishes the rejection file, relative to the data folder. */
 const REJECTIONS = 'rejections/{request}/rejections.csv';
@@ -129,13 +130,21 @@ export default defineStage<IntakeParams>({
           const { table } = read;
           fileInfo = { name: files.cohortLabel, format: table.format, encoding: table.encoding, separator: table.separator, line_endings: table.lineEndings };
           const columns = mapColumns(table.header, (i) => table.rows.some((r) => !isBlank(r.cells[i] ?? null)), schemas.fields, schemas.mandatory, schemas.atLeastOne);
-          problems.push(...columns.problems);
+          // (loops, not spreads: a header or a row can hold more problems than a call takes arguments)
+          for (const p of columns.problems) problems.push(p);
           if (columns.problems.length) reasons.push({ kind: 'columns', message: `the columns of ${files.cohortLabel} do not match the upload template: ${columnsMessage(columns)}` });
           const usableHeader = !columns.problems.some((p) => p.kind === 'no_header_row');
           if (usableHeader) {
-            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received });
-            // (a loop, not a spread: a large upload can have more problems than a call takes arguments)
+            rows = validateRows(table.rows, columns, schemas, { maxCellChars: params.maxCellChars, minAge: params.minAge, maxAge: params.maxAge, received: request.received, dateSystem: table.dateSystem, csv: table.format === 'csv' });
             for (const p of rows.problems) problems.push(p);
+            // Rows swallowed by a stray quote cannot be counted: the file must be fixed first.
+            const swallowed = rows.problems.find((p) => p.kind === 'quote_spans_rows');
+            if (swallowed) reasons.push({ kind: 'cohort_file', message: `${files.cohortLabel}: ${describe(swallowed)}` });
+            // Dates month first in a column: its other dates cannot be trusted to be day first.
+            const monthFirst = new Map<string, number>();
+            for (const p of rows.problems) if (p.kind === 'month_first_date') monthFirst.set(p.field, (monthFirst.get(p.field) ?? 0) + 1);
+            for (const [field, n] of monthFirst)
+              reasons.push({ kind: 'month_first_dates', message: `${files.cohortLabel}, ${field}: ${formatCount(n)} ${n === 1 ? 'date is' : 'dates are'} written month first (mm/dd/yyyy), so the others of that column may be too: write every date day first (dd/mm/yyyy) or as yyyy-mm-dd` });
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {
               if (rows.usable.length < params.minPeople)
@@ -212,7 +221,9 @@ async function readForm(entry: Entry & { path: string }): Promise<Record<string,
   const read = await readRegularFile(entry.path, 1 << 20);
   if (!read.ok) return {};
   try {
-    return JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    // Decoded as validate-request.ts decodes it, so both read the same channel.
+    const decoded = decodeText(read.bytes);
+    return decoded.ok ? (JSON.parse(decoded.text.replace(/^\uFEFF/, '')) as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -6,6 +6,7 @@ import type { Problem, Reason } from './problems.ts';
 import type { Schemas } from './schemas.ts';
 import { dateParts, isRealDate } from './dates.ts';
 import { readRegularFile, type Entry } from './regular-file.ts';
+import { decodeText } from './decode.ts';
 
 export interface RequestResult {
   /** The request without contact details, when it passed the schema. */
@@ -44,8 +45,11 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   }
   let data: unknown;
   try {
-    // A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but it is not an error either.
-    data = JSON.parse(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    // Decoded as a CSV is (decode.ts): Notepad saves "Unicode" as UTF-16 and older editors
+    // windows-1252. A byte-order mark (Notepad's "UTF-8 with BOM") is not JSON, but not an error either.
+    const decoded = decodeText(read.bytes);
+    if (!decoded.ok) throw new Error('binary');
+    data = JSON.parse(decoded.text.replace(/^\uFEFF/, ''));
   } catch {
     refuse('request_not_json', LABEL, 'could not be read as JSON');
     out.reasons.push({ kind: 'request_form', message: 'request.json could not be read as JSON' });
@@ -54,8 +58,8 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   const valid = schemas.request(data);
   if (!valid) {
     for (const e of schemas.request.errors ?? []) {
-      const { field, problem } = requestWords(e);
-      refuse('request_invalid', `${LABEL}: ${field}`, problem, valueAt(data, e));
+      const { field, problem, key } = requestWords(e);
+      refuse('request_invalid', `${LABEL}: ${field}`, problem, key ?? valueAt(data, e));
     }
     out.reasons.push({ kind: 'request_form', message: `request.json is not filled in correctly (${schemas.request.errors?.length ?? 0} problems)` });
   }
@@ -85,14 +89,21 @@ export async function validateRequest(file: Entry & { path: string }, requestId:
   return out;
 }
 
-function requestWords(e: ErrorObject): { field: string; problem: string } {
+/** A key that reads as a field name; any other key (a name, a phone number ...) is not quoted in the summary. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+/** The field and problem in words; `key`: an unknown key not fit to quote, for the rejection file only. */
+function requestWords(e: ErrorObject): { field: string; problem: string; key?: string } {
   const path = e.instancePath.slice(1).replace(/\//g, '.');
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
       return { field: path ? `${path}.${params.missingProperty}` : String(params.missingProperty), problem: 'missing' };
-    case 'additionalProperties':
-      return { field: path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty), problem: 'not a field of the request form' };
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const shown = FIELD_NAME.test(key) ? key : '(a field not in the form)';
+      return { field: path ? `${path}.${shown}` : shown, problem: 'not a field of the request form', ...(shown === key ? {} : { key }) };
+    }
     case 'type':
       return { field: path || '(whole file)', problem: `must be ${String(params.type).replace(',', ' or ')}` };
     case 'format':

@@ -2,7 +2,7 @@
 // rules the schema cannot express -> normalised values and matching keys. Every problem of every
 // row is collected; nothing is thrown for bad data.
 import type { ErrorObject } from 'ajv';
-import { ageOn, excelDateToIso, excelSerialToIso, parseDate } from './dates.ts';
+import { ageOn, dateParts, excelDateToIso, excelSerialToIso, isRealDate, parseDate } from './dates.ts';
 import { columnLetter, type ColumnMap } from './headers.ts';
 import { nameKey } from './names.ts';
 import { normalisePnc } from './pnc.ts';
@@ -43,7 +43,42 @@ export interface RowRules {
   maxAge: number;
   /** yyyy-mm-dd the request was received: no date but the intervention end may be later. Null if unknown. */
   received: string | null;
+  /** How a workbook counts serial-number dates (a General-formatted date cell); 1900 for CSV. */
+  dateSystem?: 1900 | 1904;
+  /** A CSV: a value over several lines may be rows swallowed by a stray quote (spansRows). */
+  csv?: boolean;
 }
+
+/**
+ * A date not real day first (dd/mm/yyyy) but real month first (mm/dd/yyyy), as a spreadsheet set
+ * to US dates saves a CSV. Its column's other dates may then be month first too, and those that
+ * are real both ways (05/04/1990) would be read wrong without a sign: stage.ts refuses the request.
+ */
+function monthFirst(text: string | undefined): boolean {
+  const p = text === undefined ? null : dateParts(text);
+  return p !== null && text!.includes('/') && p.m > 12 && isRealDate({ y: p.y, m: p.d, d: p.m });
+}
+export const MONTH_FIRST: ProblemWords = { kind: 'month_first_date', problem: 'not a real date day first (dd/mm/yyyy); it reads as month first (mm/dd/yyyy), as a spreadsheet set to US dates writes it' };
+
+/** Columns whose values may run over several lines (a note typed with Alt+Enter). */
+const FREE_TEXT = new Set(['notes']);
+
+/**
+ * How many lines a CSV value runs over, when that means a quote was missing or extra: the rows
+ * after it were read into this cell, and the people in them would be lost without a word. Such a
+ * value holds separators as well as line breaks: in a column other than free text, any separator
+ * (a name over two lines, quoted properly, is only not a name); in free text, a line that looks
+ * like a whole row (as many separators as the file has columns, less one). 0 when it is fine.
+ */
+function spansRows(text: string, field: string, columns: number): number {
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return 0;
+  const lines = text.split(/\r\n|\r|\n/);
+  const swallowed = FREE_TEXT.has(field)
+    ? lines.slice(1).some((line) => SEPARATORS.some((sep) => line.split(sep).length >= columns))
+    : SEPARATORS.some((sep) => text.includes(sep));
+  return swallowed ? lines.length : 0;
+}
+const SEPARATORS = [',', ';', '\t', '|'];
 
 export interface RowsResult {
   submitted: number;
@@ -91,14 +126,13 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     const sent: Record<string, string> = {}; // trimmed, before case folding: "the value as sent"
     const reported = new Set<string>();
     const placeholders: Record<string, string> = {}; // NULL, N/A ... as sent, per field
+    // Values beyond the last column: one problem for the row, however many there are.
+    let extra = 0;
+    let firstExtra = -1;
     cells.forEach((cell, i) => {
       const field = columns.fields[i];
       if (field === undefined) {
-        if (!isBlank(cell))
-          problems.push({
-            kind: 'extra_values', row, field: `column ${columnLetter(i)}`, problem: 'has a value beyond the last column: is there a separator inside a value?',
-            effect: 'row not used', value: shortValue(String(cell)),
-          });
+        if (!isBlank(cell) && extra++ === 0) firstExtra = i;
         return;
       }
       if (field === null) return;
@@ -107,7 +141,13 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         add(field, { kind: 'formula_without_value', problem: 'holds a formula whose result was not saved in the file: open it in Excel and save it again, or paste the value' }, effectOf(field));
         return;
       }
-      const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field));
+      const text = cellText(cell, (DATE_FIELDS as readonly string[]).includes(field), rules.dateSystem ?? 1900);
+      const lines = rules.csv ? spansRows(text, field, columns.fields.length) : 0;
+      if (lines) {
+        reported.add(field);
+        add(field, { kind: 'quote_spans_rows', problem: `runs over ${lines.toLocaleString('en-GB')} lines: a quote (") is probably missing or extra, so the rows after it were read into this cell` }, 'request refused', shortValue(text));
+        return;
+      }
       // Measured before trimming or any regex, so a 50 MB cell is never scanned by a pattern.
       if (text.length > rules.maxCellChars) {
         reported.add(field);
@@ -129,6 +169,13 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
       values[field] = CASE_FOLD[field]?.(trimmed) ?? trimmed;
     });
 
+    if (extra)
+      problems.push({
+        kind: 'extra_values', row, field: `column ${columnLetter(firstExtra)}`, problem: 'has a value beyond the last column: is there a separator inside a value?',
+        detail: extra === 1 ? undefined : `has ${extra.toLocaleString('en-GB')} values beyond the last column, from this one on: is there a separator inside a value?`,
+        effect: 'row not used', value: shortValue(String(cells[firstExtra])),
+      });
+
     if (!schemas.row(values)) {
       for (const error of schemas.row.errors ?? []) {
         const mapped = mapError(error, schemas);
@@ -141,7 +188,8 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
         }
         // A rule about the row as a whole (at least one date) always makes it unusable.
         const effect = error.instancePath === '' && error.keyword !== 'required' ? 'row not used' : effectOf(mapped.field);
-        add(mapped.field, mapped.words, effect, sent[mapped.field]);
+        const words = mapped.words.kind === 'not_a_real_date' && monthFirst(values[mapped.field]) ? MONTH_FIRST : mapped.words;
+        add(mapped.field, words, effect, sent[mapped.field]);
       }
     }
 
@@ -172,7 +220,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     for (const [f, key] of [['surname', surnameKey], ['forename', forenameKey]] as const)
       if (ok(f) && !key) add(f, { kind: 'no_latin_letters', problem: 'has no letters A to Z to match on: please also give the name in Latin letters' }, 'row not used', sent[f]);
 
-    result.problems.push(...problems);
+    for (const p of problems) result.problems.push(p);
     // A mandatory value can also be absent without a row problem, when its whole column is
     // missing: that is reported once as a column problem, and the row cannot be used either.
     const complete = schemas.mandatory.every(ok) && dates.dob !== null;
@@ -214,10 +262,10 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
 }
 
 /** A cell as text: Excel dates and (in date columns) serial numbers become yyyy-mm-dd. */
-function cellText(cell: RawCell, isDate: boolean): string {
+function cellText(cell: RawCell, isDate: boolean, dateSystem: 1900 | 1904): string {
   if (cell === null || cell instanceof FormulaWithoutValue) return '';
   if (cell instanceof Date) return excelDateToIso(cell) ?? '';
-  if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell) : null) ?? String(cell);
+  if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell, dateSystem) : null) ?? String(cell);
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
   return cell;
 }

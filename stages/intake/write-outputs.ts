@@ -25,11 +25,19 @@ export async function writeJson(path: string, value: unknown, tmpDir: string): P
 }
 
 /**
- * A value that a spreadsheet would run as a formula (= + - @, or a leading tab or CR) gets a
- * leading single quote, so opening the rejection file in Excel shows it instead of running it.
+ * Where a spreadsheet cell could begin inside a value: at its start, or after any character a
+ * spreadsheet may split a line at. Excel opens a .csv with the locale's list separator, which is
+ * ; in much of Europe: there a quoted "01/01/1990;=cmd|..." is two cells, the second a formula.
+ */
+const CELL_START = /(?<=^|[,;\t\r\n"])[=+\-@\t\r]/g;
+
+/**
+ * A value that a spreadsheet would run as a formula (= + - @, or a leading tab or CR, at the
+ * start or after a , ; tab, line end or quote inside it) gets a single quote there, so opening
+ * the rejection file in Excel shows it instead of running it, whatever the separator.
  */
 export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return value.replace(CELL_START, "'$&");
 }
 
 function csvField(value: string): string {

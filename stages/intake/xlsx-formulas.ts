@@ -29,10 +29,12 @@ export function formulasWithoutValues(sheet: Buffer): CellAddress[] {
   if (sheet.indexOf('<f') < 0 && sheet.indexOf(':f') < 0) return [];
   const xml = sheet.toString('utf8');
   const out: CellAddress[] = [];
-  for (const cell of xml.matchAll(/<(?:\w+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?c>)/g)) {
+  // A tag stops at the next <, a cell's body at the next <c, a value at the next <: an element
+  // that never closes fails at once instead of searching the rest of the sheet (quadratic time).
+  for (const cell of xml.matchAll(/<(?:\w+:)?c\b([^<>]*?)(?:\/>|>((?:(?!<(?:\w+:)?c\b)[\s\S])*?)<\/(?:\w+:)?c>)/g)) {
     const body = cell[2];
     if (!body || !/<(?:\w+:)?f\b/.test(body)) continue;
-    const value = /<(?:\w+:)?v\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:\w+:)?v>)/.exec(body);
+    const value = /<(?:\w+:)?v\b[^<>]*?(?:\/>|>([^<]*)<\/(?:\w+:)?v>)/.exec(body);
     const textCell = /\bt="str"/.test(cell[1]!);
     if (value && (value[1] || textCell)) continue; // a saved value (an empty text result is a value)
     const ref = /\br="([A-Z]+)(\d+)"/.exec(cell[1]!);

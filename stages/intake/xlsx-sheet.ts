@@ -1,8 +1,8 @@
-// The first sheet of a workbook, unzipped once for intake's own looks at it (formulas without
-// values, blank rows), while every member is unzipped under one cap: declared sizes can be
-// forged, so the real total must keep to maxUnzippedBytes before the reader is given the file.
-// The first sheet is the first <sheet> of xl/workbook.xml, found through the workbook's
-// relationships, as the reader finds it.
+// A workbook unzipped once, every member under one cap: declared sizes can be forged, so the real
+// total must keep to maxUnzippedBytes. The XML members are kept, for the reader (which is given
+// them zipped again by intake, xlsx-repack.ts, never the upload's own bytes) and for intake's own
+// looks at the first sheet (formulas without values, blank rows). The first sheet is the first
+// <sheet> of xl/workbook.xml, found through the workbook's relationships, as the reader finds it.
 import { unzipMember, type ZipMember } from './zip-sizes.ts';
 
 export interface FirstSheet {
@@ -11,7 +11,15 @@ export interface FirstSheet {
   xml: Buffer;
 }
 
-export type Opened = { tooLarge: true } | { tooLarge: false; sheet: FirstSheet | null };
+export type Opened =
+  | { tooLarge: true }
+  /** An XML member could not be unzipped (damaged, encrypted, an unknown method): nothing to give the reader. */
+  | { tooLarge: false; damaged: true }
+  /** parts: the members the reader reads (names ending .xml or .rels), unzipped. */
+  | { tooLarge: false; damaged: false; sheet: FirstSheet | null; parts: Map<string, Buffer> };
+
+/** The members read-excel-file reads; it skips the rest (images, printer settings ...). */
+const isXml = (name: string) => name.endsWith('.xml') || name.endsWith('.rels');
 
 function small(bytes: Buffer, members: ZipMember[], name: string, maxBytes: number): string | null {
   const m = members.find((x) => x.name === name);
@@ -34,17 +42,23 @@ function firstSheetPath(bytes: Buffer, members: ZipMember[], maxBytes: number): 
   return null;
 }
 
-/** Every member unzipped under one cap (tooLarge beyond it), keeping the first sheet's XML. */
+/** Every member unzipped under one cap (tooLarge beyond it), keeping the XML members and the first sheet. */
 export function openWorkbook(bytes: Buffer, members: ZipMember[], maxUnzippedBytes: number): Opened {
   const path = firstSheetPath(bytes, members, maxUnzippedBytes);
   let left = maxUnzippedBytes;
   let sheet: FirstSheet | null = null;
+  const parts = new Map<string, Buffer>();
   for (const m of members) {
+    if (m.name.endsWith('/') && m.uncompressed === 0) continue; // a folder entry
     const out = unzipMember(bytes, m, left);
     if (out === 'too large') return { tooLarge: true };
-    if (!out) continue;
+    if (!out) {
+      if (isXml(m.name)) return { tooLarge: false, damaged: true };
+      continue;
+    }
     left -= out.length;
+    if (isXml(m.name)) parts.set(m.name, out);
     if (m.name === path) sheet = { member: m, xml: out };
   }
-  return { tooLarge: false, sheet };
+  return { tooLarge: false, damaged: false, sheet, parts };
 }

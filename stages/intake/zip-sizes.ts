@@ -31,6 +31,7 @@ const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_EOCD = 0x06064b50;
 const CENTRAL_HEADER = 0x02014b50;
+const LOCAL_HEADER = 0x04034b50;
 const MAX_COMMENT = 0xffff;
 
 function u64(view: DataView, at: number): number {
@@ -49,6 +50,33 @@ export function zipSizes(bytes: Uint8Array): ZipSizes | null {
 
 /** The central directory's entries, or null when it cannot be read. */
 export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
+  return readDirectory(bytes)?.members ?? null;
+}
+
+/**
+ * Whether the archive holds bytes that its directory does not account for: a member hidden
+ * between the listed ones, or a listed one whose packed size is understated. A reader that walks
+ * the local entries (as read-excel-file streams them) would unzip such bytes unseen by any check
+ * made on the directory. Writers leave no gaps, except a data descriptor (12 to 24 bytes) after
+ * a member whose flag bit 3 says one follows.
+ */
+export function hasUnlistedBytes(bytes: Uint8Array, members: ZipMember[]): boolean {
+  const directory = readDirectory(bytes)?.directory;
+  if (directory === undefined) return true;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sorted = [...members].sort((a, b) => a.offset - b.offset);
+  let expected = 0;
+  let descriptor = false;
+  const fits = (at: number) => at === expected || (descriptor && at - expected >= 12 && at - expected <= 24);
+  for (const m of sorted) {
+    if (!fits(m.offset) || m.offset + 30 > bytes.byteLength || view.getUint32(m.offset, true) !== LOCAL_HEADER) return true;
+    expected = m.offset + 30 + view.getUint16(m.offset + 26, true) + view.getUint16(m.offset + 28, true) + m.compressed;
+    descriptor = (m.flags & 8) !== 0;
+  }
+  return !fits(directory);
+}
+
+function readDirectory(bytes: Uint8Array): { members: ZipMember[]; directory: number } | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength;
   // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535 bytes.
@@ -107,10 +135,9 @@ export function zipMembers(bytes: Uint8Array): ZipMember[] | null {
     out.push({ name, method, flags, crc, compressed: packed, uncompressed: size, offset });
     at += 46 + nameLength + extraLength + commentLength;
   }
-  return out;
+  return { members: out, directory };
 }
 
-const LOCAL_HEADER = 0x04034b50;
 
 /** The compressed bytes of a member, or null when its local header cannot be found. */
 export function packedBytes(bytes: Buffer, m: ZipMember): { method: number; data: Buffer } | null {

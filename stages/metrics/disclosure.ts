@@ -8,9 +8,12 @@
 // - after results were shared, a new version is issued only if every count in it differs from
 //   every earlier version's by zero or by at least the threshold: otherwise the difference of two
 //   versions would describe fewer people than the rule allows (a withdrawn person's ethnicity,
-//   nationality and reoffending), and the shared figures stand with a note.
+//   nationality and reoffending), and the shared figures stand with a note. Every count: those
+//   published at the same path, and those a reader can work out in both versions from counts
+//   that add up (derived-counts.ts: histogram bins that moved, suppressed cells with a total).
 import type { Json } from '../../src/stage.ts';
 import { suppress, SUPPRESSION_THRESHOLD } from './suppression.ts';
+import { derivedDifferences, type DerivedDifference } from './derived-counts.ts';
 
 export const DISCLOSURE_THRESHOLD = SUPPRESSION_THRESHOLD;
 export const FEWER_THAN = `fewer than ${DISCLOSURE_THRESHOLD}`;
@@ -66,7 +69,10 @@ export function countsByPath(value: Json, path = '$', out = new Map<string, numb
 }
 
 export interface DifferencingProblem {
+  /** The count's path; for a derived count, its set's path and the interval or group (derived-counts.ts). */
   path: string;
+  /** 'count': published at this path in both versions; 'interval' or 'group': worked out in both (derived-counts.ts). */
+  kind: 'count' | DerivedDifference['kind'];
   version: number;
   before: number;
   after: number;
@@ -75,7 +81,15 @@ export interface DifferencingProblem {
 /**
  * The counts of `current` that differ from an earlier version's by more than zero and less than
  * the threshold: each would let a reader of both versions learn about fewer people than the rule
- * allows. Empty when the new version may be issued.
+ * allows. Empty when the new version may be issued. Compared: every count published at the same
+ * path in both, and every count a reader can work out in both from the sets that add up
+ * (derived-counts.ts: runs of histogram bins between boundaries common to both versions, counted
+ * from either end too, and groups of categories whose suppressed cells a total gives back).
+ * Unions of runs that are not adjacent, or of several category groups, are derivable too but are
+ * not compared: after a withdrawal, which only removes people, any such union that differs by 1 to
+ * 4 holds a run or group that does, so it is caught; a correction that moves people both ways
+ * could hide a small net change in such a union, and checking every union would refuse almost any
+ * correction.
  */
 export function differencingProblems(earlier: { version: number; results: Json }[], current: Json, threshold = DISCLOSURE_THRESHOLD): DifferencingProblem[] {
   const now = countsByPath(current);
@@ -85,8 +99,9 @@ export function differencingProblems(earlier: { version: number; results: Json }
       const after = now.get(path);
       if (after === undefined) continue;
       const d = Math.abs(after - before);
-      if (d > 0 && d < threshold) problems.push({ path, version: e.version, before, after });
+      if (d > 0 && d < threshold) problems.push({ path, kind: 'count', version: e.version, before, after });
     }
+    for (const p of derivedDifferences(e.results, current, threshold)) problems.push({ ...p, version: e.version });
   }
   return problems;
 }

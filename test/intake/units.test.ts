@@ -21,6 +21,8 @@ import { PLACEHOLDER } from '../../stages/intake/validate-rows.ts';
 import { formulasWithoutValues } from '../../stages/intake/xlsx-formulas.ts';
 import { withoutBlankRows } from '../../stages/intake/xlsx-blank-rows.ts';
 import { openWorkbook, type FirstSheet } from '../../stages/intake/xlsx-sheet.ts';
+import { storedZip } from '../../stages/intake/xlsx-repack.ts';
+import { tagsEnd } from '../../stages/intake/xml-tags.ts';
 import { zipMembers } from '../../stages/intake/zip-sizes.ts';
 import { readdirSync } from 'node:fs';
 import { readSheet } from 'read-excel-file/node';
@@ -182,6 +184,9 @@ test('separator: the commonest of , ; tab | in the header line, outside quotes',
 test('formula neutralising: = + - @ tab CR get a leading quote, nothing else changes', () => {
   for (const v of ['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '\tx', '\rx']) assert.is(neutraliseFormula(v), `'${v}`);
   for (const v of ['Smith', "O'Brien", ' =x', '']) assert.is(neutraliseFormula(v), v);
+  // Also where a spreadsheet splitting at , ; tab or a line end would start a cell inside the value.
+  assert.is(neutraliseFormula('1990;=cmd|x'), "1990;'=cmd|x");
+  assert.is(neutraliseFormula('a,+1\tb\n-c"@d'), "a,'+1\tb\n'-c\"'@d");
 });
 
 test('header words and column letters', () => {
@@ -280,7 +285,7 @@ test('only regular files are read: a device, a folder or a link is refused witho
 /** The first sheet of a workbook, as intake unzips it. */
 function firstSheet(bytes: Buffer): FirstSheet {
   const opened = openWorkbook(bytes, zipMembers(bytes)!, 2 ** 28);
-  assert.ok(!opened.tooLarge && opened.sheet);
+  assert.ok(!opened.tooLarge && !opened.damaged && opened.sheet);
   return (opened as { sheet: FirstSheet }).sheet;
 }
 
@@ -306,22 +311,44 @@ test('the console names the columns: missing by template name, unknown or double
 test('blank rows taken out of a workbook: the reader sees the same cells at the same row numbers', async () => {
   const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
   const nonBlank = (rows: unknown[][]) => rows.map((cells, i) => [i + 1, cells] as const).filter(([, cells]) => cells.some((c) => c !== null && c !== ''));
+  /** What intake hands the reader: the unzipped members zipped again, with the sheet's blank rows out. */
+  const repacked = (bytes: Buffer): Buffer | null => {
+    const opened = openWorkbook(bytes, zipMembers(bytes)!, 2 ** 28);
+    if (opened.tooLarge || opened.damaged || !opened.sheet) return null;
+    const compact = withoutBlankRows(opened.sheet.xml);
+    if (!compact) return null;
+    return storedZip(new Map([...opened.parts, [opened.sheet.member.name, compact]]));
+  };
   let compacted = 0;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.xlsx')).sort()) {
     const bytes = readFileSync(dir + name);
-    const members = zipMembers(bytes);
-    if (!members || name.startsWith('zip-bomb') || name.startsWith('formula-text')) continue; // refused before the reader
-    const opened = openWorkbook(bytes, members, 2 ** 28);
-    if (opened.tooLarge || !opened.sheet) continue; // not a workbook (zip-not-xlsx.xlsx ...)
-    const compact = withoutBlankRows(bytes, members, opened.sheet);
-    if (!compact) continue;
+    if (!zipMembers(bytes) || name.startsWith('zip-bomb') || name.startsWith('formula-text')) continue; // refused before the reader
+    const compact = repacked(bytes);
+    if (!compact) continue; // no blank rows, or not a workbook (zip-not-xlsx.xlsx ...)
     compacted++;
     assert.equal(nonBlank(await readSheet(compact, 1, { trim: false })), nonBlank(await readSheet(bytes, 1, { trim: false })), name);
   }
   assert.ok(compacted >= 1, 'blank-rows.xlsx has blank rows to take out');
-  const blank = readFileSync(dir + 'blank-rows.xlsx');
-  const rows = nonBlank(await readSheet(withoutBlankRows(blank, zipMembers(blank)!, firstSheet(blank))!, 1, { trim: false }));
+  const rows = nonBlank(await readSheet(repacked(readFileSync(dir + 'blank-rows.xlsx'))!, 1, { trim: false }));
   assert.equal(rows.map(([n]) => n), [1, 2, 3, 4, 5, 1006, 1007, 1008, 1009]);
+});
+
+test('the members intake unzipped, zipped again, read the same as the upload', async () => {
+  const dir = fileURLToPath(new URL('../fixtures/intake/files/', import.meta.url));
+  for (const name of ['good.xlsx', 'bad-rows.xlsx', 'missing-column.xlsx', 'formula-without-value.xlsx']) {
+    const bytes = readFileSync(dir + name);
+    const opened = openWorkbook(bytes, zipMembers(bytes)!, 2 ** 28);
+    assert.ok(!opened.tooLarge && !opened.damaged);
+    if (opened.tooLarge || opened.damaged) continue;
+    assert.equal(await readSheet(storedZip(opened.parts), 1, { trim: false }), await readSheet(bytes, 1, { trim: false }), name);
+  }
+});
+
+test('XML tags end before the next begins; comments, CDATA and > inside attribute values are allowed', () => {
+  for (const ok of ['<a><b x="1>2"/>text</a>', '<?xml version="1.0"?><a><!-- <b <c --><![CDATA[<<]]></a>', 'no tags', ''])
+    assert.ok(tagsEnd(Buffer.from(ok)), ok);
+  for (const bad of ['<a <b>', '<a', '<a><!-- never closed', '<a><![CDATA[ <', '<row r="1" <c r="A1" <f>'])
+    assert.not.ok(tagsEnd(Buffer.from(bad)), bad);
 });
 
 test.run();
