@@ -22,11 +22,13 @@ const command = defineCommand({
   },
   run: async ({ values, project }): Promise<number> => {
     if (!values.by?.trim()) return usageError(command, '--by NAME is required: the name of the analyst who checked the results');
+    // An empty prefix (an unset shell variable) would approve whatever is published now.
+    if (values.hash !== undefined && !/^[0-9a-f]{4,64}$/i.test(values.hash.trim())) return usageError(command, `--hash takes a prefix of the results' sha256, 4 to 64 hex digits (got ${JSON.stringify(values.hash)})`);
     const p = await project();
     const request = values.request ?? '';
     const bad = await checkKnownRequest(p, request);
     if (bad) return usageError(command, bad);
-    const out = approve(reviewPaths(p.dataDir, request), { request, by: values.by, operator: operatorName(), today: today(), run: okRuns(p.records, request).at(-1) ?? null, expectHash: values.hash });
+    const out = approve(reviewPaths(p.dataDir, request), { request, by: values.by, operator: operatorName(), today: today(), run: okRuns(p.records, request).at(-1) ?? null, expectHash: values.hash?.trim().toLowerCase() });
     if (!out.ok) return out.usage ? usageError(command, out.reason) : fail(out.reason, EXIT.failed);
     const a = out.value;
     process.stdout.write(`request ${request}: results ${a.results_sha256.slice(0, 12)} (version ${a.report_version}) ${a.again ? 'were already approved' : 'approved'} by ${a.by} on ${a.on}\n`);

@@ -2,7 +2,7 @@
 // that the request schema accepts (every field the provider must fill says so, and the
 // data-protection assurance is false until they give it, so intake refuses the request until
 // then) and the Excel upload template. Never overwrites an existing request.
-import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/fsutil.ts';
@@ -45,6 +45,10 @@ const command = defineCommand({
     const dir = join(p.dataDir, 'requests', request);
     if (existsSync(dir)) return fail(`request ${request} already exists (${relative(process.cwd(), dir)}); nothing was changed`, EXIT.usage, { json });
     if (readPurgeMarker(p, request) || p.records.list(request).length) return fail(`request ${request} was used before (it has run records); choose a new id`, EXIT.usage, { json });
+    // 0123 beside 123, or ABC beside abc: one mistyped id away from running, sharing or purging
+    // the other request (and one folder on a case-insensitive disk).
+    const twin = [...new Set([...(existsSync(join(p.dataDir, 'requests')) ? readdirSync(join(p.dataDir, 'requests')) : []), ...p.records.requests()])].find((other) => other !== request && confusable(other) === confusable(request));
+    if (twin) return fail(`request id ${request} would be confused with the existing request ${twin} (they differ only in case or leading zeros); choose another id`, EXIT.usage, { json });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(join(dir, 'request.json'), JSON.stringify(requestSkeleton(request, today()), null, 2) + '\n', 0o600);
     copyFileSync(TEMPLATE, join(dir, 'cohort.xlsx'));
@@ -57,3 +61,8 @@ const command = defineCommand({
 });
 
 export default command;
+
+/** An id as a reader would take it: case and leading zeros of its numbers ignored. */
+function confusable(id: string): string {
+  return id.toLowerCase().replace(/(^|[^0-9])0+(?=[0-9])/g, '$1');
+}

@@ -7,7 +7,7 @@ import { join, relative, sep } from 'node:path';
 import { sha256File } from '../src/hash.ts';
 import { acquireLock } from '../src/lock.ts';
 import { addFingerprints } from '../src/identifiers.ts';
-import { dataPaths, privateConfig, purgeRequest } from '../src/purge.ts';
+import { dataPaths, deleteJournalled, pendingPurgePath, privateConfig, purgeRequest, type Planned } from '../src/purge.ts';
 import { resolveInputPath } from '../src/keys.ts';
 import { WITHDRAWN_INPUT, readWithdrawn, type WithdrawnList } from '../stages/purge/withdrawal.ts';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,9 @@ import { readTable, type RawCell } from '../stages/intake/read-table.ts';
 import { mapColumns } from '../stages/intake/headers.ts';
 import { loadSchemas } from '../stages/intake/schemas.ts';
 import { excelDateToIso, parseDate } from '../stages/intake/dates.ts';
+import { nameKey } from '../stages/intake/names.ts';
+import { identifierTexts, lineCandidates, type IdentifierRow } from '../src/identifiers.ts';
+import { REASON_NAMES_PERSON } from '../src/commands/common.ts';
 
 const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
 
@@ -58,6 +61,8 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   const lock = await acquireLock(requestLockPath(project.records, request), `withdraw-${process.pid}`, 0);
   if (!lock.ok) return fail(`request ${request} is being run by process ${lock.owner.pid}; withdraw when it ends`, 75);
   let row: number;
+  let withdrawnRows: number[] = [];
+  let resumed = false;
   try {
     if (!existsSync(requestDir)) return fail(purgedNotice(project, request) ?? `request ${request} has no folder ${relative(dag.root, requestDir)}`);
     const files = await locateFiles(requestDir, today());
@@ -68,59 +73,92 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     const schemas = await loadSchemas(INTAKE_DIR);
     const columns = mapColumns(table.header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
     const col = (field: string) => columns.fields.indexOf(field);
+    const text = (r: (typeof table.rows)[number], field: string) => (col(field) >= 0 ? cellText(r.cells[col(field)] ?? null).trim() : '');
     const target = values.row !== undefined
       ? table.rows.find((r) => r.row === Number(values.row))
-      : table.rows.find((r) => col('reference') >= 0 && cellText(r.cells[col('reference')] ?? null).trim() === values.reference!.trim());
+      : table.rows.find((r) => text(r, 'reference') === values.reference!.trim());
     const which = values.row !== undefined ? `row ${values.row}` : 'the given reference';
-    if (!target || target.cells.every((c) => cellText(c).trim() === '')) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
-    row = target.row;
+    const lastRow = Math.max(1, ...table.rows.map((r) => r.row));
+    const blank = target ? target.cells.every((c) => cellText(c).trim() === '') : values.row !== undefined && Number(values.row) > 1 && Number(values.row) <= lastRow;
+    const removeUploads = async (uploads: string[]) => {
+      // Journalled like a purge: an interruption leaves no deletion unrecorded (the next purge of the request records it).
+      const planned: Planned[] = [];
+      for (const f of uploads.filter((f) => existsSync(f))) {
+        planned.push({ path: f, deletion: { request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob: await sha256File(f), bytes: statSync(f).size, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' } });
+      }
+      deleteJournalled(pendingPurgePath(project, request), dataPaths(project).register, planned, () => {
+        for (const { path } of planned) rmSync(path);
+      });
+    };
+    if (blank) {
+      // Already blank in the cohort in use: a withdrawal made before, perhaps interrupted after its
+      // correction was written (before its re-run or purge). Finish it: older uploads, re-run, purge.
+      row = Number(values.row);
+      withdrawnRows = [row];
+      resumed = true;
+      const corrDir = join(requestDir, 'corrections');
+      const older = [join(requestDir, 'cohort.csv'), join(requestDir, 'cohort.xlsx'), ...(existsSync(corrDir) ? readdirSync(corrDir).map((f) => join(corrDir, f)) : [])].filter((f) => existsSync(f) && f !== files.cohort);
+      const shown = older.map((f) => relative(dag.root, f).split(sep).join('/'));
+      if (values.dryRun) {
+        const plan = { dryRun: true, request, row, alreadyBlank: true, deleteFiles: shown, then: 're-run the request, then purge every older output the current run no longer uses' };
+        process.stdout.write(json ? JSON.stringify(plan, null, 2) + '\n' : `dry run: ${which} of ${files.cohortLabel} is already blank (withdrawn); would finish its withdrawal:\n${shown.map((f) => `  delete ${f}\n`).join('')}  ${plan.then}\n`);
+        return EXIT.ok;
+      }
+      if (!values.yes && !(await confirm(`${which} of request ${request} is already blank: finish its withdrawal (delete ${older.length} older upload(s), purge every older output)?`))) return fail('not confirmed; nothing was changed', EXIT.cancelled);
+      await removeUploads(older);
+    } else {
+      if (!target) return fail(`request ${request}: ${files.cohortLabel} has no person at ${which}`);
+      row = target.row;
+      // Every row of the same person goes: intake uses a later copy of a person when the first is
+      // blanked, so withdrawing one row of two would leave them in the analysis.
+      const rows = sameRows(table.rows, target, text);
+      if (await reasonNames(reason, rows.map((r) => identityOf(r, text)))) return fail(REASON_NAMES_PERSON, EXIT.usage);
+      const doomedRows = new Set(rows.map((r) => r.row));
+      withdrawnRows = [...doomedRows].sort((a, b) => a - b);
+      const rowList = [...doomedRows].sort((a, b) => a - b).join(', ');
 
-    const correction = join(requestDir, 'corrections', `${today()}-cohort.csv`);
-    const corrDir = join(requestDir, 'corrections');
-    const superseded = [join(requestDir, 'cohort.csv'), join(requestDir, 'cohort.xlsx')];
-    if (existsSync(corrDir)) for (const f of readdirSync(corrDir)) if (join(corrDir, f) !== correction) superseded.push(join(corrDir, f));
-    const doomed = superseded.filter((f) => existsSync(f)).map((f) => relative(dag.root, f).split(sep).join('/'));
-    if (values.dryRun) {
-      const plan = { dryRun: true, request, row, correction: relative(dag.root, correction).split(sep).join('/'), deleteFiles: doomed, then: 're-run the request, then purge every older personal and pseudonymised output the corrected run no longer uses' };
-      process.stdout.write(json ? JSON.stringify(plan, null, 2) + '\n' : `dry run: would withdraw row ${row} of request ${request}:\n  write ${plan.correction} (row ${row} blanked)\n${doomed.map((f) => `  delete ${f}\n`).join('')}  ${plan.then}\n`);
-      return EXIT.ok;
-    }
-    if (!values.yes && !(await confirm(`withdraw row ${row} of request ${request}: delete ${doomed.length} earlier upload(s) and purge every older output that held the person?`))) {
-      return fail('not confirmed; nothing was changed', EXIT.cancelled);
-    }
+      const correction = join(requestDir, 'corrections', `${today()}-cohort.csv`);
+      const corrDir = join(requestDir, 'corrections');
+      const superseded = [join(requestDir, 'cohort.csv'), join(requestDir, 'cohort.xlsx')];
+      if (existsSync(corrDir)) for (const f of readdirSync(corrDir)) if (join(corrDir, f) !== correction) superseded.push(join(corrDir, f));
+      const doomed = superseded.filter((f) => existsSync(f)).map((f) => relative(dag.root, f).split(sep).join('/'));
+      if (values.dryRun) {
+        const plan = { dryRun: true, request, row, rows: [...doomedRows].sort((a, b) => a - b), correction: relative(dag.root, correction).split(sep).join('/'), deleteFiles: doomed, then: 're-run the request, then purge every older personal and pseudonymised output the corrected run no longer uses' };
+        process.stdout.write(json ? JSON.stringify(plan, null, 2) + '\n' : `dry run: would withdraw row ${row} of request ${request}:\n  write ${plan.correction} (row${doomedRows.size > 1 ? 's' : ''} ${rowList} blanked${doomedRows.size > 1 ? ': the same person' : ''})\n${doomed.map((f) => `  delete ${f}\n`).join('')}  ${plan.then}\n`);
+        return EXIT.ok;
+      }
+      if (!values.yes && !(await confirm(`withdraw row ${row} of request ${request}: delete ${doomed.length} earlier upload(s) and purge every older output that held the person?`))) {
+        return fail('not confirmed; nothing was changed', EXIT.cancelled);
+      }
 
-    // Fingerprint the person before their data goes, so the audit can look for leftovers (keyed,
-    // in the request's own file: no file name marks a person).
-    const get = (field: string) => (col(field) >= 0 ? cellText(target.cells[col(field)] ?? null).trim() : '');
-    const dob = parseDate(get('dob')) ?? '';
-    const paths = dataPaths(project);
-    addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), [{ names: [get('forename'), get('surname')], dates: [dob], ids: [get('pnc_id'), get('prison_number'), get('reference')] }]);
-    // They leave the comparison pool as well as the treatment group (stages/purge/withdrawal.ts).
-    const links = project.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
-    const registerId = links && project.store.hasBlob(links) ? await registerIdOfRow(project.store.blobPath(links), row) : undefined;
-    if (registerId) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), [registerId]);
+      // Fingerprint the person before their data goes, so the audit can look for leftovers (keyed,
+      // in the request's own file: no file name marks a person).
+      const paths = dataPaths(project);
+      addFingerprints(paths.fingerprints, request, paths.fingerprintKey(), rows.map((r) => identityOf(r, text)));
+      // They leave the comparison pool as well as the treatment group (stages/purge/withdrawal.ts).
+      const links = project.records.latest(request)?.stages.linkage?.outputs?.links?.hash;
+      const registerIds: string[] = [];
+      if (links && project.store.hasBlob(links)) for (const r of doomedRows) {
+        const id = await registerIdOfRow(project.store.blobPath(links), r);
+        if (id) registerIds.push(id);
+      }
+      if (registerIds.length) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), registerIds);
 
-    const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
-    let next = 2;
-    for (const r of [...table.rows].sort((a, b) => a.row - b.row)) {
-      for (; next < r.row; next++) lines.push(''); // keep blank rows so row numbers do not move
-      lines.push(r.row === row ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
-      next = r.row + 1;
-    }
-    mkdirSync(join(requestDir, 'corrections'), { recursive: true, mode: 0o700 });
-    const tmp = `${correction}.${process.pid}.tmp`;
-    writeFileSync(tmp, lines.join('\r\n') + '\r\n', { mode: 0o600 });
-    renameSync(tmp, correction);
+      const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
+      let next = 2;
+      for (const r of [...table.rows].sort((a, b) => a.row - b.row)) {
+        for (; next < r.row; next++) lines.push(''); // keep blank rows so row numbers do not move
+        lines.push(doomedRows.has(r.row) ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
+        next = r.row + 1;
+      }
+      mkdirSync(join(requestDir, 'corrections'), { recursive: true, mode: 0o700 });
+      const tmp = `${correction}.${process.pid}.tmp`;
+      writeFileSync(tmp, lines.join('\r\n') + '\r\n', { mode: 0o600 });
+      renameSync(tmp, correction);
 
-    // 2. Every earlier upload held the person: delete them and record it.
-    const deletions = [];
-    for (const f of superseded.filter((f) => existsSync(f))) {
-      const blob = await sha256File(f);
-      const bytes = statSync(f).size;
-      rmSync(f);
-      deletions.push({ request, dataset: `input:${relative(dag.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: relative(dag.dataDir, f).split(sep).join('/'), operator: operatorName(), reason, rule: 'withdrawal of one person' });
+      // 2. Every earlier upload held the person: delete them and record it.
+      await removeUploads(superseded);
     }
-    dataPaths(project).register.append(deletions);
   } finally {
     lock.release();
   }
@@ -137,8 +175,11 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
   const lock2 = await acquireLock(requestLockPath(project.records, request), `withdraw-${process.pid}`, 10_000);
   if (!lock2.ok) return fail(`request ${request} is busy; run withdraw again to purge the older copies`, 75);
   try {
-    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
-    console.log(`request ${request}: row ${row} withdrawn; ${result.deleted.length} older item(s) holding it purged and recorded`);
+    // Older aggregates go too: the balance tables before and after hold the treated group's means
+    // to full precision, and their difference is the withdrawn person's covariates, which single
+    // them out in the register. Only what the corrected run uses is kept.
+    const result = await purgeRequest(project, { request, classifications: ['personal', 'pseudonymised', 'aggregate'], reason, operator: operatorName(), rule: 'withdrawal of one person', keep });
+    console.log(`request ${request}: row ${row} ${resumed ? 'was already blank: its withdrawal finished' : 'withdrawn'}${withdrawnRows.length > 1 ? ` (with row${withdrawnRows.length > 2 ? 's' : ''} ${withdrawnRows.filter((r) => r !== row).join(', ')}: the same person)` : ''}; ${result.deleted.length} older item(s) holding it purged and recorded`);
     return 0;
   } finally {
     lock2.release();
@@ -170,4 +211,40 @@ async function registerIdOfRow(linksParquet: string, row: number): Promise<strin
   } finally {
     db.close();
   }
+}
+
+type Row = { row: number; cells: RawCell[] };
+
+/** A row's identifiers, as the fingerprints and the reason check take them. */
+function identityOf(r: Row, text: (r: Row, field: string) => string): IdentifierRow {
+  return { names: [text(r, 'forename'), text(r, 'surname')], dates: [parseDate(text(r, 'dob')) ?? ''], ids: [text(r, 'pnc_id'), text(r, 'prison_number'), text(r, 'reference')] };
+}
+
+/**
+ * The rows of the same person as the target: the same provider's reference, PNC ID or prison
+ * number, or the same names and date of birth as intake's duplicate rule compares them.
+ */
+function sameRows(rows: Row[], target: Row, text: (r: Row, field: string) => string): Row[] {
+  const norm = (v: string) => v.toUpperCase().replace(/\s+/g, '');
+  const person = (r: Row) => {
+    const dob = parseDate(text(r, 'dob'));
+    const names = [nameKey(text(r, 'surname')), nameKey(text(r, 'forename'))];
+    return {
+      ids: ['reference', 'pnc_id', 'prison_number'].map((f) => (text(r, f) ? `${f}:${norm(text(r, f))}` : '')).filter(Boolean),
+      identity: dob && names.every(Boolean) ? `${names.join('|')}|${dob}` : '',
+    };
+  };
+  const t = person(target);
+  return rows.filter((r) => {
+    if (r.row === target.row) return true;
+    if (r.cells.every((c) => cellText(c).trim() === '')) return false;
+    const p = person(r);
+    return (t.identity !== '' && p.identity === t.identity) || p.ids.some((id) => t.ids.includes(id));
+  });
+}
+
+/** Whether the reason names the person (a full name or an id), checked on the rows being withdrawn. */
+async function reasonNames(reason: string, people: IdentifierRow[]): Promise<boolean> {
+  const candidates = new Set(lineCandidates(reason));
+  return people.some((p) => identifierTexts(p).some((t) => candidates.has(t)));
 }

@@ -2,8 +2,9 @@
 // to restriction). Whom is always explicit: --row, --reference, or --all for the whole cohort,
 // where everything person-level of the request is purged. One person: commands/withdraw-person.ts.
 import { forcedPurge } from '../src/retention.ts';
+import { textNamesPerson } from '../src/purge.ts';
 import { defineCommand, fail, printJson, usageError, type Values } from '../src/commands/command.ts';
-import { checkKnownRequest, dryRunOption, jsonOption, requestOption, yesOption } from '../src/commands/common.ts';
+import { REASON_NAMES_PERSON, checkKnownRequest, dryRunOption, jsonOption, requestOption, yesOption } from '../src/commands/common.ts';
 import { confirm } from '../src/commands/confirm.ts';
 import { EXIT } from '../src/commands/exit.ts';
 import type { Project } from '../src/project.ts';
@@ -41,10 +42,14 @@ async function withdraw(project: Project, values: Values<typeof OPTIONS>): Promi
   const targets = [values.row !== undefined, values.reference !== undefined, !!values.all].filter(Boolean).length;
   if (targets !== 1) return usageError(command, targets ? 'give only one of --row, --reference and --all' : 'say whom to withdraw: --row N, --reference REF, or --all for the whole cohort', json);
   if (values.row !== undefined && !/^[1-9][0-9]*$/.test(values.row)) return usageError(command, `--row takes a row number (got ${JSON.stringify(values.row)})`, json);
+  // An empty reference would match the first row that has none: the wrong person.
+  if (values.reference !== undefined && !values.reference.trim()) return usageError(command, '--reference needs the provider\'s reference of the person (got an empty value)', json);
   const request = values.request ?? '';
   const bad = await checkKnownRequest(project, request);
   if (bad) return fail(bad, EXIT.usage, { json });
+  if (values.reason !== undefined && !values.reason.trim()) return usageError(command, '--reason is empty: leave it out for "withdrawn by the provider", or say why', json);
   const reason = values.reason ?? 'withdrawn by the provider';
+  if (await textNamesPerson(project, request, reason)) return usageError(command, REASON_NAMES_PERSON, json);
   if (!values.all) return withdrawPerson(project, { request, row: values.row, reference: values.reference, reason, dryRun: !!values['dry-run'], yes: !!values.yes, json });
 
   // The whole cohort: everything person-level goes, whatever the retention rules say.

@@ -115,6 +115,21 @@ export async function audit(project: Project, options: AuditOptions = {}): Promi
   for (const r of project.store.records()) {
     for (const o of Object.values(r.outputs)) blobInfo.set(o.hash, { format: o.format, classification: o.classification, reference: referenceStages.has(r.stage) || !!blobInfo.get(o.hash)?.reference });
   }
+  // Stage records may be gone (a damaged store): the run records name the same blobs. Without
+  // this the register's derived tables, which hold every register person, read as leftovers.
+  for (const request of project.records.requests()) {
+    for (const id of project.records.list(request)) {
+      let run;
+      try {
+        run = project.records.read(request, id);
+      } catch {
+        continue; // a damaged run record: the stage records (or the scan) speak for its blobs
+      }
+      for (const [stage, s] of Object.entries(run.stages)) {
+        if (referenceStages.has(stage)) for (const o of Object.values(s.outputs ?? {})) blobInfo.set(o.hash, { format: o.format, classification: o.classification, reference: true });
+      }
+    }
+  }
 
   const { Duck } = await import('./duck.ts');
   const db = await Duck.open({ threads: 2 });

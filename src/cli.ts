@@ -100,7 +100,8 @@ export async function main(rawArgv: string[]): Promise<number> {
       const project = makeProject(await loadDagCached(configFile));
       // Work folders and DuckDB spill files of killed runs may hold person-level rows: every command
       // clears those of dead processes first (src/temporary.ts); a run does it itself, and says so.
-      if (name !== 'run') clearTemporary(project.store.tmp);
+      // Not under --dry-run or --explain: those change nothing, not even a dead run's leftovers.
+      if (name !== 'run' && !rest.some((a) => a === '--dry-run' || a === '--explain')) clearTemporary(project.store.tmp);
       return project;
     } catch (error) {
       if (error instanceof GraphValidationError) throw new UsageFailure(`the pipeline's DAG is invalid:\n${error.message}`);

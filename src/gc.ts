@@ -3,7 +3,7 @@
 // blob that held person-level data in the deletion register (gcDeletions). Purged requests'
 // blobs are handled by purge, not here.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { RunRecords } from './records.ts';
 import type { Store } from './store.ts';
 import { writeFileAtomic } from './fsutil.ts';
@@ -19,6 +19,8 @@ export interface GcBlob {
   classification?: Classification;
   /** The requests whose runs used it (ids, never content). */
   requests: string[];
+  /** Where it is, relative to the store: objects/<hash>, or a copy a run set aside in quarantine/. */
+  locations: string[];
 }
 
 export interface GcPlan {
@@ -80,12 +82,20 @@ export function planGc(store: Store, records: RunRecords, keep: number): GcPlan 
     else deleteRecords.push(r.path);
     for (const [name, o] of Object.entries(r.outputs)) described.set(o.hash, { dataset: `${r.stage}.${name}`, classification: o.classification, bytes: o.bytes });
   }
-  const deleteBlobs = store
-    .blobHashes()
+  // Blobs, and the damaged copies runs set aside in quarantine/ (they hold the same kind of data:
+  // kept as evidence while the blob is needed, deleted with it, or on their own once it is not).
+  const where = new Map<string, string[]>();
+  for (const h of store.blobHashes()) where.set(h, [`objects/${h}`]);
+  for (const copy of store.quarantined()) {
+    const m = /^quarantine\/[^/]+\/objects\/([0-9a-f]{64})$/.exec(relative(store.dir, copy).split(sep).join('/'));
+    if (m) where.set(m[1]!, [...(where.get(m[1]!) ?? []), relative(store.dir, copy).split(sep).join('/')]);
+  }
+  const deleteBlobs = [...where.keys()]
+    .sort()
     .filter((h) => !keptBlobs.has(h))
     .map((hash): GcBlob => {
       const d = described.get(hash);
-      return { hash, bytes: d?.bytes ?? 0, ...(d ? { dataset: d.dataset, classification: d.classification } : {}), requests: [...(usedBy.get(hash) ?? [])].sort() };
+      return { hash, bytes: d?.bytes ?? 0, ...(d ? { dataset: d.dataset, classification: d.classification } : {}), requests: [...(usedBy.get(hash) ?? [])].sort(), locations: where.get(hash)! };
     });
   return { keepRuns, deleteRecords, deleteBlobs };
 }
@@ -99,17 +109,17 @@ export function planGc(store: Store, records: RunRecords, keep: number): GcPlan 
 export function gcDeletions(plan: GcPlan, operator: string): Deletion[] {
   return plan.deleteBlobs
     .filter((b) => b.classification !== 'aggregate')
-    .map((b) => ({
+    .flatMap((b) => b.locations.map((where) => ({
       request: b.requests.join(',') || '(none)',
       dataset: b.dataset ?? '(no record)',
       classification: b.classification ?? 'unknown',
       blob: b.hash,
       bytes: b.bytes,
-      location: `store/objects/${b.hash}`,
+      location: `store/${where}`,
       operator,
       reason: 'gc: no recent or pinned run needs it',
       rule: 'gc',
-    }));
+    })));
 }
 
 export function applyGc(store: Store, plan: GcPlan): { records: number; blobs: number; bytes: number } {

@@ -12,7 +12,7 @@ async function purgeClassifications(project: Project, request: string, override?
   try {
     return (await retentionOf(project, request)).classifications;
   } catch {
-    return ['personal']; // the request file may already be gone: personal data is purged whatever the rules say
+    return ['personal', 'pseudonymised']; // the rules cannot be read (the request file gone or damaged): everything person-level, as forcedPurge does
   }
 }
 

@@ -33,7 +33,9 @@ export async function forcedPurge(
   const store = await acquireStoreLock(project.records, 'purge', waitMs, request);
   if (!store.ok) return lock.release(), { ok: false, locked: true, message: store.message };
   try {
-    let classifications: Retention['classifications'] = override?.classifications ?? ['personal'];
+    // Rules that cannot be read (the request file gone or damaged) purge everything person-level:
+    // pseudonymised rows re-identify through the register as well as personal ones do.
+    let classifications: Retention['classifications'] = override?.classifications ?? ['personal', 'pseudonymised'];
     if (!override) {
       try {
         classifications = (await retentionOf(project, request)).classifications;
@@ -41,7 +43,9 @@ export async function forcedPurge(
         /* the request file may already be gone: personal data is purged whatever the rules say */
       }
     }
+    const before = readPurgeMarker(project, request);
     const result = await purgeRequest(project, { request, classifications, reason, operator: operatorName(), rule: override?.rule ?? 'forced by an operator' });
+    if (before && !result.deleted.length) return { ok: true, message: `request ${request} was already purged on ${before.purged.slice(0, 10)}: nothing left to delete, nothing recorded` };
     return { ok: true, message: `request ${request}: purged ${result.deleted.length} item(s) (${classifications.join(', ')})${result.kept.length ? `; kept ${result.kept.length} blob(s) still needed by other requests` : ''}` };
   } finally {
     store.release();
@@ -67,13 +71,17 @@ export async function runAudit(project: Project, deep: boolean) {
 
 export interface ScheduleLine {
   request: string;
-  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy' | 'audited';
+  action: 'purged' | 'ran' | 'up to date' | 'already purged' | 'failed' | 'stopped' | 'busy' | 'audited' | 'would purge' | 'would run' | 'would audit';
   detail: string;
 }
 
-/** One pass of the cron entry. Safe if two start at once: the second finds the schedule lock taken. */
-export async function schedule(project: Project): Promise<{ ok: boolean; busy?: boolean; lines: ScheduleLine[] }> {
-  const lock = await acquireLock(scheduleLockPath(project.records), `schedule-${process.pid}`, 0);
+/**
+ * One pass of the cron entry. Safe if two start at once: the second finds the schedule lock taken.
+ * `dryRun`: say what the pass would do (purge, run, audit), and change nothing, not even a lock.
+ */
+export async function schedule(project: Project, options: { dryRun?: boolean } = {}): Promise<{ ok: boolean; busy?: boolean; lines: ScheduleLine[] }> {
+  const dry = !!options.dryRun;
+  const lock = dry ? { ok: true as const, release: () => {} } : await acquireLock(scheduleLockPath(project.records), `schedule-${process.pid}`, 0);
   if (!lock.ok) return { ok: true, busy: true, lines: [] };
   try {
     const listed = project.config.requests ? await project.config.requests({ dataDir: project.dataDir, root: project.root }) : [];
@@ -93,9 +101,23 @@ export async function schedule(project: Project): Promise<{ ok: boolean; busy?: 
         lines.push({ request, action: 'failed', detail: `retention rules unreadable: ${(error as Error).message}` });
         continue;
       }
+      if (rules.due && rules.due <= day && dry) {
+        const plan = await purgeRequest(project, { request, classifications: rules.classifications, reason: '(dry run)', operator: operatorName(), rule: rules.rule, dryRun: true });
+        lines.push({ request, action: 'would purge', detail: `${plan.wouldDelete?.length ?? 0} item(s) (${rules.classifications.join(', ')}), due ${rules.due}` });
+        continue;
+      }
       if (rules.due && rules.due <= day) {
         const done = await forcedPurgeDue(project, request, rules);
         lines.push({ request, action: done.ok ? 'purged' : 'busy', detail: done.message });
+        continue;
+      }
+      if (dry) {
+        const would: string[] = [];
+        const check = await new Runner(project).run({ request, dryRun: true, onEvent: (e) => {
+          if (e.type === 'stage' && e.state === 'would-run' && project.graph.stages.get(e.stage)?.cache !== false) would.push(e.stage);
+        } });
+        const due = rules.due ? `purge due ${rules.due}` : 'purge date not set yet';
+        lines.push({ request, action: !check.ok ? 'failed' : would.length ? 'would run' : 'up to date', detail: `${!check.ok ? check.message : would.length ? `would run ${would.join(', ')}` : 'nothing changed'}; ${due}` });
         continue;
       }
       const outcome = await new Runner(project).run({ request });
@@ -107,7 +129,8 @@ export async function schedule(project: Project): Promise<{ ok: boolean; busy?: 
     }
     // The register's quarterly audit (DPIA), when the last one is old enough.
     let audited = true;
-    if (auditDue(project, day, project.config.auditEveryDays)) {
+    if (auditDue(project, day, project.config.auditEveryDays) && dry) lines.push({ request: '*', action: 'would audit', detail: 'the register\'s periodic audit is due' });
+    else if (auditDue(project, day, project.config.auditEveryDays)) {
       const report = await runAudit(project, false);
       audited = report.ok;
       lines.push({ request: '*', action: 'audited', detail: auditSummary(report) });

@@ -91,7 +91,14 @@ export function parseCommandArgs<O extends Options>(spec: CommandSpec<O>, argv: 
       options: Object.fromEntries(Object.entries(options).map(([n, o]) => [n, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }])),
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
+    // `purge --request 0123 --request 123`: parseArgs keeps the last silently; a command that
+    // deletes must not guess which target was meant.
+    const seen = new Map<string, number>();
+    for (const t of parsed.tokens ?? []) if (t.kind === 'option') seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const twice = [...seen].find(([name, n]) => n > 1 && !options[name]?.multiple && options[name]?.type === 'string');
+    if (twice) return { ok: false, message: `option --${twice[0]} given more than once: give it once` };
     const max = spec.positionals?.max ?? 0;
     if (parsed.positionals.length > max) {
       return { ok: false, message: max ? `too many arguments: ${parsed.positionals.slice(max).join(' ')}` : `unexpected argument "${parsed.positionals[0]}"` };

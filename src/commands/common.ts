@@ -37,6 +37,10 @@ export async function checkKnownRequest(project: Project, request: string | unde
 /** A whole number of at least `min`, or the usage error. */
 export function wholeNumber(flag: string, text: string | undefined, fallback: number, min = 0): number | string {
   if (text === undefined) return fallback;
-  const n = Number(text);
-  return Number.isInteger(n) && n >= min && text.trim() !== '' ? n : `--${flag} takes a whole number, at least ${min} (got ${JSON.stringify(text)})`;
+  // Digits only: Number() would also take '1e3', '0x10' and ' 7 ', which nobody means as a count.
+  const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+  return Number.isInteger(n) && n >= min ? n : `--${flag} takes a whole number, at least ${min} (got ${JSON.stringify(text)})`;
 }
+
+/** A --reason is kept after the request is purged (deletion register, access log): it must not identify anyone. */
+export const REASON_NAMES_PERSON = "--reason names a person of the request (a full name or an id of its cohort): reasons are kept after the request is purged (deletion register, access log), which must hold no identifier; say why without naming them (e.g. 'withdrawn at the provider's request')";

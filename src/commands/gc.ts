@@ -1,7 +1,8 @@
 // `pipeline gc`: delete stage records and blobs that neither the last N runs of any request nor a
 // pinned run need. `gc --pin RUN --request ID` keeps one run's outputs for good.
 import { applyGc, gcDeletions, pinRun, planGc } from '../gc.ts';
-import { dataPaths } from '../purge.ts';
+import { join } from 'node:path';
+import { dataPaths, deleteJournalled } from '../purge.ts';
 import { operatorName } from '../clock.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
 import { checkKnownRequest, dryRunOption, jsonOption, waitOption, wholeNumber, yesOption } from './common.ts';
@@ -25,16 +26,21 @@ const command = defineCommand({
   async run({ values, project }): Promise<number> {
     const json = !!values.json;
     const p = await project();
-    if (values.pin) {
+    if (values.pin !== undefined) {
+      if (values.keep !== undefined) return usageError(command, '--pin only pins a run; --keep goes with a gc of its own', json);
       const bad = await checkKnownRequest(p, values.request);
       if (bad) return fail(bad, EXIT.usage, { json });
+      // A run id names a file: nothing but a run id's characters ('../x' would name another).
+      if (!/^\d{8}T\d{6}(\d{3})?Z-[A-Za-z0-9-]+$/.test(values.pin)) return usageError(command, `invalid run id ${JSON.stringify(values.pin)} (see \`pipeline runs --request ${values.request}\`)`, json);
+      const dry = !!values['dry-run'];
       try {
-        pinRun(p.records, values.request!, values.pin);
+        if (dry) p.records.read(values.request!, values.pin); // the same check, and nothing written
+        else pinRun(p.records, values.request!, values.pin);
       } catch (error) {
         return fail((error as Error).message, EXIT.usage, { json });
       }
-      if (json) printJson({ pinned: values.pin, request: values.request });
-      else process.stdout.write(`pinned run ${values.pin} of request ${values.request}: gc keeps what it needs\n`);
+      if (json) printJson({ dryRun: dry, pinned: values.pin, request: values.request });
+      else process.stdout.write(dry ? `dry run: would pin run ${values.pin} of request ${values.request}; nothing was written\n` : `pinned run ${values.pin} of request ${values.request}: gc keeps what it needs\n`);
       return EXIT.ok;
     }
     if (values.request !== undefined) return usageError(command, '--request goes with --pin only', json);
@@ -62,8 +68,13 @@ const command = defineCommand({
     let recorded = 0;
     try {
       const plan = planGc(p.store, p.records, keep);
-      done = applyGc(p.store, plan);
-      recorded = dataPaths(p).register.append(gcDeletions(plan, operatorName())).length;
+      // Journalled like a purge: a gc interrupted half way leaves no deletion unrecorded.
+      const planned = gcDeletions(plan, operatorName()).map((deletion) => ({ path: join(p.store.dir, deletion.location.slice('store/'.length)), deletion }));
+      let applied: ReturnType<typeof applyGc> | undefined;
+      recorded = deleteJournalled(join(p.records.dir, '.gc-pending.json'), dataPaths(p).register, planned, () => {
+        applied = applyGc(p.store, plan);
+      }).length;
+      done = applied!;
     } finally {
       lock.release();
     }

@@ -1,10 +1,12 @@
 // `pipeline purge --request ID --reason TEXT`: delete a request's personal data now (an operator's
 // decision, recorded with its reason in the deletion register), whatever its retention date.
 import { forcedPurge } from '../retention.ts';
+import { textNamesPerson } from '../purge.ts';
+import { readPurgeMarker } from '../request.ts';
 import { planForcedPurge } from '../purge-plan.ts';
 import { confirm } from './confirm.ts';
 import { defineCommand, fail, printJson, usageError } from './command.ts';
-import { checkKnownRequest, dryRunOption, jsonOption, requestOption, waitOption, wholeNumber, yesOption } from './common.ts';
+import { REASON_NAMES_PERSON, checkKnownRequest, dryRunOption, jsonOption, requestOption, waitOption, wholeNumber, yesOption } from './common.ts';
 import { EXIT } from './exit.ts';
 
 const command = defineCommand({
@@ -28,8 +30,14 @@ const command = defineCommand({
     if (!values.reason?.trim()) return usageError(command, 'a forced purge needs --reason TEXT (it is kept in the deletion register)', json);
     const wait = wholeNumber('wait', values.wait, 0);
     if (typeof wait === 'string') return usageError(command, wait, json);
+    if (await textNamesPerson(p, values.request!, values.reason)) return usageError(command, REASON_NAMES_PERSON, json);
     if (values['dry-run']) {
       const plan = await planForcedPurge(p, values.request!);
+      const marker = readPurgeMarker(p, values.request!);
+      if (marker && !plan.deletions.length && !json) {
+        process.stdout.write(`dry run: request ${values.request} was already purged on ${marker.purged.slice(0, 10)}: nothing left to delete\n`);
+        return EXIT.ok;
+      }
       if (json) printJson({ dryRun: true, ...plan });
       else process.stdout.write(`dry run: purge of request ${values.request} (${plan.classifications.join(', ')}) would delete ${plan.deletions.length} item(s); nothing was deleted\n${plan.lines.map((l) => `  ${l}\n`).join('')}`);
       return EXIT.ok;
@@ -44,3 +52,4 @@ const command = defineCommand({
 });
 
 export default command;
+

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { recordAccess } from '../access-log.ts';
 import { operatorName } from '../clock.ts';
 import { defineCommand, fail, usageError } from './command.ts';
-import { checkKnownRequest, requestOption } from './common.ts';
+import { REASON_NAMES_PERSON, checkKnownRequest, requestOption } from './common.ts';
+import { textNamesPerson } from '../purge.ts';
 import { EXIT } from './exit.ts';
 
 const TABLES = new Set(['parquet', 'arrow', 'csv']);
@@ -54,6 +55,7 @@ output; never a value) is appended to data/register/access.jsonl.`,
     const personal = spec.classification !== 'aggregate';
     if (personal && !values.personal) return usageError(command, `${target} is ${spec.classification} data: pass --personal --reason TEXT to see it (the access is recorded)`);
     if (personal && !values.reason?.trim()) return usageError(command, `--personal needs --reason TEXT (kept in the access log)`);
+    if (personal && (await textNamesPerson(p, values.request!, values.reason!))) return usageError(command, REASON_NAMES_PERSON);
 
     const out = values.out ? resolve(values.out) : undefined;
     const as = format ?? (TABLES.has(spec.format) ? 'csv' : spec.format);

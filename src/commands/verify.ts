@@ -22,7 +22,16 @@ export default defineCommand({
   async run({ values, project }): Promise<number> {
     const json = !!values.json;
     const p = await project();
-    if (values.store) {
+    // --store with --request and --json: one JSON document with both, not two in a row.
+    const both = !!values.store && values.request !== undefined && json;
+    let store: Awaited<ReturnType<typeof verifyStore>> | undefined;
+    if (both) {
+      store = await verifyStore(p.store, p.records, p.dataDir);
+      if (!store.ok) {
+        printJson({ store });
+        return EXIT.failed;
+      }
+    } else if (values.store) {
       const code = await storeCheck(p, json);
       if (values.request === undefined) return code;
       if (code !== EXIT.ok) return code;
@@ -38,7 +47,7 @@ export default defineCommand({
     });
     if ('error' in result) return fail(result.error, EXIT.failed, { json });
     if (json) {
-      printJson(result);
+      printJson(store ? { store, request: result } : result);
       return result.ok ? EXIT.ok : EXIT.failed;
     }
     const out = (line: string) => process.stdout.write(line + '\n');

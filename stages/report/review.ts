@@ -95,7 +95,7 @@ export interface Current {
 export function currentResults(paths: ReviewPaths): Current | null {
   if (!existsSync(paths.results)) return null;
   const bytes = readFileSync(paths.results);
-  const results = JSON.parse(bytes.toString('utf8')) as Record<string, Json>;
+  const results = parseNamed(bytes.toString('utf8'), paths.results, 're-run the pipeline to publish the results again') as Record<string, Json>;
   return { hash: sha256(bytes), version: typeof results.report_version === 'number' ? results.report_version : 1, results };
 }
 
@@ -158,6 +158,9 @@ export function share(paths: ReviewPaths, o: { request: string; operator: string
     };
   }
   const reason = approval ? null : o.withoutApproval!.trim();
+  // Read before anything is written: a request form that cannot be read must not leave a frozen
+  // version behind without its log entry.
+  const form = parseNamed(readFileSync(paths.requestFile, 'utf8'), paths.requestFile, 'restore it') as { dates?: { results_shared?: string | null } };
   mkdirSync(paths.sharedDir, { recursive: true, mode: 0o700 });
   const frozen = {
     version: current.version,
@@ -170,7 +173,6 @@ export function share(paths: ReviewPaths, o: { request: string; operator: string
   write(join(paths.sharedDir, `v${current.version}-results.json`), `${JSON.stringify(frozen, null, 2)}\n`);
   // The report as the provider received it, for `diff --against shared` to show side by side.
   if (existsSync(paths.report)) write(join(paths.sharedDir, `v${current.version}-report.html`), readFileSync(paths.report, 'utf8'));
-  const form = JSON.parse(readFileSync(paths.requestFile, 'utf8')) as { dates?: { results_shared?: string | null } };
   const firstSharing = !!form.dates && !form.dates.results_shared;
   if (firstSharing) {
     form.dates!.results_shared = o.today;
@@ -184,4 +186,13 @@ export function share(paths: ReviewPaths, o: { request: string; operator: string
 export function sharedReport(paths: ReviewPaths, version: number): string | null {
   const file = join(paths.sharedDir, `v${version}-report.html`);
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+/** JSON.parse, with the file named when it fails (the bare parser message names no file). */
+function parseNamed(text: string, path: string, remedy: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${path} is damaged (not valid JSON): ${remedy}; nothing was recorded`);
+  }
 }

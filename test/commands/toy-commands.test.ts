@@ -40,7 +40,7 @@ test("every command's --help (the framework's and the justice ones) names each o
 
 test('an unknown flag exits 2 and leaves no run record; so does an unknown stage', async () => {
   const root = makeToyProject();
-  for (const args of [['--request', '123', '--bogus'], ['--request', '123', '--force', 'nope'], ['status', '--request', '123', '--dry-run'], ['schedule', '--dry-run'], ['audit', '--force', 'x']]) {
+  for (const args of [['--request', '123', '--bogus'], ['--request', '123', '--force', 'nope'], ['status', '--request', '123', '--dry-run'], ['schedule', '--dryrun'], ['audit', '--force', 'x']]) {
     const r = await cli(root, args);
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /error: /);

@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHmac, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { makeJusticeProject, pipeline, removeJusticeProjects } from '../helpers/justice-project.ts';
@@ -173,8 +173,40 @@ test('the attacker cannot recover the withdrawn person from data/ (uploads aside
   assert.not.ok(files.some((f) => readFileSync(join(data(), f), 'latin1').includes(readFileSync(join(root, 'private/key'), 'utf8').trim())), 'the key is nowhere under data/');
 });
 
+test("differencing the aggregates kept under data/ does not give the withdrawn person's covariates", () => {
+  // The balance tables hold the treated group's means to full precision: two of them whose groups
+  // differ by one person give that person's age, history and categories, which single them out
+  // in the register. Every pair the attacker holds must differ by no one or by 5 and more.
+  const tables = new Map<string, { treated: number; means: Map<string, number> }>();
+  for (const r of records()) {
+    const hash = r.stages.propensity?.outputs?.balance?.hash;
+    if (!hash || !exists(blob(hash))) continue;
+    const b = JSON.parse(readFileSync(blob(hash), 'utf8'));
+    tables.set(hash, { treated: b.sample_sizes.before.treated, means: new Map(b.covariates.map((c: { term: string; before: { mean_treated: number } }) => [c.term, c.before.mean_treated])) });
+  }
+  assert.ok(tables.size >= 1);
+  for (const [ha, a] of tables) {
+    for (const [hb, b] of tables) {
+      const d = a.treated - b.treated;
+      if (d < 1 || d > 4) continue;
+      const age = (a.means.get('age_index')! * a.treated - b.means.get('age_index')! * b.treated) / d;
+      assert.unreachable(`balance ${ha.slice(0, 8)} (${a.treated} treated) and ${hb.slice(0, 8)} (${b.treated}) differ by ${d}: their mean age gives ${age.toFixed(2)}`);
+    }
+  }
+});
+
 test('after the purge the attacker recovers nobody of the cohort', async () => {
+  // Before it: a person-level blob damaged and set aside by a run (quarantine/), and the
+  // provider's rejection file opened and saved again (its bytes are no longer the blob's).
+  const cohortBlob = blob(latest().stages.intake!.outputs!.cohort!.hash);
+  chmodSync(cohortBlob, 0o600);
+  writeFileSync(cohortBlob, Buffer.concat([readFileSync(cohortBlob), Buffer.from('\n')]));
+  ok(['--request', '123']);
+  assert.ok(exists(join(data(), 'store/quarantine')), 'the damaged blob was set aside');
+  const rejections = join(data(), 'rejections/123/rejections.csv');
+  writeFileSync(rejections, readFileSync(rejections, 'utf8').replace(/\n/g, '\r\n'));
   ok(['purge', '--request', '123', '--reason', 'end of retention (test)']);
+  assert.not.ok(exists(rejections), 'the published rejection file is gone, whatever its bytes');
   assert.not.ok(exists(join(data(), 'requests/123')));
   assert.not.ok(exists(join(root, 'private/withdrawn/123.json')), 'the withdrawal list went with the request');
   const files = attackerFiles();
@@ -196,6 +228,9 @@ test('after the purge the attacker recovers nobody of the cohort', async () => {
   assert.equal(await tablesHoldingIds(files, cohortIds), []);
   // Fingerprints: no key under data/ opens them, for any of 60 people.
   assert.is(await fingerprintsCrack(files, people.slice(0, 60)), 0);
+  // The private folder keeps the key and the register's head, nothing of anyone.
+  const kept = readdirSync(join(root, 'private'), { recursive: true }).map(String).filter((f) => !f.endsWith('/') && !statSync(join(root, 'private', f)).isDirectory()).sort();
+  assert.equal(kept, ['key', 'register-head.json']);
   const audit = JSON.parse(ok(['audit', '--deep', '--json']));
   assert.ok(audit.ok, JSON.stringify({ findings: audit.findings, chain: audit.chain, markers: audit.markers }));
 });
