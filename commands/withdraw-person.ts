@@ -23,17 +23,21 @@ import { locateFiles } from '../stages/intake/locate.ts';
 import { readTable, type RawCell } from '../stages/intake/read-table.ts';
 import { mapColumns } from '../stages/intake/headers.ts';
 import { loadSchemas } from '../stages/intake/schemas.ts';
-import { excelDateToIso, parseDate } from '../stages/intake/dates.ts';
+import { parseDate } from '../stages/intake/dates.ts';
+import { cellText as intakeCellText, DATE_FIELDS } from '../stages/intake/validate-rows.ts';
 import { nameKey } from '../stages/intake/names.ts';
 import { identifierTexts, lineCandidates, type IdentifierRow } from '../src/identifiers.ts';
 import { REASON_NAMES_PERSON } from '../src/commands/common.ts';
 
 const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
 
-function cellText(cell: RawCell): string {
-  if (cell === null) return '';
-  if (cell instanceof Date) return excelDateToIso(cell) ?? '';
-  return String(cell);
+/**
+ * A cell as intake reads it. Without its column (a header cell, or a test of blankness) a number
+ * stays a number; in a date column an Excel serial number becomes yyyy-mm-dd in the workbook's
+ * date system, so a workbook written back out as a CSV correction gives intake the same dates.
+ */
+function cellAsText(cell: RawCell, isDate = false, dateSystem: 1900 | 1904 = 1900): string {
+  return intakeCellText(cell, isDate, dateSystem);
 }
 
 function csvField(text: string): string {
@@ -73,13 +77,14 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
     const schemas = await loadSchemas(INTAKE_DIR);
     const columns = mapColumns(table.header, () => true, schemas.fields, schemas.mandatory, schemas.atLeastOne);
     const col = (field: string) => columns.fields.indexOf(field);
-    const text = (r: (typeof table.rows)[number], field: string) => (col(field) >= 0 ? cellText(r.cells[col(field)] ?? null).trim() : '');
+    const isDateColumn = (j: number) => (DATE_FIELDS as readonly string[]).includes(columns.fields[j] ?? '');
+    const text = (r: (typeof table.rows)[number], field: string) => (col(field) >= 0 ? cellAsText(r.cells[col(field)] ?? null, isDateColumn(col(field)), table.dateSystem).trim() : '');
     const target = values.row !== undefined
       ? table.rows.find((r) => r.row === Number(values.row))
       : table.rows.find((r) => text(r, 'reference') === values.reference!.trim());
     const which = values.row !== undefined ? `row ${values.row}` : 'the given reference';
     const lastRow = Math.max(1, ...table.rows.map((r) => r.row));
-    const blank = target ? target.cells.every((c) => cellText(c).trim() === '') : values.row !== undefined && Number(values.row) > 1 && Number(values.row) <= lastRow;
+    const blank = target ? target.cells.every((c) => cellAsText(c).trim() === '') : values.row !== undefined && Number(values.row) > 1 && Number(values.row) <= lastRow;
     const removeUploads = async (uploads: string[]) => {
       // Journalled like a purge: an interruption leaves no deletion unrecorded (the next purge of the request records it).
       const planned: Planned[] = [];
@@ -144,11 +149,11 @@ export async function withdrawPerson(project: Project, values: PersonWithdrawal)
       }
       if (registerIds.length) addWithdrawn(resolveInputPath(privateConfig(project), WITHDRAWN_INPUT.slice('file:'.length), request), registerIds);
 
-      const lines: string[] = [table.header.map((h) => csvField(cellText(h))).join(',')];
+      const lines: string[] = [table.header.map((h) => csvField(cellAsText(h))).join(',')];
       let next = 2;
       for (const r of [...table.rows].sort((a, b) => a.row - b.row)) {
         for (; next < r.row; next++) lines.push(''); // keep blank rows so row numbers do not move
-        lines.push(doomedRows.has(r.row) ? '' : r.cells.map((c) => csvField(cellText(c))).join(','));
+        lines.push(doomedRows.has(r.row) ? '' : r.cells.map((c, j) => csvField(cellAsText(c, isDateColumn(j), table.dateSystem))).join(','));
         next = r.row + 1;
       }
       mkdirSync(join(requestDir, 'corrections'), { recursive: true, mode: 0o700 });
@@ -237,7 +242,7 @@ function sameRows(rows: Row[], target: Row, text: (r: Row, field: string) => str
   const t = person(target);
   return rows.filter((r) => {
     if (r.row === target.row) return true;
-    if (r.cells.every((c) => cellText(c).trim() === '')) return false;
+    if (r.cells.every((c) => cellAsText(c).trim() === '')) return false;
     const p = person(r);
     return (t.identity !== '' && p.identity === t.identity) || p.ids.some((id) => t.ids.includes(id));
   });

@@ -5,7 +5,10 @@
 // archive that lies about them gets past that check, so xlsx-sheet.ts then unzips every member
 // with node:zlib under the same cap (what the reader would do anyway, without the cap), before
 // the reader is given the bytes.
+import { constants as bufferConstants } from 'node:buffer';
 import { inflateRawSync } from 'node:zlib';
+
+const BUFFER_MAX = bufferConstants.MAX_LENGTH;
 
 export interface ZipMember {
   name: string;
@@ -156,7 +159,9 @@ export function unzipMember(bytes: Buffer, m: ZipMember, maxBytes: number): Buff
   if (packed.method === 0) return packed.data.length > maxBytes ? 'too large' : packed.data;
   if (packed.method !== 8) return null;
   try {
-    return inflateRawSync(packed.data, { maxOutputLength: Math.max(1, maxBytes) });
+    // node refuses a maxOutputLength above the largest Buffer (a caller with no cap passes
+    // Number.MAX_SAFE_INTEGER): the refusal would read as a damaged member
+    return inflateRawSync(packed.data, { maxOutputLength: Math.min(Math.max(1, maxBytes), BUFFER_MAX) });
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too large' : null;
   }
