@@ -33,18 +33,15 @@ function fingerprint(st: BigIntStats): Omit<MemoEntry, 'hash'> {
 
 export class StatMemo {
   private entries: Record<string, MemoEntry> = {};
-  /** Entries looked up or made by this process (by their key), for save() when paths are keyed. */
+  /** Entries looked up or made by this process (by their id), for save(). */
   private readonly used = new Set<string>();
+  /** Paths written in the memo file under another id (see alias). */
+  private readonly aliases = new Map<string, string>();
   private dirty = false;
   hits = 0;
   misses = 0;
 
-  /**
-   * `keyOf`: how a path is written in the memo file. Paths name files someone else named (a
-   * request folder's files are named by the provider, and a name can be a person's), so a memo
-   * kept under data/ may key them by a keyed hash instead of the path itself.
-   */
-  constructor(private readonly file?: string, private readonly keyOf?: (path: string) => string) {
+  constructor(private readonly file?: string) {
     if (file && existsSync(file)) {
       try {
         this.entries = JSON.parse(readFileSync(file, 'utf8')) as Record<string, MemoEntry>;
@@ -52,6 +49,15 @@ export class StatMemo {
         this.entries = {}; // a damaged memo only costs re-hashing
       }
     }
+  }
+
+  /**
+   * Write this path in the memo file as `id` instead: a file someone else named (a request
+   * folder's files are named by the provider, and a name can be a person's) is kept under a keyed
+   * hash of its path. An id is never an absolute path.
+   */
+  alias(path: string, id: string): void {
+    this.aliases.set(path, id);
   }
 
   /** Hash of a file's bytes, re-read only when its stat fingerprint changed. */
@@ -79,7 +85,7 @@ export class StatMemo {
   }
 
   private id(path: string): string {
-    const id = this.keyOf ? this.keyOf(path) : path;
+    const id = this.aliases.get(path) ?? path;
     this.used.add(id);
     return id;
   }
@@ -138,7 +144,7 @@ export class StatMemo {
   save(): void {
     if (!this.file || !this.dirty) return;
     // Forget entries of files that no longer exist, so the memo does not grow forever (and a
-    // deleted file's name does not stay in it). A keyed path cannot be checked: such an entry
+    // deleted file's name does not stay in it). An aliased path cannot be checked: such an entry
     // this process did not use is forgotten instead, at worst a file hashed again on its next run.
     for (const id of Object.keys(this.entries)) {
       const path = isAbsolute(id);

@@ -139,13 +139,7 @@ export class Runner {
   }
 
   private async execute(request: string, runId: string, day: string, started: string, options: RunOptions, emit: (e: RunEvent) => void, store: StoreChecks): Promise<RunOutcome> {
-    // The memo under data/ names files by a keyed hash of their path (StatMemo keyOf): a request
-    // folder's file names are the provider's text. Without a key yet (a dry run creates none, and
-    // saves no memo) paths are used in memory only.
-    // The store's own files are named by their hashes and stay paths (so a deleted blob's entry can be pruned).
-    const fileNameKey = purposeKey(this.privateConfig(), 'file-name', !options.dryRun);
-    const storeDir = this.store.dir + sep;
-    const memo = new StatMemo(this.store.memoFile, fileNameKey ? (path) => (path.startsWith(storeDir) ? path : createHmac('sha256', fileNameKey).update(path).digest('hex')) : undefined);
+    const memo = new StatMemo(this.store.memoFile);
     const env = environment();
     const forced = new Set(options.force ?? []);
     const selected = options.only ? new Set([options.only]) : new Set(this.graph.order);
@@ -374,6 +368,10 @@ export class Runner {
           const purged = purgedNotice(this.project, request);
           throw new Error(purged ?? `stage ${stage.name}, inputs.${name}: ${rel} not found`);
         }
+        // A folder whose file names the stage does not all show (StageSpec.shownFileNames): each
+        // other file gets its label for run records, and the stat memo keeps it under a keyed hash.
+        const unlisted = stage.shownFileNames?.[name] && statSync(abs).isDirectory() ? this.unlistedFiles(abs, stage.shownFileNames[name]!, createKey) : new Map<string, { label: string; memoId?: string }>();
+        for (const [file, { memoId }] of unlisted) if (memoId) memo.alias(file, memoId);
         try {
           inputs[name] = await memo.hashPath(abs, { letSpecialFilesThrough: stage.refusesSpecialFiles });
         } catch (error) {
@@ -384,13 +382,7 @@ export class Runner {
         if (statSync(abs).isDirectory()) {
           // Already hashed just above (memo hits): kept so a change can be named by its file.
           const files: Record<string, string> = {};
-          const patterns = stage.shownFileNames?.[name]?.map((p) => new RegExp(`^(?:${p})$`, 'i'));
-          let unlisted = 0;
-          for (const f of listFiles(abs)) {
-            const path = relative(abs, f).split(sep).join('/');
-            const shown = !patterns || patterns.some((p) => p.test(path));
-            files[shown ? path : this.unlistedFileName(path, ++unlisted, createKey)] = await memo.hashFile(f);
-          }
+          for (const f of listFiles(abs)) files[unlisted.get(f)?.label ?? relative(abs, f).split(sep).join('/')] = await memo.hashFile(f);
           inputFiles[name] = files;
         }
       }
@@ -400,19 +392,28 @@ export class Runner {
   }
 
   /**
-   * How a file whose name a stage does not show (StageSpec.shownFileNames) is named in run records
-   * and explanations: a hash of its path keyed with the project's secret, so that a guessed name
-   * cannot be tested against it by whoever holds data/.
+   * The files of a folder input whose names the stage does not show (StageSpec.shownFileNames),
+   * each with its label for run records and explanations: a hash of its path keyed with the
+   * project's secret, so that a guessed name cannot be tested against it by whoever holds data/.
    */
   private privateConfig() {
     return { root: this.project.root, dataDir: this.project.dataDir, privateDir: this.project.config.privateDir };
   }
 
-  private unlistedFileName(path: string, ordinal: number, createKey: boolean): string {
-    const key = purposeKey(this.privateConfig(), 'file-name', createKey);
-    // a dry run creates no key: it records nothing, and its files are numbered in path order
-    if (!key) return `(unlisted file ${ordinal})`;
-    return `(unlisted file ${createHmac('sha256', key).update(path).digest('hex').slice(0, 12)})`;
+  private unlistedFiles(dir: string, patterns: string[], createKey: boolean): Map<string, { label: string; memoId?: string }> {
+    const shown = patterns.map((p) => new RegExp(`^(?:${p})$`, 'i'));
+    const out = new Map<string, { label: string; memoId?: string }>();
+    let key: Buffer | undefined;
+    for (const file of listFiles(dir)) {
+      const path = relative(dir, file).split(sep).join('/');
+      if (shown.some((p) => p.test(path))) continue;
+      // the key is made only when a file needs it; a dry run makes none (it records nothing and
+      // saves no memo), and without one its files are numbered in path order
+      key ??= purposeKey(this.privateConfig(), 'file-name', createKey);
+      if (!key) out.set(file, { label: `(unlisted file ${out.size + 1})` });
+      else out.set(file, { label: `(unlisted file ${createHmac('sha256', key).update(path).digest('hex').slice(0, 12)})`, memoId: createHmac('sha256', key).update(file).digest('hex') });
+    }
+    return out;
   }
 
   /**
