@@ -142,11 +142,16 @@ export default defineStage<IntakeParams>({
             // Rows swallowed by a stray quote cannot be counted: the file must be fixed first.
             const swallowed = rows.problems.find((p) => p.kind === 'quote_spans_rows');
             if (swallowed) reasons.push({ kind: 'cohort_file', message: `${files.cohortLabel}: ${describe(swallowed)}` });
-            // Dates month first in a column: its other dates cannot be trusted to be day first.
+            // A column whose dates read month first more often than day first (02/13/1990 against
+            // 25/12/1990) was written month first: its other dates (05/04/1990) cannot be trusted
+            // to be day first, so the request is refused. Fewer month-first dates than day-first
+            // ones are typos in a day-first column: those rows' dates are problems of their own.
             const monthFirst = new Map<string, number>();
             for (const p of rows.problems) if (p.kind === 'month_first_date') monthFirst.set(p.field, (monthFirst.get(p.field) ?? 0) + 1);
-            for (const [field, n] of monthFirst)
-              reasons.push({ kind: 'month_first_dates', message: `${files.cohortLabel}, ${field}: ${formatCount(n)} ${n === 1 ? 'date is' : 'dates are'} written month first (mm/dd/yyyy), so the others of that column may be too: write every date day first (dd/mm/yyyy) or as yyyy-mm-dd` });
+            for (const [field, n] of monthFirst) {
+              if (n <= (rows.dayFirstOnly[field] ?? 0)) continue;
+              reasons.push({ kind: 'month_first_dates', message: `${files.cohortLabel}, ${field}: ${formatCount(n)} ${n === 1 ? 'date is' : 'dates are'} written month first (mm/dd/yyyy) and only ${formatCount(rows.dayFirstOnly[field] ?? 0)} day first, so the others of that column may be month first too: write every date day first (dd/mm/yyyy) or as yyyy-mm-dd` });
+            }
             // Counting rules only mean something when the columns were right.
             if (!columns.problems.length) {
               if (rows.usable.length < params.minPeople)

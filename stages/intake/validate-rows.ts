@@ -58,6 +58,11 @@ function monthFirst(text: string | undefined): boolean {
   const p = text === undefined ? null : dateParts(text);
   return p !== null && text!.includes('/') && p.m > 12 && isRealDate({ y: p.y, m: p.d, d: p.m });
 }
+/** A date real only day first: 25/12/1990 (there is no month 25). */
+function dayFirstOnly(text: string | undefined): boolean {
+  const p = text === undefined ? null : dateParts(text);
+  return p !== null && text!.includes('/') && p.d > 12;
+}
 export const MONTH_FIRST: ProblemWords = { kind: 'month_first_date', problem: 'not a real date day first (dd/mm/yyyy); it reads as month first (mm/dd/yyyy), as a spreadsheet set to US dates writes it' };
 
 /** Columns whose values may run over several lines (a note typed with Alt+Enter). */
@@ -86,6 +91,12 @@ export interface RowsResult {
   unusableRows: number;
   duplicates: number;
   problems: Problem[];
+  /**
+   * Per date column, the dates written with '/' that are real only day first (the first number
+   * above 12): with the month-first ones (problems of kind month_first_date), they tell a column
+   * written month first throughout from a day-first column with a typo.
+   */
+  dayFirstOnly: Record<string, number>;
 }
 
 /**
@@ -110,7 +121,7 @@ const CASE_FOLD: Record<string, (s: string) => string> = {
 };
 
 export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schemas, rules: RowRules): RowsResult {
-  const result: RowsResult = { submitted: 0, usable: [], unusableRows: 0, duplicates: 0, problems: [] };
+  const result: RowsResult = { submitted: 0, usable: [], unusableRows: 0, duplicates: 0, problems: [], dayFirstOnly: {} };
   const firstRowOf = new Map<string, number>();
   const props = schemas.rowSchema.properties;
   const effectOf = (field: string): Effect => props[field]?.['x-if-invalid'] ?? 'row not used';
@@ -197,6 +208,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
     const ok = (f: string) => values[f] !== undefined && !reported.has(f);
     const dates = {} as Record<DateField, string | null>;
     for (const f of DATE_FIELDS) dates[f] = ok(f) ? parseDate(values[f]!) : null;
+    for (const f of DATE_FIELDS) if (dates[f] && dayFirstOnly(values[f])) result.dayFirstOnly[f] = (result.dayFirstOnly[f] ?? 0) + 1;
     for (const f of DATE_FIELDS) {
       const d = dates[f];
       if (!d) continue;
