@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDag } from './src/dag.ts';
 import { staleSyntheticRegister } from './synth/stale.ts';
-import { DEFAULT_RETENTION, retentionDecision, type RetentionFields, type RetentionSettings } from './stages/purge/retention.ts';
+import { DEFAULT_RETENTION, retentionDecision, unreadableFormDecision, type RetentionFields, type RetentionSettings } from './stages/purge/retention.ts';
 
 // A refused request's data goes 30 days after receipt; a request never shared is kept at most 12 months.
 const RETENTION: RetentionSettings = { ...DEFAULT_RETENTION };
@@ -36,12 +36,14 @@ export default defineDag({
   },
   async retention({ request, dataDir, stopped, firstRun }) {
     const file = join(dataDir, 'requests', request, 'request.json');
-    // A refused request's form may be unreadable: its date of receipt is then its first run.
+    // A refused request's form may be unreadable: its date of receipt is then its first run. An
+    // unreadable form of a request not refused (yet) gets the longest retention from its first run,
+    // instead of an error that would stop schedule from ever purging it.
     let form: RetentionFields = {};
     try {
       form = JSON.parse(readFileSync(file, 'utf8')) as RetentionFields;
     } catch {
-      if (!stopped) throw new Error(`${file} cannot be read`);
+      if (!stopped) return unreadableFormDecision({ firstRun }, RETENTION);
     }
     return retentionDecision(form, { stopped, firstRun }, RETENTION);
   },

@@ -88,3 +88,20 @@ export function retentionDecision(request: RetentionFields, facts: RunFacts = {}
   const due = afterReview > afterPublication ? afterReview : afterPublication;
   return { due, classifications, rule: `later of results shared ${shared} + ${review}-day review (${afterReview}) and publication ${publication} + one month (${afterPublication})`, reason: 'retention period ended' };
 }
+
+/**
+ * A request whose form cannot be read and that its last run did not refuse (the form was damaged
+ * after a run, or the request never ran): its dates are unknown, so it is kept at most
+ * `unsharedMonths` after its first run, the longest any request may be kept, and never for ever.
+ * Its next run refuses it (intake cannot read the form), and the refused rule then applies.
+ */
+export function unreadableFormDecision(facts: RunFacts = {}, settings: RetentionSettings = DEFAULT_RETENTION): RetentionDecision {
+  const classifications = CLASSIFICATIONS;
+  if (!facts.firstRun) return { due: null, classifications, rule: 'request form unreadable and never run: date of receipt unknown', reason: 'retention period ended' };
+  return {
+    due: addMonths(facts.firstRun, settings.unsharedMonths),
+    classifications,
+    rule: `request form unreadable: at most ${settings.unsharedMonths} months after its first run on ${facts.firstRun}`,
+    reason: 'maximum retention of a request whose form cannot be read',
+  };
+}
