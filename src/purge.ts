@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { listFiles, sha256File } from './hash.ts';
+import { unlistedFiles, type UnlistedFile } from './file-names.ts';
 import { DeletionRegister, type Deletion, type RegisterEntry } from './deletions.ts';
 import { harvestFingerprints, identifierRows, identifierTexts, lineCandidates } from './identifiers.ts';
 import { writeFileAtomic, removeTree } from './fsutil.ts';
@@ -96,6 +97,18 @@ export function requestInputPaths(project: Project, request: string): string[] {
   return [...paths].sort();
 }
 
+/** The shownFileNames a stage declares for this folder input of the request, if any. */
+function shownFileNamesOf(project: Project, folder: string, request: string): string[] | undefined {
+  for (const [stage, inputs] of project.graph.inputs) {
+    for (const [name, src] of Object.entries(inputs)) {
+      if (src.kind !== 'file' || resolveInputPath(privateConfig(project), src.path, request) !== folder) continue;
+      const shown = project.graph.stages.get(stage)?.shownFileNames?.[name];
+      if (shown) return shown;
+    }
+  }
+  return undefined;
+}
+
 /** Must be called with the request's lock held (the project holds it during a run; commands take it). */
 export async function purgeRequest(project: Project, options: PurgeRequestOptions): Promise<PurgeResult> {
   const { request, classifications } = options;
@@ -183,13 +196,19 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   if (classes.has('personal') && !partial) {
     for (const input of requestInputPaths(project, request)) {
       if (!existsSync(input)) continue;
-      const files = statSync(input).isDirectory() ? listFiles(input) : [input];
+      const isFolder = statSync(input).isDirectory();
+      const files = isFolder ? listFiles(input) : [input];
+      // The register keeps what it names for ever: a file whose name a stage does not list is named
+      // by its keyed label there, as in run records (file-names.ts).
+      const shown = isFolder ? shownFileNamesOf(project, input, request) : undefined;
+      const unlisted = shown ? unlistedFiles(privateConfig(project), input, shown, !dry) : new Map<string, UnlistedFile>();
       for (const f of files) {
         const blob = await sha256File(f);
         const bytes = statSync(f).size;
+        const named = (p: string) => (unlisted.has(f) ? join(relative(p, input), unlisted.get(f)!.label) : relative(p, f)).split(sep).join('/');
         const inPrivate = !relative(paths.private, f).startsWith('..');
-        const where = inPrivate ? `private:${relative(paths.private, f).split(sep).join('/')}` : relative(dataDir, f).startsWith('..') ? relative(project.root, f) : rel(f);
-        removeFile(f, { ...base, dataset: inPrivate ? where : `input:${relative(project.root, f).split(sep).join('/')}`, classification: 'personal', blob, bytes, location: where });
+        const where = inPrivate ? `private:${named(paths.private)}` : relative(dataDir, f).startsWith('..') ? named(project.root) : named(dataDir);
+        removeFile(f, { ...base, dataset: inPrivate ? where : `input:${named(project.root)}`, classification: 'personal', blob, bytes, location: where });
       }
       if (statSync(input).isDirectory()) folders.push(input);
     }

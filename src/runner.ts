@@ -1,7 +1,6 @@
 // Executes a plan for one request: stages in dependency order, independent ones in parallel
 // (bounded), each either served from the cache or run in a work folder and committed to the
 // store. The runner never prints: it emits events that log.ts renders.
-import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Duck, DuckPool } from './duck.ts';
@@ -17,7 +16,9 @@ import { checkCached, lockFinding, publishChecked, setAsideRunRecords, type Inte
 import type { Store, OutputRecord } from './store.ts';
 import { removeTree } from './fsutil.ts';
 import { environment } from './env.ts';
-import { purposeKey, resolveInputPath } from './keys.ts';
+import { resolveInputPath } from './keys.ts';
+import { unlistedFiles, type UnlistedFile } from './file-names.ts';
+import { privateConfig } from './purge.ts';
 import { redactQuoted, redactor, type Redact } from './redact.ts';
 import { identifierRows } from './identifiers.ts';
 import { reusableOutputs } from './reuse.ts';
@@ -359,7 +360,7 @@ export class Runner {
         else inputPaths[name] = this.store.blobPath(out.hash);
       } else {
         const rel = src.path.replaceAll('{request}', request);
-        const abs = resolveInputPath({ root: this.project.root, dataDir: this.project.dataDir, privateDir: this.project.config.privateDir }, src.path, request);
+        const abs = resolveInputPath(privateConfig(this.project), src.path, request);
         if (!existsSync(abs)) {
           if (optional.has(name)) {
             inputs[name] = 'absent';
@@ -370,7 +371,8 @@ export class Runner {
         }
         // A folder whose file names the stage does not all show (StageSpec.shownFileNames): each
         // other file gets its label for run records, and the stat memo keeps it under a keyed hash.
-        const unlisted = stage.shownFileNames?.[name] && statSync(abs).isDirectory() ? this.unlistedFiles(abs, stage.shownFileNames[name]!, createKey) : new Map<string, { label: string; memoId?: string }>();
+        const shownNames = stage.shownFileNames?.[name];
+        const unlisted = shownNames && statSync(abs).isDirectory() ? unlistedFiles(privateConfig(this.project), abs, shownNames, createKey) : new Map<string, UnlistedFile>();
         for (const [file, { memoId }] of unlisted) if (memoId) memo.alias(file, memoId);
         try {
           inputs[name] = await memo.hashPath(abs, { letSpecialFilesThrough: stage.refusesSpecialFiles });
@@ -389,31 +391,6 @@ export class Runner {
     }
     const key = makeKey({ stage: stage.name, code: codeHashes, params: stage.params ?? {}, inputs, env });
     return { key, inputFiles, keyHash: keyHash(key), inputPaths, pendingUpstream: [...pendingUpstream] };
-  }
-
-  /**
-   * The files of a folder input whose names the stage does not show (StageSpec.shownFileNames),
-   * each with its label for run records and explanations: a hash of its path keyed with the
-   * project's secret, so that a guessed name cannot be tested against it by whoever holds data/.
-   */
-  private privateConfig() {
-    return { root: this.project.root, dataDir: this.project.dataDir, privateDir: this.project.config.privateDir };
-  }
-
-  private unlistedFiles(dir: string, patterns: string[], createKey: boolean): Map<string, { label: string; memoId?: string }> {
-    const shown = patterns.map((p) => new RegExp(`^(?:${p})$`, 'i'));
-    const out = new Map<string, { label: string; memoId?: string }>();
-    let key: Buffer | undefined;
-    for (const file of listFiles(dir)) {
-      const path = relative(dir, file).split(sep).join('/');
-      if (shown.some((p) => p.test(path))) continue;
-      // the key is made only when a file needs it; a dry run makes none (it records nothing and
-      // saves no memo), and without one its files are numbered in path order
-      key ??= purposeKey(this.privateConfig(), 'file-name', createKey);
-      if (!key) out.set(file, { label: `(unlisted file ${out.size + 1})` });
-      else out.set(file, { label: `(unlisted file ${createHmac('sha256', key).update(path).digest('hex').slice(0, 12)})`, memoId: createHmac('sha256', key).update(file).digest('hex') });
-    }
-    return out;
   }
 
   /**

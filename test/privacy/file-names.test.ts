@@ -2,7 +2,7 @@
 // request folder other than those intake asks for appear in the console and in run records only
 // as a keyed hash of their name (StageSpec.shownFileNames), still told apart so that a change to
 // one is named; the stat memo under data/ keys them the same way. Nothing under data/ or on the
-// console holds the name.
+// console holds the name, nor the deletion register once the request is purged.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +49,14 @@ test('a file named after a person is named by a keyed hash in the console, run r
   assert.match(third.stdout + third.stderr, /file request\.json, changed/);
 
   assert.equal(filesWith(root, ['Quillfeather', 'Jonah']), [], 'a file under data/ holds the name');
+
+  // the purge records the file's deletion under its label: the register keeps what it names for ever
+  const purge = pipeline(root, ['purge', '--request', '123', '--reason', 'retention period ended', '--yes']);
+  assert.is(purge.status, 0, purge.stdout + purge.stderr);
+  const register = readFileSync(join(root, 'data/register/deletions.jsonl'), 'utf8');
+  assert.match(register, /requests\/123\/\(unlisted file [0-9a-f]{12}\)/);
+  assert.match(register, /requests\/123\/cohort\.csv/);
+  assert.not.match(register + purge.stdout + purge.stderr, /Quillfeather|Jonah/i);
 });
 
 test.run();
