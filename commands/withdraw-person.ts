@@ -24,21 +24,14 @@ import { readTable, type RawCell } from '../stages/intake/read-table.ts';
 import { mapColumns } from '../stages/intake/headers.ts';
 import { loadSchemas } from '../stages/intake/schemas.ts';
 import { parseDate } from '../stages/intake/dates.ts';
-import { cellText as intakeCellText, DATE_FIELDS } from '../stages/intake/validate-rows.ts';
+// A cell as intake reads it: in a date column an Excel serial number becomes yyyy-mm-dd in the
+// workbook's date system, so a workbook written back out as a CSV correction gives the same dates.
+import { cellText as cellAsText, DATE_FIELDS } from '../stages/intake/validate-rows.ts';
 import { nameKey } from '../stages/intake/names.ts';
 import { identifierTexts, lineCandidates, type IdentifierRow } from '../src/identifiers.ts';
 import { REASON_NAMES_PERSON } from '../src/commands/common.ts';
 
 const INTAKE_DIR = new URL('../stages/intake/', import.meta.url).pathname;
-
-/**
- * A cell as intake reads it. Without its column (a header cell, or a test of blankness) a number
- * stays a number; in a date column an Excel serial number becomes yyyy-mm-dd in the workbook's
- * date system, so a workbook written back out as a CSV correction gives intake the same dates.
- */
-function cellAsText(cell: RawCell, isDate = false, dateSystem: 1900 | 1904 = 1900): string {
-  return intakeCellText(cell, isDate, dateSystem);
-}
 
 function csvField(text: string): string {
   return text === '' ? '' : `"${text.replaceAll('"', '""')}"`;

@@ -1,5 +1,5 @@
-// The names of a folder input's files that someone outside chose (a provider names its files as it
-// likes, and a name can be a person's). A stage lists the paths it may show (StageSpec.
+// The names of a folder input's files that someone outside chose (whoever sends the data names its
+// files as it likes, and a name can be a person's). A stage lists the paths it may show (StageSpec.
 // shownFileNames); every other file is named by a hash of its path keyed with the project's
 // secret, wherever the tool would name it: explanations and run records (runner), the stat memo,
 // and the deletion register (purge). Whoever holds data/ cannot test a guessed name against it.

@@ -53,7 +53,7 @@ export class StatMemo {
 
   /**
    * Write this path in the memo file as `id` instead: a file someone else named (a request
-   * folder's files are named by the provider, and a name can be a person's) is kept under a keyed
+   * folder's files are named by whoever sent them, and a name can be a person's) is kept under a keyed
    * hash of its path. An id is never an absolute path.
    */
   alias(path: string, id: string): void {

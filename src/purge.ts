@@ -179,13 +179,13 @@ export async function purgeRequest(project: Project, options: PurgeRequestOption
   // A published copy of a person-level output is the request's data whatever its bytes now (a
   // provider's rejection file opened and saved again no longer hashes to its blob).
   if (!partial) {
-    const planned_ = new Set(planned.map((x) => x.path));
+    const plannedPaths = new Set(planned.map((x) => x.path));
     for (const [stage, spec] of project.graph.stages) {
       if (!scoped.has(stage)) continue;
       for (const [output, o] of Object.entries(spec.outputs)) {
         if (!o.publish?.includes('{request}') || !classes.has(o.classification)) continue; // a path of its own, not shared
         const copy = join(dataDir, o.publish.replaceAll('{request}', request));
-        if (!existsSync(copy) || planned_.has(copy) || !statSync(copy).isFile()) continue;
+        if (!existsSync(copy) || plannedPaths.has(copy) || !statSync(copy).isFile()) continue;
         removeFile(copy, { ...base, dataset: `${stage}.${output} (published copy, changed since)`, classification: o.classification, blob: await sha256File(copy), bytes: statSync(copy).size, location: rel(copy) });
       }
     }

@@ -277,7 +277,7 @@ export function validateRows(rows: RawRow[], columns: ColumnMap, schemas: Schema
  * A cell as text: Excel dates and (in date columns) serial numbers become yyyy-mm-dd. Also used by
  * `withdraw --row` to write a workbook back out as a CSV correction that intake reads the same.
  */
-export function cellText(cell: RawCell, isDate: boolean, dateSystem: 1900 | 1904): string {
+export function cellText(cell: RawCell, isDate = false, dateSystem: 1900 | 1904 = 1900): string {
   if (cell === null || cell instanceof FormulaWithoutValue) return '';
   if (cell instanceof Date) return excelDateToIso(cell) ?? '';
   if (typeof cell === 'number') return (isDate ? excelSerialToIso(cell, dateSystem) : null) ?? String(cell);

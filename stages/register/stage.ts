@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage } from '../../src/stage.ts';
-import { registerShapeProblems, type RegisterFile } from './shape.ts';
+import { REGISTER_FILES, registerShapeProblems, type RegisterFile } from './shape.ts';
 import { checkIntegrity } from './integrity.ts';
 
 const SQL = ['load.sql', 'index-events.sql', 'history.sql', 'outcomes.sql', 'events.sql'] as const;
@@ -36,23 +36,20 @@ export default defineStage({
     const reference = inputs.reference!;
     const extract = JSON.parse(await readFile(join(reference, 'extract.json'), 'utf8')) as Extract;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(extract.extract_date ?? '')) throw new Error('extract.json: extract_date is missing or not YYYY-MM-DD');
-    const files: Record<RegisterFile, string> = {
-      people: join(reference, 'people.parquet'),
-      disposals: join(reference, 'disposals.parquet'),
-      offences: join(reference, 'offences.parquet'),
-      spells: join(reference, 'spells.parquet'),
-      assessments: join(reference, 'assessments.parquet'),
-    };
+    const files = Object.fromEntries(Object.keys(REGISTER_FILES).map((f) => [f, join(reference, `${f}.parquet`)])) as Record<RegisterFile, string>;
     const shape = await registerShapeProblems(db, files);
     if (shape.length) throw new Error(`the national register cannot be used: ${shape.join('; ')}`);
     const params = { ...files, extract_date: extract.extract_date, out: outputs.events! };
-    let leftOut;
-    for (const file of SQL) {
+    const runSql = async (file: string) => {
       await db.file(join(dir, file), params);
       log.info(`${file} done`);
-      if (file === 'load.sql') leftOut = await checkIntegrity(db, dir, files);
-    }
-    for (const [what, n] of Object.entries(leftOut!)) if (n > 0) log.info(`left out: ${n.toLocaleString('en-GB')} ${what.replaceAll('_', ' ')}`);
+    };
+    // the tables are loaded, then checked, before any event is built from them
+    const [load, ...build] = SQL;
+    await runSql(load);
+    const leftOut = await checkIntegrity(db, dir, files);
+    for (const file of build) await runSql(file);
+    for (const [what, n] of Object.entries(leftOut)) if (n > 0) log.info(`left out: ${n.toLocaleString('en-GB')} ${what.replaceAll('_', ' ')}`);
     // Counted from what was written: an index event whose person is not in people.parquet is not
     // in the output (events.sql joins the people), so it is not counted either.
     const counts = await db.one<{ events: number; people: number; reoffenders: number }>(
@@ -68,7 +65,7 @@ export default defineStage({
         people_with_events: counts!.people,
         events_with_reoffence: counts!.reoffenders,
         extract_date: extract.extract_date,
-        left_out: { ...leftOut!, events_without_person: all!.n - counts!.events },
+        left_out: { ...leftOut, events_without_person: all!.n - counts!.events },
       },
     };
   },
